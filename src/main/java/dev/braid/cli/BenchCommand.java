@@ -1,0 +1,233 @@
+package dev.braid.cli;
+
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.SamplingParams;
+import dev.braid.decoding.StopCriteria;
+import dev.braid.model.LoadedModel;
+import dev.braid.worker.DeviceWorker;
+import dev.braid.worker.WorkerPool;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code bench}: closed-loop load on the engine. At each concurrency level, that many clients each
+ * send requests back to back; every request generates exactly {@code --max-new-tokens} greedy
+ * tokens (end tokens are ignored so all levels do the same work). Writes JSON and Markdown.
+ */
+final class BenchCommand {
+
+    static final String USAGE = """
+            bench --model DIR [--strategy ar] [--concurrency 1,8,32] [--max-new-tokens N]
+                  [--requests-per-client N] [--output DIR] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]""";
+
+    private static final Set<String> VALUED = GenerateCommand.union(EngineOptions.VALUED,
+            Set.of("strategy", "concurrency", "max-new-tokens", "requests-per-client", "output"));
+
+    /** Prompts of assorted shapes; a client cycles through them. */
+    private static final List<String> PROMPTS = List.of(
+            "List three ways to reduce the memory footprint of a Java service.",
+            "Explain how a paged KV cache works, step by step.",
+            "Write a function that returns the n-th Fibonacci number.",
+            "What is the difference between latency and throughput?",
+            "Describe the water cycle in a short paragraph.",
+            "Give two reasons to prefer immutable data structures, and one drawback.",
+            "How do I roll back a Kubernetes deployment?",
+            "Summarise the rules of chess in a few sentences.");
+
+    private record RequestRecord(GenerationResult result, long[] tokenTimes) {
+    }
+
+    private BenchCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws InterruptedException {
+        Options options = Options.parse(args, 1, VALUED, Set.of());
+        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy", "ar"));
+        int[] levels = options.has("concurrency") ? options.integers("concurrency", 1) : new int[] {1, 8, 32};
+        int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 16);
+        int perClient = options.integer("requests-per-client", 2, 1, 1000);
+        Path output = Path.of(options.string("output", "target/bench"));
+        int maxLevel = Arrays.stream(levels).max().orElse(1);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (LoadedModel model = EngineOptions.loadModel(options);
+             WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, maxLevel))) {
+            List<int[]> prompts = PROMPTS.stream().map(model.tokenizer()::encode).toList();
+            runClient(pool, strategy, prompts.get(0), Math.min(8, maxNewTokens), 1);
+            for (int level : levels) {
+                rows.add(runLevel(model, pool, strategy, prompts, level, perClient, maxNewTokens));
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", model.name());
+            report.put("parameters", model.transformer().parameterCount());
+            report.put("strategy", strategy.name());
+            report.put("max_new_tokens", maxNewTokens);
+            report.put("requests_per_client", perClient);
+            report.put("device", model.transformer().device().toString());
+            report.put("levels", rows);
+            String markdown = markdown(report, rows);
+            write(output, report, markdown);
+            out.print(markdown);
+            return 0;
+        }
+    }
+
+    private static Map<String, Object> runLevel(LoadedModel model, WorkerPool pool, DecodingStrategy strategy,
+                                                List<int[]> prompts, int clients, int perClient, int maxNewTokens)
+            throws InterruptedException {
+        long stepsBefore = totalSteps(pool);
+        pool.workers().forEach(DeviceWorker::resetPeakBlocks);
+        long start = System.nanoTime();
+        List<CompletableFuture<List<RequestRecord>>> futures = new ArrayList<>();
+        ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                List<RequestRecord> records = new ArrayList<>();
+                for (int r = 0; r < perClient; r++) {
+                    records.add(runClient(pool, strategy, prompts.get((client + r) % prompts.size()), maxNewTokens, 1));
+                }
+                return records;
+            }, clientThreads));
+        }
+        List<RequestRecord> records = new ArrayList<>();
+        for (CompletableFuture<List<RequestRecord>> f : futures) {
+            try {
+                records.addAll(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("bench request failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        clientThreads.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long steps = totalSteps(pool) - stepsBefore;
+        long tokens = records.stream().mapToLong(r -> r.result().completionTokens()).sum();
+        List<Double> ttft = new ArrayList<>();
+        List<Double> itl = new ArrayList<>();
+        double requestSteps = 0;
+        for (RequestRecord record : records) {
+            ttft.add(record.result().firstTokenNanos() / 1e6);
+            for (int i = 1; i < record.tokenTimes().length; i++) {
+                itl.add((record.tokenTimes()[i] - record.tokenTimes()[i - 1]) / 1e6);
+            }
+            requestSteps += record.result().steps();
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("concurrency", clients);
+        row.put("requests", records.size());
+        row.put("completion_tokens", tokens);
+        row.put("seconds", round(seconds));
+        row.put("tokens_per_second", round(tokens / seconds));
+        row.put("steps", steps);
+        row.put("ms_per_step", round(seconds * 1000 / Math.max(1, steps)));
+        row.put("tokens_per_request_step", round(tokens / Math.max(1, requestSteps)));
+        row.put("ttft_ms_p50", round(percentile(ttft, 50)));
+        row.put("itl_ms_p50", round(percentile(itl, 50)));
+        row.put("itl_ms_p99", round(percentile(itl, 99)));
+        row.put("peak_kv_blocks", pool.workers().stream().mapToInt(w -> w.stats().peakUsedBlocks()).sum());
+        return row;
+    }
+
+    /** One request; blocks its (virtual) client thread until the result arrives. */
+    private static RequestRecord runClient(WorkerPool pool, DecodingStrategy strategy, int[] prompt, int maxNewTokens,
+                                           int n) {
+        long[] times = new long[maxNewTokens * n + 1];
+        int[] count = {0};
+        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+        GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onTokens(int sequence, int[] tokenIds) {
+                long now = System.nanoTime();
+                for (int i = 0; i < tokenIds.length && count[0] < times.length; i++) {
+                    times[count[0]++] = now;
+                }
+            }
+
+            @Override
+            public void onComplete(GenerationResult result) {
+                done.complete(result);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        };
+        StopCriteria stop = new StopCriteria(Set.of(), List.of(), maxNewTokens);
+        pool.submit(strategy.newTask(new GenerationRequest(prompt, SamplingParams.GREEDY, stop, n), ids -> "", listener));
+        GenerationResult result = done.join();
+        return new RequestRecord(result, Arrays.copyOf(times, count[0]));
+    }
+
+    private static long totalSteps(WorkerPool pool) {
+        return pool.workers().stream().mapToLong(w -> w.stats().steps()).sum();
+    }
+
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static String markdown(Map<String, Object> report, List<Map<String, Object>> rows) {
+        StringBuilder md = new StringBuilder();
+        md.append("## bench: ").append(report.get("model")).append(" (").append(report.get("parameters"))
+                .append(" parameters), strategy ").append(report.get("strategy")).append(", ")
+                .append(report.get("max_new_tokens")).append(" new tokens per request, device ")
+                .append(report.get("device")).append("\n\n");
+        List<String> columns = List.copyOf(rows.get(0).keySet());
+        md.append("| ").append(String.join(" | ", columns)).append(" |\n");
+        md.append("|").append("---:|".repeat(columns.size())).append("\n");
+        for (Map<String, Object> row : rows) {
+            md.append("| ");
+            for (String column : columns) {
+                md.append(row.get(column)).append(" | ");
+            }
+            md.setLength(md.length() - 1);
+            md.append("\n");
+        }
+        if (rows.size() > 1) {
+            double base = ((Number) rows.get(0).get("tokens_per_second")).doubleValue();
+            double last = ((Number) rows.get(rows.size() - 1).get("tokens_per_second")).doubleValue();
+            md.append("\nThroughput at concurrency ").append(rows.get(rows.size() - 1).get("concurrency"))
+                    .append(" is ").append(round(last / base)).append("x that at concurrency ")
+                    .append(rows.get(0).get("concurrency")).append(".\n");
+        }
+        return md.toString();
+    }
+
+    private static void write(Path output, Map<String, Object> report, String markdown) {
+        try {
+            Files.createDirectories(output);
+            JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+            Files.writeString(output.resolve("bench.json"), mapper.writeValueAsString(report));
+            Files.writeString(output.resolve("bench.md"), markdown);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write bench results to " + output, e);
+        }
+    }
+}

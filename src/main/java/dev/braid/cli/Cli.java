@@ -1,0 +1,58 @@
+package dev.braid.cli;
+
+import dev.braid.model.ModelLoadException;
+import java.io.PrintStream;
+import java.util.Set;
+
+/**
+ * The command-line tools in the server's jar. Exit codes: 0 success, 1 the work failed (the message
+ * says why), 2 the command line is wrong.
+ */
+public final class Cli {
+
+    public static final Set<String> COMMANDS = Set.of("generate", "bench", "init-model");
+
+    private static final String USAGE = """
+            usage: java -jar braid.jar [serve]           run the service (the default)
+                   java -jar braid.jar %s
+                   java -jar braid.jar %s
+                   java -jar braid.jar %s
+            """.formatted(GenerateCommand.USAGE.replace("\n", "\n       "),
+            BenchCommand.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE);
+
+    private Cli() {
+    }
+
+    public static boolean handles(String[] args) {
+        return args.length > 0 && (COMMANDS.contains(args[0]) || args[0].equals("help") || args[0].equals("--help"));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return switch (args[0]) {
+                case "generate" -> GenerateCommand.run(args, out);
+                case "bench" -> BenchCommand.run(args, out);
+                case "init-model" -> InitModelCommand.run(args, out);
+                case "help", "--help" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new UsageException("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ModelLoadException | IllegalArgumentException | IllegalStateException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("error: interrupted");
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("error: " + e);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.braid.cli;
+
+import ai.djl.Device;
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingStrategies;
+import dev.braid.model.LoadedModel;
+import dev.braid.worker.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** What the engine-running subcommands share: the model, the device and the KV pool size. */
+final class EngineOptions {
+
+    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks");
+
+    private EngineOptions() {
+    }
+
+    static LoadedModel loadModel(Options options) {
+        String model = options.required("model");
+        Path folder = Path.of(model);
+        if (!Files.isDirectory(folder)) {
+            throw new UsageException("--model '" + model + "' is not a model folder");
+        }
+        return LoadedModel.load(folder, device(options));
+    }
+
+    static Device device(Options options) {
+        String name = options.string("device", "cpu");
+        try {
+            return Device.fromName(name);
+        } catch (RuntimeException e) {
+            throw new UsageException("--device '" + name + "' is not a device (cpu, gpu, gpu:1, ...)");
+        }
+    }
+
+    static WorkerSettings workerSettings(Options options, int maxBatchTasks) {
+        return new WorkerSettings(
+                options.integer("block-size", WorkerSettings.DEFAULT.blockSize(), 1, 1024),
+                options.integer("kv-blocks", WorkerSettings.DEFAULT.numBlocks(), 1, 1 << 22),
+                Math.max(maxBatchTasks, 1),
+                WorkerSettings.DEFAULT.maxWaitingTasks());
+    }
+
+    static DecodingStrategy strategy(String name) {
+        return DecodingStrategies.byName(name).orElseThrow(() -> new UsageException(
+                "--strategy '" + name + "' is not available (available: " + String.join(", ", DecodingStrategies.names()) + ")"));
+    }
+}

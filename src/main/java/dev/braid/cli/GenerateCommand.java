@@ -1,0 +1,93 @@
+package dev.braid.cli;
+
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.ResultFuture;
+import dev.braid.decoding.SamplingParams;
+import dev.braid.decoding.StopCriteria;
+import dev.braid.model.LoadedModel;
+import dev.braid.worker.WorkerPool;
+import java.io.PrintStream;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code generate}: one prompt through the engine, printed as text or as one JSON object. */
+final class GenerateCommand {
+
+    static final String USAGE = """
+            generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar]
+                     [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
+                     [--stop TEXT] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]""";
+
+    private static final Set<String> VALUED = union(EngineOptions.VALUED, Set.of("prompt", "prompt-ids", "strategy",
+            "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"));
+
+    private GenerateCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws InterruptedException {
+        Options options = Options.parse(args, 1, VALUED, Set.of("json"));
+        if (options.has("prompt") == options.has("prompt-ids")) {
+            throw new UsageException("give exactly one of --prompt and --prompt-ids");
+        }
+        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy", "ar"));
+        int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 20);
+        SamplingParams sampling = new SamplingParams(
+                options.decimal("temperature", 0, 0, 100),
+                options.integer("top-k", 0, 0, Integer.MAX_VALUE),
+                options.decimal("top-p", 1, Double.MIN_VALUE, 1),
+                options.optionalLong("seed"));
+        try (LoadedModel model = EngineOptions.loadModel(options);
+             WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
+            int[] prompt = options.has("prompt-ids")
+                    ? options.integers("prompt-ids", 0)
+                    : model.tokenizer().encode(options.required("prompt"));
+            for (int id : prompt) {
+                if (id >= model.config().vocabSize()) {
+                    throw new UsageException("--prompt-ids holds " + id + ", outside the vocabulary of "
+                            + model.config().vocabSize());
+                }
+            }
+            List<String> stops = options.has("stop") ? List.of(options.required("stop")) : List.of();
+            StopCriteria stop = new StopCriteria(new HashSet<>(model.generation().eosTokenIds()), stops, maxNewTokens);
+            ResultFuture future = new ResultFuture();
+            pool.submit(strategy.newTask(new GenerationRequest(prompt, sampling, stop), model.tokenizer(), future));
+            GenerationResult result = future.get();
+            String text = result.first().text(model.tokenizer());
+            if (options.has("json")) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("strategy", result.strategy());
+                json.put("text", text);
+                json.put("token_ids", result.first().tokenIds());
+                json.put("prompt_tokens", result.promptTokens());
+                json.put("completion_tokens", result.completionTokens());
+                json.put("steps", result.steps());
+                json.put("peak_kv_blocks", result.peakKvBlocks());
+                json.put("elapsed_ms", result.elapsedNanos() / 1_000_000.0);
+                json.put("finish_reason", result.first().finishReason().openAiName());
+                out.println(JsonMapper.shared().writeValueAsString(json));
+            } else {
+                out.println(text);
+            }
+            return 0;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.braid.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code --name value} and {@code --flag} options of one subcommand. Unknown options, missing
+ * values and malformed numbers are usage errors naming the option.
+ */
+final class Options {
+
+    private final Map<String, String> values = new HashMap<>();
+
+    private Options() {
+    }
+
+    static Options parse(String[] args, int from, Set<String> valued, Set<String> flags) {
+        Options options = new Options();
+        for (int i = from; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String inline = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                inline = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (flags.contains(name) && inline == null) {
+                options.values.put(name, "true");
+            } else if (valued.contains(name)) {
+                String value = inline;
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException("option --" + name + " needs a value");
+                    }
+                    value = args[++i];
+                }
+                options.values.put(name, value);
+            } else {
+                throw new UsageException("unknown option --" + name);
+            }
+        }
+        return options;
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String string(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    String required(String name) {
+        String value = values.get(name);
+        if (value == null) {
+            throw new UsageException("option --" + name + " is required");
+        }
+        return value;
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed < min || parsed > max) {
+                throw new UsageException("option --" + name + " must be between " + min + " and " + max + ", got " + parsed);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " must be an integer, got '" + value + "'");
+        }
+    }
+
+    long longValue(String name, long fallback) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " must be an integer, got '" + value + "'");
+        }
+    }
+
+    Long optionalLong(String name) {
+        return has(name) ? longValue(name, 0) : null;
+    }
+
+    double decimal(String name, double fallback, double min, double max) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            double parsed = Double.parseDouble(value.trim());
+            if (!(parsed >= min && parsed <= max)) {
+                throw new UsageException("option --" + name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " must be a number, got '" + value + "'");
+        }
+    }
+
+    /** A comma-separated list of integers, e.g. token ids or concurrency levels. */
+    int[] integers(String name, int min) {
+        String value = required(name);
+        List<Integer> parsed = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                int v = Integer.parseInt(part.trim());
+                if (v < min) {
+                    throw new UsageException("option --" + name + " holds " + v + ", below the minimum " + min);
+                }
+                parsed.add(v);
+            } catch (NumberFormatException e) {
+                throw new UsageException("option --" + name + " must be comma-separated integers, got '" + part.trim() + "'");
+            }
+        }
+        if (parsed.isEmpty()) {
+            throw new UsageException("option --" + name + " is empty");
+        }
+        return parsed.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.braid.decoding;
+
+import dev.braid.decoding.ar.AutoregressiveStrategy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The strategies the engine can run, by their request name. */
+public final class DecodingStrategies {
+
+    private static final Map<String, DecodingStrategy> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        register(new AutoregressiveStrategy());
+    }
+
+    private DecodingStrategies() {
+    }
+
+    private static void register(DecodingStrategy strategy) {
+        BY_NAME.put(strategy.name(), strategy);
+    }
+
+    public static Optional<DecodingStrategy> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    public static Set<String> names() {
+        return BY_NAME.keySet();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.braid.decoding;
+
+import dev.braid.kv.BlockTable;
+import dev.braid.kv.PagedKvCache;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A request in flight on a worker. Each step the worker asks for {@link #plan()}, runs the packed
+ * batch, and hands the output to {@link #consume}, which accepts tokens and commits their K/V.
+ * All methods but {@link #cancel()} run on the worker thread.
+ */
+public abstract class DecodingTask {
+
+    protected final GenerationRequest request;
+    protected final TokenDecoder decoder;
+    protected final GenerationListener listener;
+    protected PagedKvCache cache;
+    protected int contextLength;
+    private final long createdNanos = System.nanoTime();
+    private long firstTokenNanos = -1;
+    private int steps;
+    private int peakBlocks;
+    private volatile boolean cancelled;
+
+    protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        this.request = request;
+        this.decoder = decoder;
+        this.listener = listener;
+    }
+
+    public abstract String strategy();
+
+    /** Called once when a worker admits the task. */
+    public final void start(PagedKvCache cache, int contextLength) {
+        this.cache = cache;
+        this.contextLength = contextLength;
+        onStart();
+    }
+
+    protected abstract void onStart();
+
+    public boolean started() {
+        return cache != null;
+    }
+
+    /** The work of the next step, one plan per sequence that needs the model. */
+    public abstract List<StepPlan> plan();
+
+    /** Reads this task's plans' logits, starting at plan index {@code firstPlan}, and commits K/V. */
+    public abstract void consume(StepOutput output, int firstPlan);
+
+    public abstract boolean finished();
+
+    /** Every block table the task holds now. */
+    protected abstract List<BlockTable> tables();
+
+    /** Forgets all KV state so the next plan recomputes it: the task was preempted. */
+    protected abstract void resetKv();
+
+    protected abstract List<GenerationResult.Completion> completions();
+
+    public GenerationRequest request() {
+        return request;
+    }
+
+    /** Blocks needed to admit this task: its whole current context plus one token. */
+    public int admissionBlocks(int blockSize) {
+        return (request.promptIds().length + 1 + blockSize - 1) / blockSize;
+    }
+
+    public final void release() {
+        for (BlockTable table : tables()) {
+            cache.free(table);
+        }
+    }
+
+    /** Frees the task's blocks; it will recompute its context when admitted again. */
+    public final void preempt() {
+        release();
+        resetKv();
+    }
+
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** Bookkeeping after each step the task took part in. */
+    public final void stepped() {
+        steps++;
+        Set<Integer> blocks = new HashSet<>();
+        for (BlockTable table : tables()) {
+            for (int i = 0; i < table.blockCount(); i++) {
+                blocks.add(table.block(i));
+            }
+        }
+        peakBlocks = Math.max(peakBlocks, blocks.size());
+    }
+
+    protected final void emitted(int sequence, int[] tokens) {
+        if (firstTokenNanos < 0) {
+            firstTokenNanos = System.nanoTime() - createdNanos;
+        }
+        listener.onTokens(sequence, tokens);
+    }
+
+    public GenerationResult result() {
+        return new GenerationResult(strategy(), request.promptIds().length, completions(), steps, peakBlocks,
+                firstTokenNanos, System.nanoTime() - createdNanos);
+    }
+
+    public GenerationListener listener() {
+        return listener;
+    }
+}

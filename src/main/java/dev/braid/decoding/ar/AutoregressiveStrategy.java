@@ -1,0 +1,23 @@
+package dev.braid.decoding.ar;
+
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.TokenDecoder;
+
+/** Plain autoregressive decoding: one token per sequence per step. The baseline every strategy beats. */
+public final class AutoregressiveStrategy implements DecodingStrategy {
+
+    public static final String NAME = "ar";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        return new AutoregressiveTask(request, decoder, listener);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.braid.kv;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A worker's paged K/V store. Per layer, K and V are {@code [numBlocks * blockSize, kvHeads, headDim]}
+ * tensors addressed by slot row; sequences reach their rows through {@link BlockTable}s.
+ *
+ * <p>Not thread-safe: one {@code DeviceWorker} thread owns a cache.
+ */
+public final class PagedKvCache implements AutoCloseable {
+
+    private final KvCacheSpec spec;
+    private final BlockPool pool;
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+
+    public PagedKvCache(KvCacheSpec spec, Device device) {
+        this.spec = spec;
+        this.pool = new BlockPool(spec.numBlocks());
+        this.manager = NDManager.newBaseManager(device);
+        this.keys = new NDArray[spec.numLayers()];
+        this.values = new NDArray[spec.numLayers()];
+        Shape shape = new Shape(spec.rows(), spec.kvHeads(), spec.headDim());
+        for (int layer = 0; layer < spec.numLayers(); layer++) {
+            keys[layer] = manager.zeros(shape, DataType.FLOAT32);
+            values[layer] = manager.zeros(shape, DataType.FLOAT32);
+        }
+    }
+
+    public KvCacheSpec spec() {
+        return spec;
+    }
+
+    public BlockPool pool() {
+        return pool;
+    }
+
+    public NDArray keys(int layer) {
+        return keys[layer];
+    }
+
+    public NDArray values(int layer) {
+        return values[layer];
+    }
+
+    public BlockTable newSequence() {
+        return new BlockTable(spec.blockSize());
+    }
+
+    /** A child that shares every committed block of {@code parent}; writes copy on demand. */
+    public BlockTable fork(BlockTable parent) {
+        requireLive(parent);
+        BlockTable child = new BlockTable(spec.blockSize());
+        int shared = parent.blocksFor(parent.length());
+        for (int i = 0; i < shared; i++) {
+            pool.retain(parent.block(i));
+            child.add(parent.block(i));
+        }
+        child.advance(parent.length());
+        return child;
+    }
+
+    /** Blocks a {@link #reserve} of {@code tokens} more positions would take from the pool. */
+    public int blocksNeeded(BlockTable table, int tokens) {
+        int needed = Math.max(0, table.blocksFor(table.length() + tokens) - table.blockCount());
+        int firstWritten = table.length() / spec.blockSize();
+        int lastHeld = Math.min(table.blockCount(), table.blocksFor(table.length() + tokens));
+        for (int i = firstWritten; i < lastHeld; i++) {
+            if (pool.refCount(table.block(i)) > 1) {
+                needed++;
+            }
+        }
+        return needed;
+    }
+
+    /**
+     * Makes positions {@code [length, length + tokens)} writable by this sequence alone: allocates
+     * missing blocks and copies shared ones. Returns false, changing nothing, when the pool is short.
+     */
+    public boolean reserve(BlockTable table, int tokens) {
+        requireLive(table);
+        if (blocksNeeded(table, tokens) > pool.freeBlocks()) {
+            return false;
+        }
+        int end = table.blocksFor(table.length() + tokens);
+        for (int i = table.length() / spec.blockSize(); i < Math.min(table.blockCount(), end); i++) {
+            int block = table.block(i);
+            if (pool.refCount(block) > 1) {
+                int copy = pool.allocate();
+                copyBlock(block, copy);
+                pool.release(block);
+                table.replace(i, copy);
+            }
+        }
+        while (table.blockCount() < end) {
+            table.add(pool.allocate());
+        }
+        return true;
+    }
+
+    /**
+     * Appends K/V rows for the next {@code keys[0].size(0)} positions. Each array is
+     * {@code [tokens, kvHeads, headDim]}, one per layer.
+     */
+    public void commit(BlockTable table, NDArray[] stepKeys, NDArray[] stepValues) {
+        requireLive(table);
+        int tokens = Math.toIntExact(stepKeys[0].getShape().get(0));
+        if (tokens == 0) {
+            return;
+        }
+        int end = table.blocksFor(table.length() + tokens);
+        if (end > table.blockCount()) {
+            throw new IllegalStateException("commit of " + tokens + " rows past the reserved blocks");
+        }
+        for (int i = table.length() / spec.blockSize(); i < end; i++) {
+            if (pool.refCount(table.block(i)) != 1) {
+                throw new IllegalStateException("commit into shared block " + table.block(i) + " without reserve");
+            }
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray slots = scratch.create(table.slots(table.length(), tokens));
+            NDIndex index = new NDIndex("{}", slots);
+            for (int layer = 0; layer < spec.numLayers(); layer++) {
+                keys[layer].set(index, stepKeys[layer]);
+                values[layer].set(index, stepValues[layer]);
+            }
+        }
+        table.advance(tokens);
+    }
+
+    /** Gives back every block only this sequence holds; shared blocks lose one holder. */
+    public void free(BlockTable table) {
+        if (table.isFreed()) {
+            return;
+        }
+        for (int i = 0; i < table.blockCount(); i++) {
+            pool.release(table.block(i));
+        }
+        table.markFreed();
+    }
+
+    /** Drops reserved blocks past the committed length, e.g. after a speculative step. */
+    public void trimReserved(BlockTable table) {
+        int keep = table.blocksFor(table.length());
+        for (int i = keep; i < table.blockCount(); i++) {
+            pool.release(table.block(i));
+        }
+        table.truncateBlocks(keep);
+    }
+
+    private void copyBlock(int from, int to) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDIndex source = new NDIndex("{}", scratch.arange(
+                    (long) from * spec.blockSize(), (long) (from + 1) * spec.blockSize(), 1L, DataType.INT64));
+            NDIndex target = new NDIndex("{}", scratch.arange(
+                    (long) to * spec.blockSize(), (long) (to + 1) * spec.blockSize(), 1L, DataType.INT64));
+            for (int layer = 0; layer < spec.numLayers(); layer++) {
+                NDArray k = keys[layer].get(source);
+                k.attach(scratch);
+                keys[layer].set(target, k);
+                NDArray v = values[layer].get(source);
+                v.attach(scratch);
+                values[layer].set(target, v);
+            }
+        }
+    }
+
+    private static void requireLive(BlockTable table) {
+        if (table.isFreed()) {
+            throw new IllegalStateException("sequence was already freed");
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.braid.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.braid.kv.PagedKvCache;
+
+/**
+ * GPT-2: LayerNorm, learned positions, tanh-approximated GELU, tied embeddings. Its Conv1D weights
+ * are stored {@code [in, out]}; they are transposed once at load to the linear layout.
+ */
+public final class Gpt2Transformer extends Transformer {
+
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+
+    private record Layer(NDArray norm1, NDArray norm1Bias, NDArray qkv, NDArray qkvBias, NDArray proj,
+                         NDArray projBias, NDArray norm2, NDArray norm2Bias, NDArray fc, NDArray fcBias,
+                         NDArray fcProj, NDArray fcProjBias) {
+    }
+
+    private final String prefix;
+    private final NDArray tokenEmbedding;
+    private final NDArray positionEmbedding;
+    private final NDArray finalNorm;
+    private final NDArray finalNormBias;
+    private final NDArray lmHead;
+    private final Layer[] layers;
+    private final float scale;
+
+    public Gpt2Transformer(ModelConfig config, Checkpoint checkpoint, Device device) {
+        super(config, device);
+        prefix = checkpoint.has("transformer.wte.weight") ? "transformer." : "";
+        tokenEmbedding = weight(checkpoint, prefix + "wte.weight");
+        positionEmbedding = weight(checkpoint, prefix + "wpe.weight");
+        finalNorm = weight(checkpoint, prefix + "ln_f.weight");
+        finalNormBias = weight(checkpoint, prefix + "ln_f.bias");
+        lmHead = checkpoint.has("lm_head.weight") && !config.tieWordEmbeddings()
+                ? weight(checkpoint, "lm_head.weight") : tokenEmbedding;
+        layers = new Layer[config.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = prefix + "h." + i + ".";
+            layers[i] = new Layer(
+                    weight(checkpoint, p + "ln_1.weight"), weight(checkpoint, p + "ln_1.bias"),
+                    conv1d(checkpoint, p + "attn.c_attn.weight"), weight(checkpoint, p + "attn.c_attn.bias"),
+                    conv1d(checkpoint, p + "attn.c_proj.weight"), weight(checkpoint, p + "attn.c_proj.bias"),
+                    weight(checkpoint, p + "ln_2.weight"), weight(checkpoint, p + "ln_2.bias"),
+                    conv1d(checkpoint, p + "mlp.c_fc.weight"), weight(checkpoint, p + "mlp.c_fc.bias"),
+                    conv1d(checkpoint, p + "mlp.c_proj.weight"), weight(checkpoint, p + "mlp.c_proj.bias"));
+        }
+        scale = (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    private NDArray conv1d(Checkpoint checkpoint, String name) {
+        return weight(checkpoint, name).transpose().duplicate();
+    }
+
+    @Override
+    protected NDArray embed(StepTensors step) {
+        return tokenEmbedding.get(new NDIndex("{}", step.tokenIds))
+                .add(positionEmbedding.get(new NDIndex("{}", step.positions)));
+    }
+
+    @Override
+    protected NDArray block(int index, NDArray x, StepTensors step, PagedKvCache cache,
+                            NDArray[] keys, NDArray[] values) {
+        Layer layer = layers[index];
+        int heads = config.numHeads();
+        int headDim = config.headDim();
+        NDArray qkv = linear(layerNorm(x, layer.norm1(), layer.norm1Bias()), layer.qkv(), layer.qkvBias());
+        NDArray q = heads(qkv, 0, heads, headDim).mul(scale);
+        NDArray k = heads(qkv, heads, heads, headDim);
+        NDArray v = heads(qkv, 2 * heads, heads, headDim);
+        keys[index] = k;
+        values[index] = v;
+        NDArray attended = step.attention.attend(q, k, v, cache, index);
+        NDArray h = x.add(linear(attended, layer.proj(), layer.projBias()));
+        NDArray inner = gelu(linear(layerNorm(h, layer.norm2(), layer.norm2Bias()), layer.fc(), layer.fcBias()));
+        return h.add(linear(inner, layer.fcProj(), layer.fcProjBias()));
+    }
+
+    @Override
+    protected NDArray head(NDArray hidden) {
+        return linear(layerNorm(hidden, finalNorm, finalNormBias), lmHead, null);
+    }
+
+    private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal()
+                .layerNorm(x, new Shape(x.getShape().get(1)), weight, bias, config.normEps())
+                .singletonOrThrow();
+    }
+
+    /** The tanh approximation GPT-2 was trained with ({@code gelu_new}). */
+    private static NDArray gelu(NDArray x) {
+        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(GELU_C).tanh();
+        return x.mul(inner.add(1f)).mul(0.5f);
+    }
+}

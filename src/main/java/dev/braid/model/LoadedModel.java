@@ -1,0 +1,42 @@
+package dev.braid.model;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A Hugging Face model folder loaded for serving: its configuration, tokenizer and weights on one
+ * device.
+ */
+public record LoadedModel(String name, Path folder, ModelConfig config, GenerationConfig generation,
+                          TokenizerConfig tokenizerConfig, TextTokenizer tokenizer, Transformer transformer)
+        implements AutoCloseable {
+
+    public static LoadedModel load(Path folder, Device device) {
+        if (!Files.isDirectory(folder)) {
+            throw new ModelLoadException(folder + ": model folder does not exist");
+        }
+        ModelConfig config = ModelConfig.load(folder);
+        GenerationConfig generation = GenerationConfig.load(folder);
+        TokenizerConfig tokenizerConfig = TokenizerConfig.load(folder);
+        TextTokenizer tokenizer = TextTokenizer.load(folder);
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            Transformer transformer = switch (config.architecture()) {
+                case LLAMA -> new LlamaTransformer(config, checkpoint, device);
+                case GPT2 -> new Gpt2Transformer(config, checkpoint, device);
+            };
+            Path name = folder.toAbsolutePath().normalize().getFileName();
+            return new LoadedModel(name == null ? folder.toString() : name.toString(), folder, config, generation,
+                    tokenizerConfig, tokenizer, transformer);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        transformer.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.braid.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ragged batch of one forward pass: every plan's query tokens laid end to end, plus the index
+ * arrays the paged attention needs. Built once per step in plain Java; the transformer turns these
+ * into tensors once and reuses them in every layer.
+ */
+public final class StepBatch {
+
+    /** Additive attention bias for a key a query may not see; exp() of it is exactly zero. */
+    static final float MASKED = -1e9f;
+
+    private final List<StepPlan> plans;
+    private final int[] tokenIds;
+    private final int[] positions;
+    private final int[] tokenOffsets;
+    private final int[] logitOffsets;
+    private final long[] logitRows;
+    private final List<AttentionGroup> groups = new ArrayList<>();
+    private final long[] restoreOrder;
+
+    /**
+     * Plans with the same number of query tokens attend together in one padded batch, so a decode
+     * step never pays for the padding of a long prefill running beside it.
+     *
+     * @param contextSlots         rows of each sequence's cached context, {@code [batch * maxContext]},
+     *                             padding rows point at slot 0 and are masked
+     * @param tokenRows            indices into the flat token array, {@code [batch * queryLength]}
+     * @param bias                 {@code [batch, queryLength, maxContext + queryLength]}, 0 or {@link #MASKED}
+     */
+    public record AttentionGroup(int batch, int queryLength, int maxContext,
+                                 long[] contextSlots, long[] tokenRows, float[] bias) {
+    }
+
+    public StepBatch(List<StepPlan> plans) {
+        if (plans.isEmpty()) {
+            throw new IllegalArgumentException("a step batch needs at least one plan");
+        }
+        this.plans = List.copyOf(plans);
+        int total = 0;
+        int logits = 0;
+        tokenOffsets = new int[plans.size() + 1];
+        logitOffsets = new int[plans.size() + 1];
+        for (int p = 0; p < plans.size(); p++) {
+            tokenOffsets[p] = total;
+            logitOffsets[p] = logits;
+            total += plans.get(p).queryCount();
+            logits += plans.get(p).logitCount();
+        }
+        tokenOffsets[plans.size()] = total;
+        logitOffsets[plans.size()] = logits;
+
+        tokenIds = new int[total];
+        positions = new int[total];
+        logitRows = new long[logits];
+        for (int p = 0; p < plans.size(); p++) {
+            StepPlan plan = plans.get(p);
+            System.arraycopy(plan.tokens(), 0, tokenIds, tokenOffsets[p], plan.queryCount());
+            System.arraycopy(plan.positions(), 0, positions, tokenOffsets[p], plan.queryCount());
+            for (int i = 0; i < plan.logitCount(); i++) {
+                logitRows[logitOffsets[p] + i] = tokenOffsets[p] + plan.logitsFrom() + i;
+            }
+        }
+
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int p = 0; p < plans.size(); p++) {
+            byLength.computeIfAbsent(plans.get(p).queryCount(), k -> new ArrayList<>()).add(p);
+        }
+        restoreOrder = new long[total];
+        int emitted = 0;
+        for (Map.Entry<Integer, List<Integer>> entry : byLength.entrySet()) {
+            AttentionGroup group = group(entry.getKey(), entry.getValue());
+            for (long row : group.tokenRows()) {
+                restoreOrder[(int) row] = emitted++;
+            }
+            groups.add(group);
+        }
+    }
+
+    private AttentionGroup group(int queryLength, List<Integer> members) {
+        int batch = members.size();
+        int maxContext = 0;
+        for (int p : members) {
+            maxContext = Math.max(maxContext, plans.get(p).table().length());
+        }
+        int keys = maxContext + queryLength;
+        long[] contextSlots = new long[batch * maxContext];
+        long[] tokenRows = new long[batch * queryLength];
+        float[] bias = new float[batch * queryLength * keys];
+        for (int b = 0; b < batch; b++) {
+            StepPlan plan = plans.get(members.get(b));
+            int context = plan.table().length();
+            plan.table().copyContextSlots(contextSlots, b * maxContext);
+            for (int q = 0; q < queryLength; q++) {
+                tokenRows[b * queryLength + q] = tokenOffsets[members.get(b)] + q;
+                int row = (b * queryLength + q) * keys;
+                for (int k = context; k < maxContext; k++) {
+                    bias[row + k] = MASKED;
+                }
+                for (int k = 0; k < queryLength; k++) {
+                    if (!plan.mask().sees(q, k)) {
+                        bias[row + maxContext + k] = MASKED;
+                    }
+                }
+            }
+        }
+        return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias);
+    }
+
+    public List<StepPlan> plans() {
+        return plans;
+    }
+
+    public int tokenCount() {
+        return tokenIds.length;
+    }
+
+    public int[] tokenIds() {
+        return tokenIds;
+    }
+
+    public int[] positions() {
+        return positions;
+    }
+
+    /** Offset of plan {@code p}'s first query token in the flat token array. */
+    public int tokenOffset(int plan) {
+        return tokenOffsets[plan];
+    }
+
+    /** Offset of plan {@code p}'s first logits row in the step's logits. */
+    public int logitOffset(int plan) {
+        return logitOffsets[plan];
+    }
+
+    public long[] logitRows() {
+        return logitRows;
+    }
+
+    public List<AttentionGroup> groups() {
+        return groups;
+    }
+
+    /** For each flat token, its row in the groups' concatenated attention output. */
+    public long[] restoreOrder() {
+        return restoreOrder;
+    }
+
+    /** True when the groups' concatenation already is the flat token order. */
+    public boolean groupsInOrder() {
+        for (int t = 0; t < restoreOrder.length; t++) {
+            if (restoreOrder[t] != t) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.braid.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.braid.kv.KvCacheSpec;
+import dev.braid.kv.PagedKvCache;
+
+/**
+ * A decoder-only transformer evaluated over a ragged {@link StepBatch} against a paged KV cache.
+ * Subclasses supply the family's embedding, block and head; the step's index tensors are made
+ * once and shared by every layer.
+ *
+ * <p>Callers run {@link #forward} inside an {@code NDScope}: every tensor of the step, the
+ * returned {@link StepOutput} included, is released when that scope closes.
+ */
+public abstract class Transformer implements AutoCloseable {
+
+    protected final ModelConfig config;
+    protected final NDManager manager;
+    private long parameters;
+
+    protected Transformer(ModelConfig config, Device device) {
+        this.config = config;
+        this.manager = NDManager.newBaseManager(device);
+    }
+
+    /** Loads one tensor of the checkpoint onto this model's device, counting its parameters. */
+    protected NDArray weight(Checkpoint checkpoint, String name) {
+        NDArray array = checkpoint.load(name, manager);
+        parameters += array.size();
+        return array;
+    }
+
+    /** Parameters loaded from the checkpoint; tied embeddings count once. */
+    public long parameterCount() {
+        return parameters;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** The KV cache shape this model needs for a pool of {@code numBlocks} blocks. */
+    public KvCacheSpec cacheSpec(int blockSize, int numBlocks) {
+        return new KvCacheSpec(blockSize, numBlocks, config.numLayers(), config.numKvHeads(), config.headDim());
+    }
+
+    public StepOutput forward(StepBatch batch, PagedKvCache cache) {
+        for (StepPlan plan : batch.plans()) {
+            int last = plan.positions().length == 0 ? 0 : max(plan.positions());
+            if (last >= config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("position " + last + " is beyond the model's context of "
+                        + config.maxPositionEmbeddings() + " tokens");
+            }
+        }
+        StepTensors step = new StepTensors(batch, manager);
+        NDArray x = embed(step);
+        int layers = config.numLayers();
+        NDArray[] keys = new NDArray[layers];
+        NDArray[] values = new NDArray[layers];
+        for (int layer = 0; layer < layers; layer++) {
+            x = block(layer, x, step, cache, keys, values);
+        }
+        if (batch.logitRows().length != batch.tokenCount()) {
+            x = x.get(new NDIndex("{}", manager.create(batch.logitRows())));
+        }
+        return new StepOutput(batch, head(x), keys, values);
+    }
+
+    /** Token (and, for learned positions, position) embeddings: {@code [T, hidden]}. */
+    protected abstract NDArray embed(StepTensors step);
+
+    /** One transformer block; stores this step's K/V rows of the layer in {@code keys}/{@code values}. */
+    protected abstract NDArray block(int layer, NDArray x, StepTensors step, PagedKvCache cache,
+                                     NDArray[] keys, NDArray[] values);
+
+    /** Final norm and LM head: {@code [rows, vocab]}. */
+    protected abstract NDArray head(NDArray hidden);
+
+    protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        NDList out = x.getNDArrayInternal().linear(x, weight, bias);
+        return out.singletonOrThrow();
+    }
+
+    /** {@code [T, heads, headDim]} slices of a fused projection, starting at column {@code head * headDim}. */
+    protected static NDArray heads(NDArray fused, int fromHead, int heads, int headDim) {
+        long tokens = fused.getShape().get(0);
+        String columns = ":, " + (long) fromHead * headDim + ":" + (long) (fromHead + heads) * headDim;
+        return fused.get(columns).reshape(tokens, heads, headDim);
+    }
+
+    private static int max(int[] values) {
+        int m = Integer.MIN_VALUE;
+        for (int v : values) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    /** Per-step tensors shared by all layers. */
+    protected static final class StepTensors {
+        final StepBatch batch;
+        final NDArray tokenIds;
+        final NDArray positions;
+        final PagedAttention attention;
+
+        StepTensors(StepBatch batch, NDManager manager) {
+            this.batch = batch;
+            this.tokenIds = manager.create(toLong(batch.tokenIds()));
+            this.positions = manager.create(toLong(batch.positions()));
+            this.attention = new PagedAttention(batch, manager);
+        }
+
+        private static long[] toLong(int[] values) {
+            long[] out = new long[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = values[i];
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,267 @@
+package dev.braid.worker;
+
+import ai.djl.ndarray.NDScope;
+import dev.braid.decoding.DecodingTask;
+import dev.braid.kv.KvCapacityException;
+import dev.braid.kv.PagedKvCache;
+import dev.braid.model.StepBatch;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import dev.braid.model.Transformer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The continuous-batching loop of one device. Every step it admits waiting tasks that fit in the KV
+ * pool, collects one plan per live sequence, runs one forward pass for all of them, lets each task
+ * consume its logits, and retires finished tasks. Tasks join and leave between steps.
+ *
+ * <p>KV policy: blocks are allocated lazily, step by step. When the pool cannot serve a step, the
+ * newest running task is preempted (its blocks freed, its context recomputed when it is admitted
+ * again), so older requests keep their progress. Recompute makes the same tokens because a task's
+ * sampler state lives with its sequences, not in the cache.
+ */
+public final class DeviceWorker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeviceWorker.class);
+
+    private final String name;
+    private final Transformer model;
+    private final PagedKvCache cache;
+    private final WorkerSettings settings;
+    private final LinkedBlockingQueue<DecodingTask> incoming = new LinkedBlockingQueue<>();
+    private final Deque<DecodingTask> waiting = new ArrayDeque<>();
+    private final List<DecodingTask> running = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean resetPeakRequested;
+    private volatile WorkerStats stats;
+    private long steps;
+    private long preemptions;
+
+    public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
+        this.name = name;
+        this.model = model;
+        this.settings = settings;
+        this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device());
+        this.stats = snapshot();
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
+        thread.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Transformer model() {
+        return model;
+    }
+
+    public WorkerStats stats() {
+        return stats;
+    }
+
+    /** Starts a new peak-KV-blocks measurement at the next step boundary. */
+    public void resetPeakBlocks() {
+        resetPeakRequested = true;
+    }
+
+    /** Queues a task; it starts at a step boundary. Refuses what could never run. */
+    public void submit(DecodingTask task) {
+        int context = model.config().maxPositionEmbeddings();
+        int prompt = task.request().promptIds().length;
+        if (prompt >= context) {
+            throw new IllegalArgumentException("prompt of " + prompt + " tokens does not fit the model's context of "
+                    + context + " tokens");
+        }
+        if (task.admissionBlocks(settings.blockSize()) > settings.numBlocks()) {
+            throw new IllegalArgumentException("prompt of " + prompt + " tokens needs more KV blocks than the worker has ("
+                    + settings.numBlocks() + " of " + settings.blockSize() + " positions)");
+        }
+        if (stopping) {
+            throw new IllegalStateException("worker " + name + " is shutting down");
+        }
+        if (incoming.size() + stats.waitingTasks() >= settings.maxWaitingTasks()) {
+            throw new QueueFullException("worker " + name + " has " + settings.maxWaitingTasks() + " tasks waiting");
+        }
+        incoming.add(task);
+    }
+
+    private void loop() {
+        while (!stopping) {
+            try {
+                if (running.isEmpty() && waiting.isEmpty()) {
+                    DecodingTask next = incoming.poll(100, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        waiting.addLast(next);
+                    }
+                }
+                incoming.drainTo(waiting);
+                if (resetPeakRequested) {
+                    resetPeakRequested = false;
+                    cache.pool().resetPeak();
+                }
+                dropCancelled();
+                admit();
+                if (!running.isEmpty()) {
+                    step();
+                }
+                stats = snapshot();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                log.error("worker {} step failed; failing its running tasks", name, e);
+                for (DecodingTask task : running) {
+                    fail(task, e);
+                }
+                running.clear();
+            }
+        }
+        for (DecodingTask task : running) {
+            fail(task, new IllegalStateException("worker " + name + " stopped"));
+        }
+        incoming.drainTo(waiting);
+        for (DecodingTask task : waiting) {
+            task.listener().onError(new IllegalStateException("worker " + name + " stopped"));
+        }
+    }
+
+    private void admit() {
+        // one spare block per running task, so admitting a prompt does not force a preemption next step
+        int reserve = running.size();
+        while (!waiting.isEmpty() && running.size() < settings.maxBatchTasks()) {
+            DecodingTask task = waiting.peekFirst();
+            if (task.admissionBlocks(settings.blockSize()) + reserve > cache.pool().freeBlocks()
+                    && !running.isEmpty()) {
+                return;
+            }
+            waiting.pollFirst();
+            if (!task.started()) {
+                task.start(cache, model.config().maxPositionEmbeddings());
+            }
+            running.add(task);
+            reserve++;
+        }
+    }
+
+    private void step() {
+        List<StepPlan> plans = new ArrayList<>();
+        List<DecodingTask> stepping = new ArrayList<>();
+        List<Integer> firstPlan = new ArrayList<>();
+        for (int i = 0; i < running.size(); i++) {
+            DecodingTask task = running.get(i);
+            List<StepPlan> taskPlans = task.plan();
+            if (!reserveAll(taskPlans)) {
+                preempt(i);
+                i--;
+                continue;
+            }
+            firstPlan.add(plans.size());
+            plans.addAll(taskPlans);
+            stepping.add(task);
+        }
+        if (plans.isEmpty()) {
+            return;
+        }
+        try (NDScope ignored = new NDScope()) {
+            StepOutput output = model.forward(new StepBatch(plans), cache);
+            for (int t = 0; t < stepping.size(); t++) {
+                DecodingTask task = stepping.get(t);
+                try {
+                    task.consume(output, firstPlan.get(t));
+                    task.stepped();
+                } catch (RuntimeException e) {
+                    running.remove(task);
+                    fail(task, e);
+                }
+            }
+        }
+        steps++;
+        running.removeIf(task -> {
+            if (task.finished()) {
+                task.release();
+                task.listener().onComplete(task.result());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Reserves every plan's positions, or none: a half-reserved task is preempted whole anyway. */
+    private boolean reserveAll(List<StepPlan> plans) {
+        for (StepPlan plan : plans) {
+            if (!cache.reserve(plan.table(), plan.queryCount())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Preempts the newest running task so the older ones can go on; task {@code i} cannot reserve.
+     * A task that cannot run even alone is failed rather than requeued forever.
+     */
+    private void preempt(int i) {
+        if (running.size() == 1) {
+            DecodingTask alone = running.remove(0);
+            fail(alone, new KvCapacityException("the request needs more KV blocks than worker " + name
+                    + " has (" + settings.numBlocks() + " blocks of " + settings.blockSize() + " positions)"));
+            return;
+        }
+        DecodingTask victim = running.remove(running.size() - 1);
+        victim.preempt();
+        waiting.addFirst(victim);
+        preemptions++;
+        log.debug("worker {} preempted a task to free KV blocks for task {}", name, i);
+    }
+
+    private void dropCancelled() {
+        running.removeIf(task -> {
+            if (task.cancelled()) {
+                task.release();
+                task.listener().onComplete(task.result());
+                return true;
+            }
+            return false;
+        });
+        waiting.removeIf(task -> {
+            if (task.cancelled()) {
+                task.listener().onComplete(task.result());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void fail(DecodingTask task, Throwable error) {
+        try {
+            task.release();
+        } catch (RuntimeException releaseError) {
+            error.addSuppressed(releaseError);
+        }
+        task.listener().onError(error);
+    }
+
+    private WorkerStats snapshot() {
+        return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
+                cache.pool().capacity(), cache.pool().peakUsedBlocks(), steps, preemptions);
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cache.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.braid.worker;
+
+import dev.braid.decoding.DecodingTask;
+import dev.braid.model.Transformer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** The device workers serving one model; a task goes to the least loaded of them. */
+public final class WorkerPool implements AutoCloseable {
+
+    private final List<DeviceWorker> workers;
+
+    public WorkerPool(List<DeviceWorker> workers) {
+        if (workers.isEmpty()) {
+            throw new IllegalArgumentException("a worker pool needs at least one worker");
+        }
+        this.workers = List.copyOf(workers);
+    }
+
+    /** One worker per model replica, e.g. one per GPU; on CPU usually a single one. */
+    public static WorkerPool of(List<Transformer> replicas, WorkerSettings settings) {
+        List<DeviceWorker> workers = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            workers.add(new DeviceWorker("braid-worker-" + replicas.get(i).device() + "-" + i, replicas.get(i), settings));
+        }
+        return new WorkerPool(workers);
+    }
+
+    public void submit(DecodingTask task) {
+        workers.stream()
+                .min(Comparator.comparingInt(w -> w.stats().runningTasks() + w.stats().waitingTasks()))
+                .orElseThrow()
+                .submit(task);
+    }
+
+    public List<WorkerStats> stats() {
+        return workers.stream().map(DeviceWorker::stats).toList();
+    }
+
+    public List<DeviceWorker> workers() {
+        return workers;
+    }
+
+    @Override
+    public void close() {
+        for (DeviceWorker worker : workers) {
+            worker.close();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.braid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.model.ReferenceCase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class CliTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void generateJsonPrintsTheReferenceGreedyTokens() {
+        ReferenceCase c = ReferenceCase.load("llama-tiny").get(0);
+        String ids = Arrays.stream(c.promptIds()).mapToObj(String::valueOf).collect(Collectors.joining(","));
+        Run run = run("generate", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(),
+                "--prompt-ids", ids, "--max-new-tokens", "20", "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode json = JsonMapper.shared().readTree(run.out());
+        assertThat(json.get("strategy").asString()).isEqualTo("ar");
+        int[] tokens = new int[json.get("token_ids").size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = json.get("token_ids").get(i).asInt();
+        }
+        assertThat(tokens).containsExactly(Arrays.copyOf(c.greedyNewIds(), 20));
+        assertThat(json.get("prompt_tokens").asInt()).isEqualTo(c.promptIds().length);
+        assertThat(json.get("completion_tokens").asInt()).isEqualTo(20);
+        assertThat(json.get("steps").asInt()).isEqualTo(20);
+        assertThat(json.get("peak_kv_blocks").asInt()).isPositive();
+        assertThat(json.has("elapsed_ms")).isTrue();
+        assertThat(run.out().strip().lines().count()).as("stdout holds exactly one JSON object").isEqualTo(1);
+    }
+
+    @Test
+    void generateTextDecodesThePrompt() {
+        ReferenceCase c = ReferenceCase.load("gpt2-tiny").get(1);
+        Run run = run("generate", "--model", ReferenceCase.FIXTURES.resolve("gpt2-tiny").toString(),
+                "--prompt", c.prompt(), "--max-new-tokens", "8");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isNotBlank();
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndNameTheProblem() {
+        assertThat(run("generate", "--prompt", "x")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--model");
+        });
+        assertThat(run("generate", "--model", "/nonexistent/model", "--prompt", "x").err()).contains("/nonexistent/model");
+        assertThat(run("generate", "--model", "x", "--prompt", "a", "--prompt-ids", "1").code()).isEqualTo(2);
+        assertThat(run("generate", "--model", "x", "--prompt", "a", "--max-new-tokens", "lots")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--max-new-tokens");
+        });
+        assertThat(run("generate", "--frobnicate").err()).contains("unknown option --frobnicate");
+        assertThat(run("bench", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(),
+                "--strategy", "telepathy").err()).contains("telepathy");
+        assertThat(run("fly").code()).isEqualTo(2);
+        assertThat(run("init-model", "--output", "x", "--params", "huge").code()).isEqualTo(2);
+    }
+
+    @Test
+    void promptBeyondTheContextFailsWithAClearMessage() {
+        String ids = String.join(",", java.util.Collections.nCopies(300, "5"));
+        Run run = run("generate", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(), "--prompt-ids", ids);
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains("300 tokens").contains("context of 256");
+    }
+
+    @Test
+    void brokenCheckpointFailsWithAMessageNamingTheFile(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("broken");
+        Files.createDirectories(model);
+        Path fixture = ReferenceCase.FIXTURES.resolve("llama-tiny");
+        for (String file : new String[] {"config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"}) {
+            Files.copy(fixture.resolve(file), model.resolve(file));
+        }
+        byte[] weights = Files.readAllBytes(fixture.resolve("model.safetensors"));
+        Files.write(model.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
+        Run run = run("generate", "--model", model.toString(), "--prompt", "hi");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains("model.safetensors");
+    }
+
+    @Test
+    void initModelWritesALoadableCheckpointAndBenchReportsEveryLevel(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("random");
+        Run init = run("init-model", "--output", model.toString(), "--params", "200K");
+        assertThat(init.code()).as(init.err()).isZero();
+        Path out = dir.resolve("bench");
+        Run bench = run("bench", "--model", model.toString(), "--concurrency", "1,4", "--max-new-tokens", "6",
+                "--requests-per-client", "1", "--output", out.toString());
+        assertThat(bench.code()).as(bench.err()).isZero();
+        JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
+        assertThat(report.get("levels")).hasSize(2);
+        assertThat(report.get("levels").get(1).get("concurrency").asInt()).isEqualTo(4);
+        assertThat(report.get("levels").get(1).get("completion_tokens").asInt()).isEqualTo(24);
+        assertThat(Files.readString(out.resolve("bench.md"))).contains("| concurrency |");
+    }
+}

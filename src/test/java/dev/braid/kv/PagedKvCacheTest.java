@@ -1,0 +1,163 @@
+package dev.braid.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PagedKvCacheTest {
+
+    private static final int BLOCK = 4;
+
+    /** A live sequence with the K values it should read back, one per position. */
+    private record Tracked(BlockTable table, List<Float> expected) {
+    }
+
+    @Test
+    void randomisedOperationsKeepSequencesIsolatedAndReturnEveryBlock() {
+        KvCacheSpec spec = new KvCacheSpec(BLOCK, 48, 2, 1, 2);
+        Random random = new Random(42);
+        int refused = 0;
+        int forks = 0;
+        try (PagedKvCache cache = new PagedKvCache(spec, Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            List<Tracked> live = new ArrayList<>();
+            float nextValue = 1;
+            for (int op = 0; op < 1000; op++) {
+                int kind = live.isEmpty() ? 0 : random.nextInt(10);
+                if (kind == 0) {
+                    live.add(new Tracked(cache.newSequence(), new ArrayList<>()));
+                } else if (kind <= 5) {
+                    Tracked seq = live.get(random.nextInt(live.size()));
+                    int tokens = 1 + random.nextInt(2 * BLOCK);
+                    int freeBefore = cache.pool().freeBlocks();
+                    if (!cache.reserve(seq.table(), tokens)) {
+                        refused++;
+                        assertThat(cache.pool().freeBlocks()).isEqualTo(freeBefore);
+                        continue;
+                    }
+                    float[] rows = new float[tokens * 2];
+                    for (int t = 0; t < tokens; t++) {
+                        rows[2 * t] = nextValue;
+                        rows[2 * t + 1] = -nextValue;
+                        seq.expected().add(nextValue++);
+                    }
+                    NDArray k = manager.create(rows, new Shape(tokens, 1, 2));
+                    NDArray v = k.mul(10);
+                    cache.commit(seq.table(), new NDArray[] {k, k.add(1000)}, new NDArray[] {v, v.add(1000)});
+                } else if (kind <= 7) {
+                    Tracked parent = live.get(random.nextInt(live.size()));
+                    live.add(new Tracked(cache.fork(parent.table()), new ArrayList<>(parent.expected())));
+                    forks++;
+                } else {
+                    Tracked seq = live.remove(random.nextInt(live.size()));
+                    cache.free(seq.table());
+                }
+                if (op % 10 == 0) {
+                    assertContents(cache, live);
+                    assertReferenceCounts(cache, live);
+                }
+            }
+            assertContents(cache, live);
+            for (Tracked seq : live) {
+                cache.free(seq.table());
+            }
+            assertThat(cache.pool().freeBlocks()).isEqualTo(spec.numBlocks());
+            assertThat(refused).as("the pool ran dry at least once").isPositive();
+            assertThat(forks).isPositive();
+        }
+    }
+
+    private static void assertContents(PagedKvCache cache, List<Tracked> live) {
+        for (Tracked seq : live) {
+            int length = seq.table().length();
+            assertThat(length).isEqualTo(seq.expected().size());
+            if (length == 0) {
+                continue;
+            }
+            try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+                NDIndex slots = new NDIndex("{}", scratch.create(seq.table().slots(0, length)));
+                float[] keys0 = cache.keys(0).get(slots).toFloatArray();
+                float[] keys1 = cache.keys(1).get(slots).toFloatArray();
+                float[] values0 = cache.values(0).get(slots).toFloatArray();
+                for (int p = 0; p < length; p++) {
+                    float want = seq.expected().get(p);
+                    assertThat(keys0[2 * p]).isEqualTo(want);
+                    assertThat(keys0[2 * p + 1]).isEqualTo(-want);
+                    assertThat(keys1[2 * p]).isEqualTo(want + 1000);
+                    assertThat(values0[2 * p]).isEqualTo(want * 10);
+                }
+            }
+        }
+    }
+
+    private static void assertReferenceCounts(PagedKvCache cache, List<Tracked> live) {
+        Map<Integer, Integer> holders = new HashMap<>();
+        for (Tracked seq : live) {
+            for (int i = 0; i < seq.table().blockCount(); i++) {
+                holders.merge(seq.table().block(i), 1, Integer::sum);
+            }
+        }
+        holders.forEach((block, count) -> assertThat(cache.pool().refCount(block)).isEqualTo(count));
+        assertThat(cache.pool().usedBlocks()).isEqualTo(holders.size());
+    }
+
+    @Test
+    void forkSharesBlocksUntilAWriteCopiesThePartialOne() {
+        try (PagedKvCache cache = new PagedKvCache(new KvCacheSpec(BLOCK, 8, 1, 1, 1), Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            BlockTable parent = cache.newSequence();
+            assertThat(cache.reserve(parent, 6)).isTrue();
+            NDArray rows = manager.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(6, 1, 1));
+            cache.commit(parent, new NDArray[] {rows}, new NDArray[] {rows});
+            BlockTable child = cache.fork(parent);
+            assertThat(child.block(0)).isEqualTo(parent.block(0));
+            assertThat(child.block(1)).isEqualTo(parent.block(1));
+            assertThat(cache.pool().usedBlocks()).isEqualTo(2);
+
+            assertThat(cache.reserve(child, 1)).isTrue();
+            assertThat(child.block(0)).as("full block stays shared").isEqualTo(parent.block(0));
+            assertThat(child.block(1)).as("partial block copied on write").isNotEqualTo(parent.block(1));
+            NDArray seven = manager.create(new float[] {7}, new Shape(1, 1, 1));
+            cache.commit(child, new NDArray[] {seven}, new NDArray[] {seven});
+
+            float[] childKeys = cache.keys(0).get(new NDIndex("{}", manager.create(child.slots(0, 7)))).toFloatArray();
+            float[] parentKeys = cache.keys(0).get(new NDIndex("{}", manager.create(parent.slots(0, 6)))).toFloatArray();
+            assertThat(childKeys).containsExactly(1, 2, 3, 4, 5, 6, 7);
+            assertThat(parentKeys).containsExactly(1, 2, 3, 4, 5, 6);
+
+            cache.free(child);
+            assertThat(cache.pool().usedBlocks()).isEqualTo(2);
+            cache.free(parent);
+            assertThat(cache.pool().freeBlocks()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void commitWithoutReserveIsRefusedAndPoolShortageChangesNothing() {
+        try (PagedKvCache cache = new PagedKvCache(new KvCacheSpec(BLOCK, 2, 1, 1, 1), Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            BlockTable table = cache.newSequence();
+            NDArray row = manager.create(new float[] {1}, new Shape(1, 1, 1));
+            assertThatThrownBy(() -> cache.commit(table, new NDArray[] {row}, new NDArray[] {row}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("reserved");
+            assertThat(cache.reserve(table, 9)).isFalse();
+            assertThat(table.blockCount()).isZero();
+            assertThat(cache.pool().freeBlocks()).isEqualTo(2);
+            assertThat(cache.reserve(table, 8)).isTrue();
+            cache.free(table);
+            assertThatThrownBy(() -> cache.reserve(table, 1)).hasMessageContaining("freed");
+        }
+    }
+}
