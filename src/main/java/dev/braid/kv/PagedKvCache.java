@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A worker's paged K/V store. Per layer, K and V are {@code [numBlocks * blockSize, kvHeads, headDim]}
- * tensors addressed by slot row; sequences reach their rows through {@link BlockTable}s.
+ * A worker's paged K/V store. Per layer, K and V are {@code [kvHeads, numBlocks * blockSize, headDim]}
+ * tensors addressed by slot (axis 1); sequences reach their slots through {@link BlockTable}s. Heads
+ * lead so that gathering a batch's context yields {@code [kvHeads, batch * context, headDim]}, which
+ * attention uses as is, with no transpose of the large context tensors.
  *
  * <p>Not thread-safe: one {@code DeviceWorker} thread owns a cache.
  */
@@ -27,7 +29,7 @@ public final class PagedKvCache implements AutoCloseable {
         this.manager = NDManager.newBaseManager(device);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
-        Shape shape = new Shape(spec.rows(), spec.kvHeads(), spec.headDim());
+        Shape shape = new Shape(spec.kvHeads(), spec.rows(), spec.headDim());
         for (int layer = 0; layer < spec.numLayers(); layer++) {
             keys[layer] = manager.zeros(shape, DataType.FLOAT32);
             values[layer] = manager.zeros(shape, DataType.FLOAT32);
@@ -106,7 +108,7 @@ public final class PagedKvCache implements AutoCloseable {
     }
 
     /**
-     * Appends K/V rows for the next {@code keys[0].size(0)} positions. Each array is
+     * Appends K/V rows for the next {@code stepKeys[0].size(0)} positions. Each array is
      * {@code [tokens, kvHeads, headDim]}, one per layer.
      */
     public void commit(BlockTable table, NDArray[] stepKeys, NDArray[] stepValues) {
@@ -125,11 +127,10 @@ public final class PagedKvCache implements AutoCloseable {
             }
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray slots = scratch.create(table.slots(table.length(), tokens));
-            NDIndex index = new NDIndex("{}", slots);
+            NDIndex index = slotIndex(scratch.create(table.slots(table.length(), tokens)));
             for (int layer = 0; layer < spec.numLayers(); layer++) {
-                keys[layer].set(index, stepKeys[layer]);
-                values[layer].set(index, stepValues[layer]);
+                keys[layer].set(index, stepKeys[layer].transpose(1, 0, 2));
+                values[layer].set(index, stepValues[layer].transpose(1, 0, 2));
             }
         }
         table.advance(tokens);
@@ -157,10 +158,10 @@ public final class PagedKvCache implements AutoCloseable {
 
     private void copyBlock(int from, int to) {
         try (NDManager scratch = manager.newSubManager()) {
-            NDIndex source = new NDIndex("{}", scratch.arange(
-                    (long) from * spec.blockSize(), (long) (from + 1) * spec.blockSize(), 1L, DataType.INT64));
-            NDIndex target = new NDIndex("{}", scratch.arange(
-                    (long) to * spec.blockSize(), (long) (to + 1) * spec.blockSize(), 1L, DataType.INT64));
+            NDIndex source = slotIndex(scratch.arange(
+                    from * spec.blockSize(), (from + 1) * spec.blockSize(), 1, DataType.INT64));
+            NDIndex target = slotIndex(scratch.arange(
+                    to * spec.blockSize(), (to + 1) * spec.blockSize(), 1, DataType.INT64));
             for (int layer = 0; layer < spec.numLayers(); layer++) {
                 NDArray k = keys[layer].get(source);
                 k.attach(scratch);
@@ -170,6 +171,27 @@ public final class PagedKvCache implements AutoCloseable {
                 values[layer].set(target, v);
             }
         }
+    }
+
+    /** Index selecting slots (axis 1) of a layer's K or V store. */
+    public static NDIndex slotIndex(NDArray slots) {
+        return new NDIndex(":, {}", slots);
+    }
+
+    /** A sequence's committed keys of one layer, {@code [length, kvHeads, headDim]}; for inspection. */
+    public NDArray readKeys(int layer, BlockTable table, NDManager into) {
+        return read(keys[layer], table, into);
+    }
+
+    /** A sequence's committed values of one layer, {@code [length, kvHeads, headDim]}; for inspection. */
+    public NDArray readValues(int layer, BlockTable table, NDManager into) {
+        return read(values[layer], table, into);
+    }
+
+    private static NDArray read(NDArray store, BlockTable table, NDManager into) {
+        NDArray rows = store.get(slotIndex(into.create(table.slots(0, table.length())))).transpose(1, 0, 2);
+        rows.attach(into);
+        return rows;
     }
 
     private static void requireLive(BlockTable table) {

@@ -12,9 +12,11 @@ import java.util.List;
 
 /**
  * Attention of a ragged step over the paged cache. Each group of equally long plans is one padded
- * batch: keys are the sequence's cached rows (gathered from its blocks) followed by the step's own
- * rows, and the bias masks padding and the intra-step mask. Grouped-query heads share their K/V
- * head by folding the query heads into the row dimension, so K/V are never repeated.
+ * batch. Work is laid out head-major, {@code [kvHeads, batch, rows, headDim]}, which is how the
+ * cache stores K/V: the gathered context is used without a copy or transpose, and only the small
+ * per-step tensors are rearranged. Scores against the cached context and against the step's own
+ * tokens are computed apart and joined before the softmax, so the context is never concatenated.
+ * Grouped-query heads fold into the row dimension, so K/V heads are never repeated.
  */
 final class PagedAttention {
 
@@ -26,10 +28,10 @@ final class PagedAttention {
 
     PagedAttention(StepBatch batch, NDManager manager) {
         for (StepBatch.AttentionGroup g : batch.groups()) {
-            NDIndex context = g.maxContext() == 0 ? null : new NDIndex("{}", manager.create(g.contextSlots()));
+            NDIndex context = g.maxContext() == 0 ? null : PagedKvCache.slotIndex(manager.create(g.contextSlots()));
             NDIndex tokens = new NDIndex("{}", manager.create(g.tokenRows()));
             NDArray bias = manager.create(g.bias(),
-                    new Shape(g.batch(), 1, 1, g.queryLength(), g.maxContext() + g.queryLength()));
+                    new Shape(1, g.batch(), 1, g.queryLength(), g.maxContext() + g.queryLength()));
             groups.add(new GroupTensors(g, context, tokens, bias));
         }
         restore = batch.groupsInOrder() ? null : new NDIndex("{}", manager.create(batch.restoreOrder()));
@@ -51,34 +53,37 @@ final class PagedAttention {
             StepBatch.AttentionGroup g = t.group();
             long b = g.batch();
             long len = g.queryLength();
-            long keysLen = g.maxContext() + len;
+            long context = g.maxContext();
+            // [kvHeads, b, rep * len, headDim]
             NDArray qg = q.get(t.tokens()).reshape(b, len, kvHeads, rep, headDim)
-                    .transpose(0, 2, 3, 1, 4).reshape(b, kvHeads, rep * len, headDim);
-            NDArray kg = keysOf(k, cache.keys(layer), t, b, len, kvHeads, headDim);
-            NDArray vg = keysOf(v, cache.values(layer), t, b, len, kvHeads, headDim);
-            NDArray scores = qg.matMul(kg.transpose(0, 1, 3, 2))
-                    .reshape(b, kvHeads, rep, len, keysLen)
+                    .transpose(2, 0, 3, 1, 4).reshape(kvHeads, b, rep * len, headDim);
+            // [kvHeads, b, len, headDim]
+            NDArray kStep = k.get(t.tokens()).reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
+            NDArray vStep = v.get(t.tokens()).reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
+            NDArray scores = qg.matMul(kStep.transpose(0, 1, 3, 2));
+            NDArray kCached = null;
+            NDArray vCached = null;
+            if (t.context() != null) {
+                kCached = cache.keys(layer).get(t.context()).reshape(kvHeads, b, context, headDim);
+                vCached = cache.values(layer).get(t.context()).reshape(kvHeads, b, context, headDim);
+                scores = qg.matMul(kCached.transpose(0, 1, 3, 2)).concat(scores, 3);
+            }
+            NDArray probs = scores.reshape(kvHeads, b, rep, len, context + len)
                     .add(t.bias())
                     .softmax(-1)
-                    .reshape(b, kvHeads, rep * len, keysLen);
-            NDArray out = scores.matMul(vg)
-                    .reshape(b, kvHeads, rep, len, headDim)
-                    .transpose(0, 3, 1, 2, 4)
-                    .reshape(b * len, heads * headDim);
-            outputs.add(out);
+                    .reshape(kvHeads, b, rep * len, context + len);
+            NDArray out;
+            if (kCached == null) {
+                out = probs.matMul(vStep);
+            } else {
+                out = probs.get(":, :, :, :" + context).matMul(vCached)
+                        .add(probs.get(":, :, :, " + context + ":").matMul(vStep));
+            }
+            outputs.add(out.reshape(kvHeads, b, rep, len, headDim)
+                    .transpose(1, 3, 0, 2, 4)
+                    .reshape(b * len, heads * headDim));
         }
         NDArray joined = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
         return restore == null ? joined : joined.get(restore);
-    }
-
-    /** {@code [batch, kvHeads, context + len, headDim]}: cached rows, then this step's rows. */
-    private static NDArray keysOf(NDArray step, NDArray pool, GroupTensors t, long b, long len,
-                                  long kvHeads, long headDim) {
-        NDArray own = step.get(t.tokens()).reshape(b, len, kvHeads, headDim);
-        if (t.context() != null) {
-            NDArray cached = pool.get(t.context()).reshape(b, t.group().maxContext(), kvHeads, headDim);
-            own = cached.concat(own, 1);
-        }
-        return own.transpose(0, 2, 1, 3);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,10 +85,9 @@ class PagedKvCacheTest {
                 continue;
             }
             try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
-                NDIndex slots = new NDIndex("{}", scratch.create(seq.table().slots(0, length)));
-                float[] keys0 = cache.keys(0).get(slots).toFloatArray();
-                float[] keys1 = cache.keys(1).get(slots).toFloatArray();
-                float[] values0 = cache.values(0).get(slots).toFloatArray();
+                float[] keys0 = cache.readKeys(0, seq.table(), scratch).toFloatArray();
+                float[] keys1 = cache.readKeys(1, seq.table(), scratch).toFloatArray();
+                float[] values0 = cache.readValues(0, seq.table(), scratch).toFloatArray();
                 for (int p = 0; p < length; p++) {
                     float want = seq.expected().get(p);
                     assertThat(keys0[2 * p]).isEqualTo(want);
@@ -131,8 +129,8 @@ class PagedKvCacheTest {
             NDArray seven = manager.create(new float[] {7}, new Shape(1, 1, 1));
             cache.commit(child, new NDArray[] {seven}, new NDArray[] {seven});
 
-            float[] childKeys = cache.keys(0).get(new NDIndex("{}", manager.create(child.slots(0, 7)))).toFloatArray();
-            float[] parentKeys = cache.keys(0).get(new NDIndex("{}", manager.create(parent.slots(0, 6)))).toFloatArray();
+            float[] childKeys = cache.readKeys(0, child, manager).toFloatArray();
+            float[] parentKeys = cache.readKeys(0, parent, manager).toFloatArray();
             assertThat(childKeys).containsExactly(1, 2, 3, 4, 5, 6, 7);
             assertThat(parentKeys).containsExactly(1, 2, 3, 4, 5, 6);
 
