@@ -10,15 +10,16 @@ import java.util.Set;
  */
 public final class Cli {
 
-    public static final Set<String> COMMANDS = Set.of("generate", "bench", "init-model");
+    public static final Set<String> COMMANDS = Set.of("generate", "bench", "init-model", "train");
 
     private static final String USAGE = """
             usage: java -jar braid.jar [serve]           run the service (the default)
                    java -jar braid.jar %s
                    java -jar braid.jar %s
                    java -jar braid.jar %s
+                   java -jar braid.jar %s
             """.formatted(GenerateCommand.USAGE.replace("\n", "\n       "),
-            BenchCommand.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE);
+            BenchCommand.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE, TrainCommand.USAGE);
 
     private Cli() {
     }
@@ -33,6 +34,7 @@ public final class Cli {
                 case "generate" -> GenerateCommand.run(args, out);
                 case "bench" -> BenchCommand.run(args, out);
                 case "init-model" -> InitModelCommand.run(args, out);
+                case "train" -> TrainCommand.run(args, out, err);
                 case "help", "--help" -> {
                     out.print(USAGE);
                     yield 0;

@@ -11,7 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
  * round-trips exactly, which is all a randomly initialised model needs. Bytes are spelled with
  * GPT-2's byte-to-unicode table, which is what the ByteLevel pre-tokenizer and decoder expect.
  */
-final class ByteLevelTokenizerJson {
+public final class ByteLevelTokenizerJson {
 
     static final List<String> SPECIAL_TOKENS = List.of("<|endoftext|>", "<s>", "</s>");
     static final int VOCAB_SIZE = SPECIAL_TOKENS.size() + 256;
@@ -20,16 +20,24 @@ final class ByteLevelTokenizerJson {
     }
 
     static ObjectNode build() {
+        return build(SPECIAL_TOKENS, List.of(), List.of());
+    }
+
+    /**
+     * A byte-level BPE tokenizer: ids are the special tokens, then the 256 byte symbols, then the
+     * merged tokens in merge order. {@code merges} are "left right" pairs, highest priority first.
+     */
+    public static ObjectNode build(List<String> specialTokens, List<String> mergedTokens, List<String> merges) {
         JsonMapper mapper = JsonMapper.shared();
         ObjectNode root = mapper.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        for (int id = 0; id < SPECIAL_TOKENS.size(); id++) {
+        for (int id = 0; id < specialTokens.size(); id++) {
             added.addObject()
                     .put("id", id)
-                    .put("content", SPECIAL_TOKENS.get(id))
+                    .put("content", specialTokens.get(id))
                     .put("single_word", false)
                     .put("lstrip", false)
                     .put("rstrip", false)
@@ -58,14 +66,18 @@ final class ByteLevelTokenizerJson {
         model.put("byte_fallback", false);
         model.put("ignore_merges", false);
         ObjectNode vocab = model.putObject("vocab");
-        for (int id = 0; id < SPECIAL_TOKENS.size(); id++) {
-            vocab.put(SPECIAL_TOKENS.get(id), id);
+        for (int id = 0; id < specialTokens.size(); id++) {
+            vocab.put(specialTokens.get(id), id);
         }
         String[] symbols = byteSymbols();
         for (int b = 0; b < 256; b++) {
-            vocab.put(symbols[b], SPECIAL_TOKENS.size() + b);
+            vocab.put(symbols[b], specialTokens.size() + b);
         }
-        model.putArray("merges");
+        for (int i = 0; i < mergedTokens.size(); i++) {
+            vocab.put(mergedTokens.get(i), specialTokens.size() + 256 + i);
+        }
+        ArrayNode mergeList = model.putArray("merges");
+        merges.forEach(mergeList::add);
         return root;
     }
 
@@ -74,7 +86,7 @@ final class ByteLevelTokenizerJson {
      * the rest (controls, space, soft hyphen) are shifted to code points from U+0100 upwards, so
      * that no token contains whitespace or control characters.
      */
-    static String[] byteSymbols() {
+    public static String[] byteSymbols() {
         String[] symbols = new String[256];
         int shifted = 0;
         for (int b = 0; b < 256; b++) {

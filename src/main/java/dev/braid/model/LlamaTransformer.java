@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.braid.kv.PagedKvCache;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The Llama family (Llama 2/3, Mistral, Qwen2): RMSNorm, rotary positions, SwiGLU MLP and
@@ -90,37 +92,162 @@ public final class LlamaTransformer extends Transformer {
 
     @Override
     protected NDArray embed(StepTensors step) {
+        step.cos = cosTable.get(new NDIndex("{}", step.positions)).expandDims(1);
+        step.sin = sinTable.get(new NDIndex("{}", step.positions)).expandDims(1);
         return embedTokens.get(new NDIndex("{}", step.tokenIds));
     }
 
     @Override
     protected NDArray block(int index, NDArray x, StepTensors step, PagedKvCache cache,
                             NDArray[] keys, NDArray[] values) {
-        Layer layer = layers[index];
-        int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
-        int headDim = config.headDim();
-        NDArray qkv = linear(rmsNorm(x, layer.inputNorm()), layer.qkv(), layer.qkvBias());
-        NDArray cos = cosTable.get(new NDIndex("{}", step.positions)).expandDims(1);
-        NDArray sin = sinTable.get(new NDIndex("{}", step.positions)).expandDims(1);
-        NDArray q = rotate(heads(qkv, 0, heads, headDim), cos, sin).mul(scale);
-        NDArray k = rotate(heads(qkv, heads, kvHeads, headDim), cos, sin);
-        NDArray v = heads(qkv, heads + kvHeads, kvHeads, headDim);
-        keys[index] = k;
-        values[index] = v;
-        NDArray attended = step.attention.attend(q, k, v, cache, index);
-        NDArray h = x.add(linear(attended, layer.out(), layer.outBias()));
-        NDArray gateUp = linear(rmsNorm(h, layer.postNorm()), layer.gateUp(), layer.gateUpBias());
-        long intermediate = gateUp.getShape().get(1) / 2;
-        NDArray gate = gateUp.get(":, :" + intermediate);
-        NDArray up = gateUp.get(":, " + intermediate + ":");
-        NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(up);
-        return h.add(linear(activated, layer.down(), layer.downBias()));
+        NDArray[] qkv = project(layers[index], x, step.cos, step.sin);
+        keys[index] = qkv[1];
+        values[index] = qkv[2];
+        return finish(layers[index], x, step.attention.attend(qkv[0], qkv[1], qkv[2], cache, index));
     }
 
     @Override
     protected NDArray head(NDArray hidden) {
         return linear(rmsNorm(hidden, finalNorm), lmHead, null);
+    }
+
+    /**
+     * Training mode: whole sequences, no cache, any attention mask. The same weights and block as
+     * serving, so what the trainer optimises is exactly what the engine runs.
+     *
+     * @param tokens    {@code [batch, length]} token ids
+     * @param positions {@code [batch, length]} positions (packed or tree-shaped sequences restart them)
+     * @param bias      {@code [batch, length, length]}: 0 where a query may see a key, a large negative otherwise
+     * @return logits {@code [batch, length, vocab]}
+     */
+    public NDArray forwardTraining(NDArray tokens, NDArray positions, NDArray bias) {
+        NDArray cos = cosTable.get(new NDIndex("{}", positions)).expandDims(2);
+        NDArray sin = sinTable.get(new NDIndex("{}", positions)).expandDims(2);
+        NDArray x = embedTokens.get(new NDIndex("{}", tokens));
+        long batch = tokens.getShape().get(0);
+        long length = tokens.getShape().get(1);
+        NDArray mask = bias.reshape(batch, 1, 1, length, length);
+        for (Layer layer : layers) {
+            NDArray[] qkv = project(layer, x, cos, sin);
+            x = finish(layer, x, denseAttention(qkv[0], qkv[1], qkv[2], mask));
+        }
+        return head(x);
+    }
+
+    /** Every trainable tensor by a stable name; fused projections appear once, tied embeddings once. */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        params.put("embed_tokens", embedTokens);
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            String p = "layers." + i + ".";
+            putIfPresent(params, p + "input_norm", l.inputNorm());
+            putIfPresent(params, p + "qkv", l.qkv());
+            putIfPresent(params, p + "qkv_bias", l.qkvBias());
+            putIfPresent(params, p + "out", l.out());
+            putIfPresent(params, p + "out_bias", l.outBias());
+            putIfPresent(params, p + "post_norm", l.postNorm());
+            putIfPresent(params, p + "gate_up", l.gateUp());
+            putIfPresent(params, p + "gate_up_bias", l.gateUpBias());
+            putIfPresent(params, p + "down", l.down());
+            putIfPresent(params, p + "down_bias", l.downBias());
+        }
+        params.put("norm", finalNorm);
+        if (lmHead != embedTokens) {
+            params.put("lm_head", lmHead);
+        }
+        return params;
+    }
+
+    /** The weights under their Hugging Face names, fused projections split again: what a checkpoint holds. */
+    public Map<String, NDArray> huggingFaceTensors() {
+        long q = (long) config.numHeads() * config.headDim();
+        long kv = (long) config.numKvHeads() * config.headDim();
+        long inter = config.intermediateSize();
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        out.put("model.embed_tokens.weight", embedTokens);
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            String p = "model.layers." + i + ".";
+            out.put(p + "input_layernorm.weight", l.inputNorm());
+            split(out, l.qkv(), new long[] {q, kv, kv}, p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight");
+            if (l.qkvBias() != null) {
+                split(out, l.qkvBias(), new long[] {q, kv, kv}, p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias");
+            }
+            out.put(p + "self_attn.o_proj.weight", l.out());
+            putIfPresent(out, p + "self_attn.o_proj.bias", l.outBias());
+            out.put(p + "post_attention_layernorm.weight", l.postNorm());
+            split(out, l.gateUp(), new long[] {inter, inter}, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight");
+            if (l.gateUpBias() != null) {
+                split(out, l.gateUpBias(), new long[] {inter, inter}, p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias");
+            }
+            out.put(p + "mlp.down_proj.weight", l.down());
+            putIfPresent(out, p + "mlp.down_proj.bias", l.downBias());
+        }
+        out.put("model.norm.weight", finalNorm);
+        if (lmHead != embedTokens) {
+            out.put("lm_head.weight", lmHead);
+        }
+        return out;
+    }
+
+    private static void split(Map<String, NDArray> out, NDArray fused, long[] rows, String... names) {
+        long from = 0;
+        for (int i = 0; i < names.length; i++) {
+            out.put(names[i], fused.get(from + ":" + (from + rows[i])));
+            from += rows[i];
+        }
+    }
+
+    private static void putIfPresent(Map<String, NDArray> map, String name, NDArray array) {
+        if (array != null) {
+            map.put(name, array);
+        }
+    }
+
+    /** Scaled, rotated queries and rotated keys and values, {@code [..., heads, headDim]}. */
+    private NDArray[] project(Layer layer, NDArray x, NDArray cos, NDArray sin) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int headDim = config.headDim();
+        NDArray qkv = linear(rmsNorm(x, layer.inputNorm()), layer.qkv(), layer.qkvBias());
+        NDArray q = rotate(heads(qkv, 0, heads, headDim), cos, sin).mul(scale);
+        NDArray k = rotate(heads(qkv, heads, kvHeads, headDim), cos, sin);
+        NDArray v = heads(qkv, heads + kvHeads, kvHeads, headDim);
+        return new NDArray[] {q, k, v};
+    }
+
+    /** Output projection, residual, SwiGLU MLP, residual. */
+    private NDArray finish(Layer layer, NDArray x, NDArray attended) {
+        NDArray h = x.add(linear(attended, layer.out(), layer.outBias()));
+        NDArray gateUp = linear(rmsNorm(h, layer.postNorm()), layer.gateUp(), layer.gateUpBias());
+        long intermediate = gateUp.getShape().get(gateUp.getShape().dimension() - 1) / 2;
+        NDArray gate = gateUp.get("..., :" + intermediate);
+        NDArray up = gateUp.get("..., " + intermediate + ":");
+        NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(up);
+        return h.add(linear(activated, layer.down(), layer.downBias()));
+    }
+
+    /** {@code q [B, L, heads, d]}, {@code k, v [B, L, kvHeads, d]}, mask {@code [B, 1, 1, L, L]} -> {@code [B, L, heads * d]}. */
+    private static NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        Shape shape = q.getShape();
+        long b = shape.get(0);
+        long len = shape.get(1);
+        long heads = shape.get(2);
+        long headDim = shape.get(3);
+        long kvHeads = k.getShape().get(2);
+        long rep = heads / kvHeads;
+        NDArray qg = q.reshape(b, len, kvHeads, rep, headDim).transpose(0, 2, 3, 1, 4).reshape(b, kvHeads, rep * len, headDim);
+        NDArray kg = k.transpose(0, 2, 1, 3);
+        NDArray vg = v.transpose(0, 2, 1, 3);
+        NDArray probs = qg.matMul(kg.transpose(0, 1, 3, 2))
+                .reshape(b, kvHeads, rep, len, len)
+                .add(mask)
+                .softmax(-1)
+                .reshape(b, kvHeads, rep * len, len);
+        return probs.matMul(vg).reshape(b, kvHeads, rep, len, headDim)
+                .transpose(0, 3, 1, 2, 4)
+                .reshape(b, len, heads * headDim);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -129,10 +256,11 @@ public final class LlamaTransformer extends Transformer {
     }
 
     private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(2) / 2;
-        NDArray first = x.get(":, :, :" + half);
-        NDArray second = x.get(":, :, " + half + ":");
-        NDArray rotated = second.neg().concat(first, 2);
+        int last = x.getShape().dimension() - 1;
+        long half = x.getShape().get(last) / 2;
+        NDArray first = x.get("..., :" + half);
+        NDArray second = x.get("..., " + half + ":");
+        NDArray rotated = second.neg().concat(first, last);
         return x.mul(cos).add(rotated.mul(sin));
     }
 }

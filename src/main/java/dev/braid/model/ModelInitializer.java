@@ -34,11 +34,16 @@ public final class ModelInitializer {
      * @throws java.io.UncheckedIOException if a file cannot be written
      */
     public static void writeRandomLlama(Path folder, RandomLlamaSpec spec, long seed) {
-        SafetensorsWriter.write(folder.resolve(Checkpoint.SINGLE_FILE), shapes(spec), (name, shape) -> values(name, shape, seed));
+        writeRandomWeights(folder.resolve(Checkpoint.SINGLE_FILE), spec, seed);
         writeJson(folder.resolve(ModelConfig.FILE_NAME), config(spec));
         writeJson(folder.resolve(GenerationConfig.FILE_NAME), generationConfig());
         writeJson(folder.resolve("tokenizer.json"), ByteLevelTokenizerJson.build());
         writeJson(folder.resolve(TokenizerConfig.FILE_NAME), tokenizerConfig(spec));
+    }
+
+    /** Only the weights: normal(0, 0.02) matrices and unit norms, as the trainer starts from. */
+    public static void writeRandomWeights(Path file, RandomLlamaSpec spec, long seed) {
+        SafetensorsWriter.write(file, shapes(spec), (name, shape) -> values(name, shape, seed));
     }
 
     /** Hugging Face names and [out_features, in_features] layout, in the order HF itself writes. */

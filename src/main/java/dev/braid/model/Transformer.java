@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.braid.kv.KvCacheSpec;
 import dev.braid.kv.PagedKvCache;
 
@@ -89,11 +90,11 @@ public abstract class Transformer implements AutoCloseable {
         return out.singletonOrThrow();
     }
 
-    /** {@code [T, heads, headDim]} slices of a fused projection, starting at column {@code head * headDim}. */
+    /** {@code [..., heads, headDim]} slices of a fused projection, starting at column {@code fromHead * headDim}. */
     protected static NDArray heads(NDArray fused, int fromHead, int heads, int headDim) {
-        long tokens = fused.getShape().get(0);
-        String columns = ":, " + (long) fromHead * headDim + ":" + (long) (fromHead + heads) * headDim;
-        return fused.get(columns).reshape(tokens, heads, headDim);
+        Shape lead = fused.getShape().slice(0, fused.getShape().dimension() - 1);
+        String columns = "..., " + (long) fromHead * headDim + ":" + (long) (fromHead + heads) * headDim;
+        return fused.get(columns).reshape(lead.addAll(new Shape(heads, headDim)));
     }
 
     private static int max(int[] values) {
@@ -110,6 +111,9 @@ public abstract class Transformer implements AutoCloseable {
         final NDArray tokenIds;
         final NDArray positions;
         final PagedAttention attention;
+        /** Rotary tables gathered for this step's positions, for families that use them. */
+        NDArray cos;
+        NDArray sin;
 
         StepTensors(StepBatch batch, NDManager manager) {
             this.batch = batch;
