@@ -3,9 +3,11 @@ package dev.braid;
 import dev.braid.cli.Cli;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** The service, and (with a subcommand) the command-line tools of the same jar. */
 @SpringBootApplication
+@ConfigurationPropertiesScan
 public class BraidApplication {
 
     public static void main(String[] args) {

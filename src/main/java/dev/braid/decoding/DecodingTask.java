@@ -25,6 +25,7 @@ public abstract class DecodingTask {
     private int steps;
     private int peakBlocks;
     private volatile boolean cancelled;
+    private int logprobsTop = -1;
 
     protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
         this.request = request;
@@ -82,6 +83,30 @@ public abstract class DecodingTask {
     public final void preempt() {
         release();
         resetKv();
+    }
+
+    /** Whether this task can report token log-probabilities; strategies that guess tokens may not. */
+    public boolean supportsLogprobs() {
+        return false;
+    }
+
+    /**
+     * Asks the task to report each accepted token's log-probability and the {@code top} most likely
+     * alternatives through {@link GenerationListener#onLogprobs}; call before submitting it.
+     */
+    public void reportLogprobs(int top) {
+        if (!supportsLogprobs()) {
+            throw new UnsupportedOperationException(strategy() + " does not report log-probabilities");
+        }
+        if (top < 0) {
+            throw new IllegalArgumentException("top logprobs must not be negative, got " + top);
+        }
+        logprobsTop = top;
+    }
+
+    /** How many alternatives to report with each token, or -1 when log-probabilities are off. */
+    protected int logprobsTop() {
+        return logprobsTop;
     }
 
     public void cancel() {

@@ -9,6 +9,13 @@ public interface GenerationListener {
     default void onTokens(int sequence, int[] tokenIds) {
     }
 
+    /**
+     * Log-probabilities of tokens about to be reported by {@link #onTokens}, one entry per token;
+     * only called for tasks asked to report them ({@link DecodingTask#reportLogprobs}).
+     */
+    default void onLogprobs(int sequence, TokenLogprobs[] entries) {
+    }
+
     void onComplete(GenerationResult result);
 
     void onError(Throwable error);

@@ -33,7 +33,15 @@ public final class TextTokenizer implements TokenDecoder, AutoCloseable {
 
     /** Ids of {@code text}, with the special tokens the tokenizer's post-processor adds (e.g. BOS). */
     public int[] encode(String text) {
-        Encoding encoding = tokenizer.encode(text, true, false);
+        return encode(text, true);
+    }
+
+    /**
+     * Ids of {@code text}; without special tokens for text that already spells them out, such as a
+     * rendered chat template that starts with the BOS token.
+     */
+    public int[] encode(String text, boolean addSpecialTokens) {
+        Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
         long[] ids = encoding.getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {

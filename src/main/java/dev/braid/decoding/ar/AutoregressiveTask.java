@@ -7,6 +7,7 @@ import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.Sampler;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.TokenDecoder;
+import dev.braid.decoding.TokenLogprobs;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
@@ -24,6 +25,8 @@ final class AutoregressiveTask extends DecodingTask {
     private final long seed;
     private final List<Sequence> sequences = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
+    /** Log-probabilities of the token {@link #next} just chose, reported when it is accepted. */
+    private TokenLogprobs pendingLogprobs;
 
     AutoregressiveTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
         super(request, decoder, listener);
@@ -34,6 +37,11 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     public String strategy() {
         return AutoregressiveStrategy.NAME;
+    }
+
+    @Override
+    public boolean supportsLogprobs() {
+        return true;
     }
 
     @Override
@@ -80,15 +88,25 @@ final class AutoregressiveTask extends DecodingTask {
         }
     }
 
-    private static int next(Sequence sequence, StepOutput output, int plan) {
-        return sequence.sampler().params().greedy()
-                ? output.argmax(plan, 0)
-                : sequence.sampler().sample(output.logits(plan, 0));
+    private int next(Sequence sequence, StepOutput output, int plan) {
+        if (logprobsTop() < 0) {
+            return sequence.sampler().params().greedy()
+                    ? output.argmax(plan, 0)
+                    : sequence.sampler().sample(output.logits(plan, 0));
+        }
+        float[] logits = output.logits(plan, 0);
+        int token = sequence.sampler().params().greedy() ? output.argmax(plan, 0) : sequence.sampler().sample(logits);
+        pendingLogprobs = TokenLogprobs.of(logits, token, logprobsTop());
+        return token;
     }
 
     private void accept(int index, int token) {
         Sequence sequence = sequences.get(index);
         sequence.accept(token, decoder);
+        if (pendingLogprobs != null) {
+            listener.onLogprobs(index, new TokenLogprobs[] {pendingLogprobs});
+            pendingLogprobs = null;
+        }
         emitted(index, new int[] {token});
         if (sequence.finished()) {
             cache.free(sequence.table());

@@ -1,0 +1,69 @@
+package dev.braid.jobs;
+
+import dev.braid.common.ErrorKind;
+import dev.braid.common.ServiceException;
+import dev.braid.decoding.DecodingStrategies;
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.metrics.MetricsRecorder;
+import dev.braid.strategy.PromptShape;
+import dev.braid.strategy.StrategyDecision;
+import dev.braid.strategy.StrategySelector;
+import dev.braid.worker.QueueFullException;
+import org.springframework.stereotype.Service;
+
+/**
+ * The one path from a validated request to a worker: admit, choose the strategy, build the task and
+ * queue it. Non-blocking (queueing a task is a queue insert), so it runs on the event loop.
+ */
+@Service
+public class GenerationService {
+
+    private final Admission admission;
+    private final StrategySelector selector;
+    private final MetricsRecorder metrics;
+
+    public GenerationService(Admission admission, StrategySelector selector, MetricsRecorder metrics) {
+        this.admission = admission;
+        this.selector = selector;
+        this.metrics = metrics;
+    }
+
+    public Generation start(GenerationCommand command) {
+        long start = System.nanoTime();
+        PromptShape shape = PromptShape.of(command.promptText(), command.promptIds().length,
+                command.sampling().greedy(), command.n(), command.logprobsTop() >= 0);
+        StrategyDecision decision = selector.select(command.model(), command.strategy(), shape);
+        DecodingStrategy strategy = DecodingStrategies.byName(decision.strategy()).orElseThrow(() ->
+                new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
+                        "strategy '" + decision.strategy() + "' is not available"));
+        GenerationRequest request;
+        try {
+            request = new GenerationRequest(command.promptIds(), command.sampling(), command.stop(), command.n(),
+                    command.strategyParams());
+        } catch (IllegalArgumentException e) {
+            throw ServiceException.invalid(null, e.getMessage());
+        }
+        Admission.Permit permit = admission.acquire((long) command.promptIds().length * command.n());
+        Generation generation = new Generation(command, decision, shape, permit, metrics, start);
+        try {
+            DecodingTask task = strategy.newTask(request, command.model().model().tokenizer(), generation);
+            if (command.logprobsTop() >= 0) {
+                task.reportLogprobs(command.logprobsTop());
+            }
+            generation.attach(task);
+            command.model().pool().submit(task);
+        } catch (QueueFullException e) {
+            permit.release();
+            throw admission.queueFull(e.getMessage());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            permit.release();
+            throw ServiceException.invalid(null, e.getMessage());
+        } catch (IllegalStateException e) {
+            permit.release();
+            throw new ServiceException(ErrorKind.NOT_READY, null, e.getMessage());
+        }
+        return generation;
+    }
+}

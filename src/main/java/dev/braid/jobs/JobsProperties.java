@@ -1,0 +1,23 @@
+package dev.braid.jobs;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code braid.jobs.*}: the durable job queue.
+ *
+ * @param replicaId    this replica's name as lease owner; empty means a generated one
+ * @param lease        how long a claim holds without renewal; a dead replica's jobs are claimed
+ *                     again after it (renewed every third of it)
+ * @param pollInterval how often idle replicas look for claimable jobs
+ * @param maxRunning   jobs this replica runs at once
+ * @param maxAttempts  claims of one job before it is failed (its replicas kept dying)
+ */
+@ConfigurationProperties("braid.jobs")
+public record JobsProperties(String replicaId,
+                             @DefaultValue("30s") Duration lease,
+                             @DefaultValue("500ms") Duration pollInterval,
+                             @DefaultValue("8") int maxRunning,
+                             @DefaultValue("3") int maxAttempts) {
+}

@@ -1,0 +1,55 @@
+package dev.braid.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
+
+/**
+ * Micrometer meters per request (exported at {@code /actuator/prometheus} as {@code braid_*}).
+ * Refused requests are tagged {@code model="-"}: their model name comes from the client and
+ * would otherwise let anyone add time series.
+ */
+@Component
+public class RequestMeters {
+
+    private final MeterRegistry registry;
+
+    public RequestMeters(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void record(RequestRecord r) {
+        boolean refused = r.outcome() == Outcome.REJECTED;
+        String model = refused || r.model() == null ? "-" : r.model();
+        String strategy = r.strategy() == null ? "-" : r.strategy();
+        Counter.builder("braid.requests").description("Inference requests by how they ended")
+                .tag("endpoint", r.endpoint()).tag("model", model).tag("strategy", strategy)
+                .tag("outcome", r.outcome().id()).register(registry).increment();
+        if (refused) {
+            return;
+        }
+        tokens(model, strategy, "prompt").increment(r.promptTokens());
+        tokens(model, strategy, "completion").increment(r.completionTokens());
+        Timer.builder("braid.request.latency").description("Time from request to last token")
+                .tag("model", model).tag("strategy", strategy).publishPercentileHistogram()
+                .register(registry).record((long) (r.latencyMs() * 1e6), TimeUnit.NANOSECONDS);
+        if (r.ttftMs() != null) {
+            Timer.builder("braid.request.ttft").description("Time to first token")
+                    .tag("model", model).tag("strategy", strategy).publishPercentileHistogram()
+                    .register(registry).record((long) (r.ttftMs() * 1e6), TimeUnit.NANOSECONDS);
+        }
+        if (r.steps() > 0) {
+            DistributionSummary.builder("braid.tokens.per.step")
+                    .description("Tokens accepted per forward pass of a request")
+                    .tag("model", model).tag("strategy", strategy).register(registry).record(r.tokensPerStep());
+        }
+    }
+
+    private Counter tokens(String model, String strategy, String kind) {
+        return Counter.builder("braid.tokens").description("Prompt and completion tokens")
+                .tag("model", model).tag("strategy", strategy).tag("kind", kind).register(registry);
+    }
+}

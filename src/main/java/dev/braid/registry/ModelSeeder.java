@@ -1,0 +1,63 @@
+package dev.braid.registry;
+
+import dev.braid.common.ServiceException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * Registers the configured seed models the registry does not know yet, then loads every model
+ * marked for loading. It runs before the application reports ready, so readiness means the
+ * models are up (a model that fails to load is reported by the admin API, not fatal).
+ */
+@Component
+@Order(0)
+class ModelSeeder implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelSeeder.class);
+
+    private final ModelRegistry registry;
+    private final ModelsProperties properties;
+
+    ModelSeeder(ModelRegistry registry, ModelsProperties properties) {
+        this.registry = registry;
+        this.properties = properties;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        List<ModelsProperties.Seed> added = new ArrayList<>();
+        for (ModelsProperties.Seed seed : properties.seed()) {
+            if (registry.isRegistered(seed.name())) {
+                continue;
+            }
+            try {
+                registry.register(seed.name(), seed.path(), seed.capabilities(), null, seed.load(), false);
+                added.add(seed);
+            } catch (ServiceException e) {
+                log.error("seed model {} not registered: {}", seed.name(), e.getMessage());
+            }
+        }
+        // partners second, so a seed may name one listed after it
+        for (ModelsProperties.Seed seed : added) {
+            String partner = Optional.ofNullable(seed.draftPartner()).filter(s -> !s.isBlank()).orElse(null);
+            try {
+                if (partner != null) {
+                    registry.update(seed.name(), null, partner, false);
+                }
+            } catch (ServiceException e) {
+                log.error("seed model {}: {}", seed.name(), e.getMessage());
+            }
+        }
+        registry.loadAtStart();
+        if (registry.servedModels().isEmpty()) {
+            log.info("no models loaded: register one with POST /api/admin/models or braid.models.seed");
+        }
+    }
+}

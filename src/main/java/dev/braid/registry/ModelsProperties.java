@@ -1,0 +1,26 @@
+package dev.braid.registry;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code braid.models.*}: models registered when the registry does not know them yet (first
+ * start), e.g. {@code braid.models.seed[0].name=tiny}, {@code braid.models.seed[0].path=/models/tiny}.
+ */
+@ConfigurationProperties("braid.models")
+public record ModelsProperties(@DefaultValue List<Seed> seed) {
+
+    public ModelsProperties {
+        seed = seed == null ? List.of() : List.copyOf(seed);
+    }
+
+    /**
+     * @param capabilities  {@code apar}, {@code cllm}
+     * @param draftPartner  name of a smaller registered model that drafts for this one
+     * @param load          load it on the workers at start
+     */
+    public record Seed(String name, String path, @DefaultValue List<String> capabilities, String draftPartner,
+                       @DefaultValue("true") boolean load) {
+    }
+}

@@ -1,0 +1,82 @@
+package dev.braid.security;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Admin endpoints ({@code /api/admin/**}, actuator beyond health/info/prometheus) need the admin's
+ * HTTP Basic credentials. Inference and the jobs and metrics APIs are open unless API keys are
+ * configured; then they need a Bearer key (or the admin's credentials).
+ */
+@Configuration
+@EnableWebFluxSecurity
+class SecurityConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    MapReactiveUserDetailsService adminUser(SecurityProperties properties, PasswordEncoder encoder) {
+        String password = properties.adminPassword();
+        if (password == null || password.isBlank()) {
+            if (properties.requireAdminPassword()) {
+                throw new IllegalStateException("braid.security.admin-password (BRAID_SECURITY_ADMIN_PASSWORD) must be "
+                        + "set: this profile does not generate one");
+            }
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            password = HexFormat.of().formatHex(random);
+            log.warn("no braid.security.admin-password configured; generated admin password for user '{}': {}",
+                    properties.adminUsername(), password);
+        }
+        return new MapReactiveUserDetailsService(User.withUsername(properties.adminUsername())
+                .password(encoder.encode(password)).roles("ADMIN").build());
+    }
+
+    @Bean
+    SecurityWebFilterChain securityChain(ServerHttpSecurity http, SecurityProperties properties, JsonMapper mapper) {
+        JsonErrorEntryPoint errors = new JsonErrorEntryPoint(mapper);
+        boolean keys = !properties.apiKeys().isEmpty();
+        http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .httpBasic(basic -> basic.authenticationEntryPoint(errors))
+                .exceptionHandling(e -> e.authenticationEntryPoint(errors).accessDeniedHandler(errors))
+                .authorizeExchange(ex -> {
+                    ex.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
+                            "/actuator/prometheus").permitAll();
+                    ex.pathMatchers("/api/admin/**", "/actuator/**").hasRole("ADMIN");
+                    if (keys) {
+                        ex.pathMatchers("/v1/**", "/api/**").hasAnyRole("ADMIN", ApiKeyAuthentication.ROLE);
+                    }
+                    ex.anyExchange().permitAll();
+                });
+        if (keys) {
+            AuthenticationWebFilter bearer = new AuthenticationWebFilter(
+                    ApiKeyAuthentication.manager(properties.apiKeys()));
+            bearer.setServerAuthenticationConverter(ApiKeyAuthentication.converter());
+            bearer.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(errors));
+            http.addFilterAt(bearer, SecurityWebFiltersOrder.AUTHENTICATION);
+        }
+        return http.build();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.braid.strategy;
+
+import dev.braid.common.ErrorKind;
+import dev.braid.common.ServiceException;
+import dev.braid.decoding.DecodingStrategies;
+import dev.braid.registry.Capability;
+import dev.braid.registry.ServedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.stereotype.Service;
+
+/**
+ * Picks the strategy of each request. An explicit choice wins when the engine has the strategy and
+ * the model supports it; {@code auto} applies, in order: what the request needs (log-probabilities
+ * and {@code n > 1} need {@code ar}), the worker's load, learned throughput, then the model's
+ * capabilities. Strategies come from {@link DecodingStrategies}, so new ones join without changes here.
+ */
+@Service
+public class StrategySelector {
+
+    public static final String AUTO = "auto";
+    /** The names the API accepts; a name the engine does not have yet gets a clear 400. */
+    public static final List<String> KNOWN = List.of("ar", "jacobi", "lookahead", "apar", "sgd");
+    private static final String AR = "ar";
+
+    private final StrategyStatistics statistics;
+    private final StrategyProperties properties;
+
+    public StrategySelector(StrategyStatistics statistics, StrategyProperties properties) {
+        this.statistics = statistics;
+        this.properties = properties;
+    }
+
+    public StrategyDecision select(ServedModel model, String requested, PromptShape shape) {
+        String name = requested == null ? AUTO : requested.toLowerCase(Locale.ROOT);
+        if (name.equals(AUTO)) {
+            return auto(model, shape);
+        }
+        if (!KNOWN.contains(name) && DecodingStrategies.byName(name).isEmpty()) {
+            throw unsupported("unknown strategy '" + requested + "' (known: auto, " + String.join(", ", KNOWN) + ")");
+        }
+        if (DecodingStrategies.byName(name).isEmpty()) {
+            throw unsupported("strategy '" + name + "' is not available on this server yet (available: auto, "
+                    + String.join(", ", DecodingStrategies.names()) + ")");
+        }
+        Optional<String> why = unsupportedBy(model, name, shape);
+        if (why.isPresent()) {
+            throw unsupported(why.get());
+        }
+        return new StrategyDecision(name, "requested");
+    }
+
+    private StrategyDecision auto(ServedModel model, PromptShape shape) {
+        if (shape.logprobs()) {
+            return new StrategyDecision(AR, "logprobs requested: only ar reports them");
+        }
+        if (shape.n() > 1) {
+            return new StrategyDecision(AR, "n > 1: parallel sequences already fill the batch");
+        }
+        int load = model.load();
+        if (load >= properties.highLoad()) {
+            return new StrategyDecision(AR, "worker load " + load + " >= " + properties.highLoad()
+                    + ": the batch keeps the device busy, so parallel decoding backs off to ar");
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String name : DecodingStrategies.names()) {
+            if (unsupportedBy(model, name, shape).isEmpty() && preconditionsHold(model, name, shape)) {
+                candidates.add(name);
+            }
+        }
+        if (!candidates.contains(AR)) {
+            candidates.add(AR);
+        }
+        Optional<StrategyDecision> learned = learned(model, shape, candidates);
+        if (learned.isPresent()) {
+            return learned.get();
+        }
+        Set<Capability> caps = model.capabilities();
+        if (candidates.contains("apar") && caps.contains(Capability.APAR) && shape.enumerative()) {
+            return new StrategyDecision("apar", "model is APAR-tuned and the prompt asks for a list");
+        }
+        if (candidates.contains("jacobi") && caps.contains(Capability.CLLM)) {
+            return new StrategyDecision("jacobi", "model is CLLM-tuned and decoding is greedy");
+        }
+        if (candidates.contains("sgd") && model.draftPartner() != null) {
+            return new StrategyDecision("sgd", "model has draft partner " + model.draftPartner());
+        }
+        if (candidates.contains("lookahead")) {
+            return new StrategyDecision("lookahead", "greedy decoding at load " + load
+                    + ": lookahead needs no training and verifies its guesses exactly");
+        }
+        return new StrategyDecision(AR, "no parallel strategy fits this request on model " + model.name()
+                + " (available: " + String.join(", ", DecodingStrategies.names()) + ")");
+    }
+
+    /** The fastest candidate by measured throughput, once each compared one has enough samples. */
+    private Optional<StrategyDecision> learned(ServedModel model, PromptShape shape, List<String> candidates) {
+        String best = null;
+        StrategyStatistics.Throughput bestStats = null;
+        int measured = 0;
+        for (String name : candidates) {
+            Optional<StrategyStatistics.Throughput> stats = statistics.get(model.name(), name, shape.category());
+            if (stats.isEmpty() || stats.get().requests() < properties.minSamples()) {
+                continue;
+            }
+            measured++;
+            if (bestStats == null || stats.get().tokensPerSecond() > bestStats.tokensPerSecond()) {
+                best = name;
+                bestStats = stats.get();
+            }
+        }
+        if (measured < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(new StrategyDecision(best, String.format(Locale.ROOT,
+                "learned: %s is fastest on %s prompts for %s (%.1f tokens/s over %d requests)",
+                best, shape.category(), model.name(), bestStats.tokensPerSecond(), bestStats.requests())));
+    }
+
+    /** Why {@code model} cannot run {@code strategy} for this request at all, if it cannot. */
+    private static Optional<String> unsupportedBy(ServedModel model, String strategy, PromptShape shape) {
+        if (strategy.equals("apar") && !model.capabilities().contains(Capability.APAR)) {
+            return Optional.of("strategy 'apar' needs a model fine-tuned for APAR; model '" + model.name()
+                    + "' does not have the apar capability");
+        }
+        if (strategy.equals("sgd") && model.draftPartner() == null) {
+            return Optional.of("strategy 'sgd' needs a draft partner; model '" + model.name() + "' has none");
+        }
+        if (!strategy.equals(AR) && shape.logprobs()) {
+            return Optional.of("strategy '" + strategy + "' does not report logprobs; use ar or auto");
+        }
+        return Optional.empty();
+    }
+
+    /** Rules for when {@code auto} may pick a strategy, beyond what the model supports. */
+    private static boolean preconditionsHold(ServedModel model, String strategy, PromptShape shape) {
+        return switch (strategy) {
+            // Jacobi's fixed point is the greedy output; sampled Jacobi gains nothing
+            case "jacobi" -> shape.greedy();
+            case "lookahead" -> shape.greedy();
+            default -> true;
+        };
+    }
+
+    private static ServiceException unsupported(String message) {
+        return new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy", message);
+    }
+}

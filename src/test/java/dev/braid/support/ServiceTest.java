@@ -1,0 +1,38 @@
+package dev.braid.support;
+
+import java.nio.file.Path;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Full-context tests on PostgreSQL with the llama-tiny fixture registered as {@code tiny}. The
+ * context (and its database) is shared by every subclass that adds no configuration of its own.
+ */
+public abstract class ServiceTest {
+
+    public static final String MODEL = "tiny";
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    public static final Path FIXTURE = Path.of("src/test/resources/hf-tiny/llama-tiny");
+    private static TestDatabases.Database database;
+
+    @DynamicPropertySource
+    static void service(DynamicPropertyRegistry registry) {
+        TestDatabases.Database db = database();
+        registry.add("spring.datasource.url", db::url);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+        registry.add("braid.models.seed[0].name", () -> MODEL);
+        registry.add("braid.models.seed[0].path", () -> FIXTURE.toString());
+        registry.add("braid.security.admin-password", () -> ADMIN_PASSWORD);
+        registry.add("braid.metrics.flush-interval", () -> "200ms");
+        registry.add("braid.jobs.poll-interval", () -> "200ms");
+        registry.add("braid.jobs.lease", () -> "3s");
+    }
+
+    public static synchronized TestDatabases.Database database() {
+        if (database == null) {
+            database = TestDatabases.create();
+        }
+        return database;
+    }
+}
