@@ -1,11 +1,21 @@
 package dev.braid;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+/**
+ * The service as `./mvnw spring-boot:run` starts it: the embedded H2 database (here in a temporary
+ * folder rather than ./data), no models, a generated admin password.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
 class BraidApplicationTest {
@@ -13,10 +23,43 @@ class BraidApplicationTest {
     @Autowired
     WebTestClient client;
 
+    @DynamicPropertySource
+    static void embeddedDatabase(DynamicPropertyRegistry registry) {
+        try {
+            Path dir = Files.createTempDirectory("braid-h2");
+            registry.add("spring.datasource.url", () -> "jdbc:h2:file:" + dir.resolve("braid")
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void serviceStartsAndReportsHealthy() {
         client.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
+    }
+
+    @Test
+    void withoutConfigurationNoModelIsServed() {
+        client.get().uri("/v1/models").exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.object").isEqualTo("list").jsonPath("$.data").isEmpty();
+    }
+
+    @Test
+    void adminEndpointsNeedCredentials() {
+        client.get().uri("/api/admin/models").exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().valueMatches("WWW-Authenticate", "Basic.*")
+                .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/unauthorized");
+    }
+
+    @Test
+    void prometheusIsExported() {
+        client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).value(body -> org.assertj.core.api.Assertions.assertThat(body)
+                        .contains("braid_metrics_buffered"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.braid.api;
 
 import dev.braid.common.ServiceException;
+import dev.braid.jobs.GenerationService;
 import dev.braid.jobs.JobEvent;
 import dev.braid.jobs.JobRequestParser;
 import dev.braid.jobs.JobService;
@@ -34,9 +35,11 @@ class JobsController {
     private final JobService jobs;
     private final JobRequestParser parser;
     private final JsonMapper mapper;
+    private final GenerationService generations;
 
-    JobsController(JobService jobs, JobRequestParser parser, JsonMapper mapper) {
+    JobsController(JobService jobs, JobRequestParser parser, JsonMapper mapper, GenerationService generations) {
         this.jobs = jobs;
+        this.generations = generations;
         this.parser = parser;
         this.mapper = mapper;
     }
@@ -44,7 +47,7 @@ class JobsController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JobView>> submit(@RequestBody String body) {
         String model = parser.model(body);
-        parser.parse(body);
+        generations.check(parser.parse(body));
         return Mono.fromCallable(() -> jobs.submit(model, body)).subscribeOn(Schedulers.boundedElastic())
                 .map(view -> ResponseEntity.accepted().location(URI.create("/api/jobs/" + view.id())).body(view));
     }

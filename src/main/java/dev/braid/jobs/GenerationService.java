@@ -30,10 +30,14 @@ public class GenerationService {
         this.metrics = metrics;
     }
 
+    /** Refuses now what {@link #start} would refuse for the request itself (e.g. its strategy), for jobs. */
+    public StrategyDecision check(GenerationCommand command) {
+        return selector.select(command.model(), command.strategy(), shape(command));
+    }
+
     public Generation start(GenerationCommand command) {
         long start = System.nanoTime();
-        PromptShape shape = PromptShape.of(command.promptText(), command.promptIds().length,
-                command.sampling().greedy(), command.n(), command.logprobsTop() >= 0);
+        PromptShape shape = shape(command);
         StrategyDecision decision = selector.select(command.model(), command.strategy(), shape);
         DecodingStrategy strategy = DecodingStrategies.byName(decision.strategy()).orElseThrow(() ->
                 new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
@@ -65,5 +69,10 @@ public class GenerationService {
             throw new ServiceException(ErrorKind.NOT_READY, null, e.getMessage());
         }
         return generation;
+    }
+
+    private static PromptShape shape(GenerationCommand command) {
+        return PromptShape.of(command.promptText(), command.promptIds().length, command.sampling().greedy(),
+                command.n(), command.logprobsTop() >= 0);
     }
 }

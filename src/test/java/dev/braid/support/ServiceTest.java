@@ -17,7 +17,11 @@ public abstract class ServiceTest {
 
     @DynamicPropertySource
     static void service(DynamicPropertyRegistry registry) {
-        TestDatabases.Database db = database();
+        properties(registry, database());
+    }
+
+    /** The service's test configuration on database {@code db}; for tests that need a context of their own. */
+    public static void properties(DynamicPropertyRegistry registry, TestDatabases.Database db) {
         registry.add("spring.datasource.url", db::url);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);

@@ -1,0 +1,75 @@
+package dev.braid.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.support.ServiceTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Every request leaves one request_metrics row, failed and refused ones too; aggregates read them. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "PT60S")
+class RequestMetricsTest extends ServiceTest {
+
+    @Autowired
+    WebTestClient client;
+    @Autowired
+    MetricsRecorder recorder;
+    @Autowired
+    RequestMetricRepository rows;
+
+    @Test
+    void oneRowPerRequestIncludingFailures() {
+        recorder.flush();
+        long before = rows.count();
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", MODEL, "prompt", "Metrics please", "max_tokens", 5, "temperature", 0,
+                        "strategy", "ar"))
+                .exchange().expectStatus().isOk();
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "ghost", "prompt", "x")).exchange().expectStatus().isNotFound();
+        client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{not json").exchange().expectStatus().isBadRequest();
+        recorder.flush();
+        List<RequestMetric> added = rows.findAll().stream()
+                .sorted(java.util.Comparator.comparing(RequestMetric::createdAt))
+                .skip(before).toList();
+        assertThat(added).hasSize(3);
+        RequestMetric ok = added.stream().filter(r -> r.outcome().equals("ok")).findFirst().orElseThrow();
+        assertThat(ok.model()).isEqualTo(MODEL);
+        assertThat(ok.strategy()).isEqualTo("ar");
+        assertThat(ok.selectorReason()).isEqualTo("requested");
+        assertThat(ok.promptTokens()).isPositive();
+        assertThat(ok.completionTokens()).isBetween(1, 5);
+        assertThat(ok.steps()).isEqualTo(ok.completionTokens());
+        assertThat(ok.ttftMs()).isNotNull().isPositive();
+        assertThat(ok.latencyMs()).isGreaterThanOrEqualTo(ok.ttftMs());
+        assertThat(ok.peakKvBlocks()).isPositive();
+        assertThat(added).filteredOn(r -> r.outcome().equals("rejected")).extracting(RequestMetric::errorCode)
+                .containsExactlyInAnyOrder("model_not_found", "invalid_request");
+    }
+
+    @Test
+    void aggregatesAndPrometheus() {
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", MODEL, "prompt", "Aggregate me", "max_tokens", 4, "temperature", 0,
+                        "strategy", "ar"))
+                .exchange().expectStatus().isOk();
+        recorder.flush();
+        client.get().uri("/api/metrics/summary?window=PT1H").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.requests").value(n -> assertThat(((Number) n).longValue()).isPositive())
+                .jsonPath("$.strategies[?(@.strategy == 'ar')].tokens_per_step").isEqualTo(List.of(1.0))
+                .jsonPath("$.outcomes.ok").exists();
+        client.get().uri("/api/metrics/series?window=PT1H&bucket=PT5M").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.points[0].strategy").exists();
+        client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
+                .value(body -> assertThat(body).contains("braid_requests_total").contains("braid_tokens_per_step")
+                        .contains("braid_kv_blocks_used"));
+    }
+}

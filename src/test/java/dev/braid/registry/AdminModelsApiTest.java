@@ -1,0 +1,81 @@
+package dev.braid.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.support.ServiceTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "PT60S")
+class AdminModelsApiTest extends ServiceTest {
+
+    @Autowired
+    WebTestClient client;
+
+    private WebTestClient admin() {
+        return client.mutate().defaultHeaders(h -> h.setBasicAuth("admin", ADMIN_PASSWORD)).build();
+    }
+
+    @Test
+    void seededModelIsListedAndLoaded() {
+        admin().get().uri("/api/admin/models").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$[?(@.name == 'tiny')].state").isEqualTo(List.of("loaded"))
+                .jsonPath("$[?(@.name == 'tiny')].chat_template").isEqualTo(List.of("default"));
+    }
+
+    @Test
+    void wrongPasswordIsRefused() {
+        client.mutate().defaultHeaders(h -> h.setBasicAuth("admin", "nope")).build()
+                .get().uri("/api/admin/models").exchange().expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void registerUpdateUnloadLoadAndDelete() {
+        admin().post().uri("/api/admin/models").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "tiny-2", "path", FIXTURE.toString(), "capabilities", List.of("cllm"),
+                        "load", false))
+                .exchange().expectStatus().isCreated()
+                .expectBody().jsonPath("$.state").isEqualTo("unloaded").jsonPath("$.capabilities[0]").isEqualTo("cllm");
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "tiny-2", "prompt", "hi", "max_tokens", 2)).exchange()
+                .expectStatus().isEqualTo(409).expectBody().jsonPath("$.error.code").isEqualTo("model_not_loaded");
+        admin().patch().uri("/api/admin/models/tiny-2").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("draft_partner", "tiny", "capabilities", List.of("apar", "cllm"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.draft_partner").isEqualTo("tiny")
+                .jsonPath("$.capabilities.length()").isEqualTo(2);
+        admin().post().uri("/api/admin/models/tiny-2/load").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.state").isEqualTo("loaded").jsonPath("$.context_length").isEqualTo(256)
+                .jsonPath("$.workers[0].total_blocks").isEqualTo(2048);
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "tiny-2", "prompt", "hi", "max_tokens", 2)).exchange()
+                .expectStatus().isOk();
+        // tiny is tiny-2's draft partner: it cannot go first
+        admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/conflict");
+        admin().post().uri("/api/admin/models/tiny-2/unload").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.state").isEqualTo("unloaded");
+        admin().delete().uri("/api/admin/models/tiny-2").exchange().expectStatus().isNoContent();
+        admin().get().uri("/api/admin/models/tiny-2").exchange().expectStatus().isNotFound()
+                .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/model-not-found");
+    }
+
+    @Test
+    void badRegistrationsNameTheField() {
+        admin().post().uri("/api/admin/models").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "x", "path", "/no/such/folder")).exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.field").isEqualTo("path");
+        admin().post().uri("/api/admin/models").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "y", "path", FIXTURE.toString(), "capabilities", List.of("telepathy")))
+                .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.field").isEqualTo("capabilities[0]");
+        admin().post().uri("/api/admin/models").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "tiny", "path", FIXTURE.toString())).exchange()
+                .expectStatus().isEqualTo(409);
+    }
+}
