@@ -49,16 +49,41 @@ public final class TestDatabases {
         }
     }
 
+    private static boolean cleaned;
+
     private static Database fresh(String base, String user, String password, String maintenance) {
         String name = "braid_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(base + maintenance, user, password);
              Statement s = c.createStatement()) {
+            if (!cleaned) {
+                cleaned = true;
+                dropStale(c);
+            }
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("no PostgreSQL for the tests: Docker is not available and the local "
                     + "server at " + LOCAL_URL + " refused: " + e.getMessage(), e);
         }
         return new Database(base + name, user, password, name);
+    }
+
+    /** Databases of earlier runs that nobody is connected to any more (another run's are in use). */
+    private static void dropStale(Connection c) throws SQLException {
+        java.util.List<String> stale = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                "SELECT datname FROM pg_database d WHERE datname LIKE 'braid_it_%' AND NOT EXISTS "
+                        + "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)")) {
+            while (rs.next()) {
+                stale.add(rs.getString(1));
+            }
+        }
+        for (String db : stale) {
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + db);
+            } catch (SQLException e) {
+                // someone connected meanwhile: leave it for a later run
+            }
+        }
     }
 
     private static boolean dockerAvailable() {
