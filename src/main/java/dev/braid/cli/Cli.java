@@ -18,8 +18,9 @@ public final class Cli {
                    java -jar braid.jar %s
                    java -jar braid.jar %s
                    java -jar braid.jar %s
+                   java -jar braid.jar %s
             """.formatted(GenerateCommand.USAGE.replace("\n", "\n       "),
-            BenchCommand.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE, TrainCommand.USAGE);
+            BenchCommand.USAGE.replace("\n", "\n       "), HttpBench.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE, TrainCommand.USAGE);
 
     private Cli() {
     }
@@ -32,7 +33,7 @@ public final class Cli {
         try {
             return switch (args[0]) {
                 case "generate" -> GenerateCommand.run(args, out);
-                case "bench" -> BenchCommand.run(args, out);
+                case "bench" -> HttpBench.handles(args) ? HttpBench.run(args, out) : BenchCommand.run(args, out);
                 case "init-model" -> InitModelCommand.run(args, out);
                 case "train" -> TrainCommand.run(args, out, err);
                 case "help", "--help" -> {
