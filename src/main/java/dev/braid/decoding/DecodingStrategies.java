@@ -1,5 +1,6 @@
 package dev.braid.decoding;
 
+import dev.braid.decoding.apar.AparStrategy;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,7 @@ public final class DecodingStrategies {
 
     static {
         register(new AutoregressiveStrategy());
+        register(new AparStrategy());
     }
 
     private DecodingStrategies() {

@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The outcome of a task: per sequence its generated ids and why it ended, plus the step and KV
@@ -8,9 +9,15 @@ import java.util.List;
  *
  * @param steps          forward passes this task took part in
  * @param peakKvBlocks   most KV blocks its sequences held at once
+ * @param trace          how a structural strategy decoded (APAR's branch tree, SGD's skeleton graph), or null
  */
 public record GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
-                               int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
+                               int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace) {
+
+    public GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
+                            int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
+        this(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos, null);
+    }
 
     /** One sequence's generated ids; {@code stopString} is the stop string that ended it, if any. */
     public record Completion(int[] tokenIds, FinishReason finishReason, String stopString) {
@@ -23,7 +30,28 @@ public record GenerationResult(String strategy, int promptTokens, List<Completio
         }
     }
 
+    /**
+     * A strategy's record of its decoding, for traces and the console. Structural strategies assemble
+     * their answer from pieces and add text of their own (separators, point titles), so the tokens the
+     * model generated are counted by the trace rather than read off the assembled ids.
+     */
+    public interface Trace {
+        int generatedTokens();
+    }
+
+    public GenerationResult withTrace(Trace trace) {
+        return new GenerationResult(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos,
+                elapsedNanos, trace);
+    }
+
+    public <T extends Trace> Optional<T> trace(Class<T> type) {
+        return type.isInstance(trace) ? Optional.of(type.cast(trace)) : Optional.empty();
+    }
+
     public int completionTokens() {
+        if (trace != null) {
+            return trace.generatedTokens();
+        }
         return completions.stream().mapToInt(c -> c.tokenIds().length).sum();
     }
 

@@ -1,0 +1,52 @@
+package dev.braid.decoding.apar;
+
+/**
+ * APAR's control tokens and limits (ALGORITHMS.md §3).
+ *
+ * @param forkId          id of {@code [Fork]}, or {@link #FROM_TOKENIZER}
+ * @param childId         id of {@code [Child]}, or {@link #FROM_TOKENIZER}
+ * @param newlineId       token put before a detail under its item, {@link #FROM_TOKENIZER}, or {@link #NONE}
+ * @param maxLiveBranches branches of one tree decoding at once; {@code [Fork]} is banned at the limit
+ * @param maxDepth        deepest branch level, the root being 0; a branch at this depth may not fork
+ * @param maxBranchTokens tokens one branch may generate; 0 means the request's max new tokens
+ */
+public record AparParams(int forkId, int childId, int newlineId, int maxLiveBranches, int maxDepth,
+                         int maxBranchTokens) {
+
+    /** Look the token up in the model's tokenizer ({@code [Fork]}, {@code [Child]}, a newline). */
+    public static final int FROM_TOKENIZER = -1;
+    public static final int NONE = -2;
+
+    /** The reference's limits: two levels below the answer, a handful of branches at once. */
+    public static final AparParams DEFAULT = new AparParams(FROM_TOKENIZER, FROM_TOKENIZER, FROM_TOKENIZER, 8, 2, 0);
+
+    public AparParams {
+        if (forkId < FROM_TOKENIZER || childId < FROM_TOKENIZER) {
+            throw new IllegalArgumentException("fork and child ids must be token ids or FROM_TOKENIZER");
+        }
+        if (forkId >= 0 && forkId == childId) {
+            throw new IllegalArgumentException("[Fork] and [Child] must be different tokens, both are " + forkId);
+        }
+        if (newlineId < NONE) {
+            throw new IllegalArgumentException("newline id must be a token id, FROM_TOKENIZER or NONE");
+        }
+        if (maxLiveBranches < 1) {
+            throw new IllegalArgumentException("apar max live branches must be at least 1, got " + maxLiveBranches);
+        }
+        if (maxDepth < 0) {
+            throw new IllegalArgumentException("apar max depth must not be negative, got " + maxDepth);
+        }
+        if (maxBranchTokens < 0) {
+            throw new IllegalArgumentException("apar max branch tokens must not be negative, got " + maxBranchTokens);
+        }
+    }
+
+    /** These limits with explicit control tokens, e.g. a fixture model's frequent token as the fork. */
+    public AparParams withControlTokens(int fork, int child, int newline) {
+        return new AparParams(fork, child, newline, maxLiveBranches, maxDepth, maxBranchTokens);
+    }
+
+    public AparParams withLimits(int liveBranches, int depth, int branchTokens) {
+        return new AparParams(forkId, childId, newlineId, liveBranches, depth, branchTokens);
+    }
+}

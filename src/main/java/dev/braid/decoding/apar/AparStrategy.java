@@ -1,0 +1,46 @@
+package dev.braid.decoding.apar;
+
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.TokenDecoder;
+
+/**
+ * APAR (ALGORITHMS.md §3): a model fine-tuned to emit {@code [Fork]} where the detail of an item and
+ * the next item can be written at the same time. Each fork opens a branch that shares the prefix's
+ * KV blocks, and every live branch decodes one token per step, so a list of k items takes about as
+ * many steps as its longest item rather than all of them. The answer is the branch tree read in
+ * document order, streamed in that order.
+ *
+ * <p>A model whose tokenizer has no {@code [Fork]} decodes as plain AR; with other models the
+ * control token ids come from {@link AparParams}.
+ */
+public final class AparStrategy implements DecodingStrategy {
+
+    public static final String NAME = "apar";
+
+    private final AparParams params;
+
+    public AparStrategy() {
+        this(AparParams.DEFAULT);
+    }
+
+    public AparStrategy(AparParams params) {
+        this.params = params;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public AparParams params() {
+        return params;
+    }
+
+    @Override
+    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        return new AparTask(request, decoder, listener, params, ControlTokens.resolve(params, decoder));
+    }
+}

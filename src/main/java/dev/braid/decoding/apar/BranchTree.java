@@ -1,0 +1,115 @@
+package dev.braid.decoding.apar;
+
+import dev.braid.decoding.FinishReason;
+import dev.braid.decoding.GenerationResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The branches answering one of the request's sequences. The request's max new tokens bounds the
+ * tokens of all branches together, so a forking answer is no longer than an AR one could be.
+ */
+final class BranchTree {
+
+    private final int index;
+    private final ControlTokens control;
+    private final AparParams params;
+    private final int budget;
+    private final List<Branch> branches = new ArrayList<>();
+    private final DocumentStream stream;
+    private int generated;
+    private boolean outOfBudget;
+
+    BranchTree(int index, Branch root, ControlTokens control, AparParams params, int budget, Set<Integer> stopTokens) {
+        this.index = index;
+        this.control = control;
+        this.params = params;
+        this.budget = budget;
+        this.branches.add(root);
+        this.stream = new DocumentStream(root, control, stopTokens);
+    }
+
+    int index() {
+        return index;
+    }
+
+    Branch root() {
+        return branches.get(0);
+    }
+
+    List<Branch> branches() {
+        return branches;
+    }
+
+    List<Branch> live() {
+        return branches.stream().filter(b -> !b.finished()).toList();
+    }
+
+    boolean finished() {
+        return branches.stream().allMatch(Branch::finished);
+    }
+
+    int nextId() {
+        return branches.size();
+    }
+
+    void add(Branch child) {
+        branches.add(child);
+    }
+
+    /**
+     * Whether {@code branch} may emit {@code [Fork]} now: not at the live-branch limit, not at the
+     * deepest level, and not right after a control token (an empty item would fork an empty detail).
+     */
+    boolean mayFork(Branch branch) {
+        return control.forking() && !outOfBudget
+                && live().size() < params.maxLiveBranches()
+                && branch.depth() < params.maxDepth()
+                && !control.isControl(branch.sequence().lastToken());
+    }
+
+    /** Counts an accepted token; returns false once the tree's budget is spent. */
+    boolean count(int token) {
+        if (!control.isControl(token)) {
+            generated++;
+        }
+        outOfBudget = generated >= budget;
+        return !outOfBudget;
+    }
+
+    boolean outOfBudget() {
+        return outOfBudget;
+    }
+
+    int generated() {
+        return generated;
+    }
+
+    int[] advance() {
+        return stream.advance();
+    }
+
+    GenerationResult.Completion completion() {
+        Branch root = root();
+        FinishReason reason;
+        if (!finished()) {
+            reason = FinishReason.CANCELLED;
+        } else if (branches.stream().anyMatch(b -> b.sequence().finishReason() == FinishReason.LENGTH)) {
+            reason = FinishReason.LENGTH;
+        } else {
+            reason = root.sequence().finishReason();
+        }
+        return new GenerationResult.Completion(stream.document(), reason, root.sequence().stopString());
+    }
+
+    List<AparTrace.BranchRecord> records() {
+        List<AparTrace.BranchRecord> records = new ArrayList<>();
+        for (Branch b : branches) {
+            records.add(new AparTrace.BranchRecord(index, b.id(), b.parent() == null ? -1 : b.parent().id(),
+                    b.forkIndex(), b.depth(), b.sequence().generated(), b.startStep(), b.endStep(),
+                    b.sequence().finishReason()));
+        }
+        return records;
+    }
+}

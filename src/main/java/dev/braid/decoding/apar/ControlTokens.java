@@ -1,0 +1,49 @@
+package dev.braid.decoding.apar;
+
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.TextTokenizer;
+
+/**
+ * The control token ids one task decodes with, resolved against the model's tokenizer. A model
+ * whose tokenizer has no {@code [Fork]} token never forks: APAR then decodes exactly like AR.
+ *
+ * @param fork    {@code [Fork]}, or -1 when the model has none
+ * @param child   {@code [Child]}, or -1
+ * @param newline the separator before a detail, or -1 for none
+ */
+record ControlTokens(int fork, int child, int newline) {
+
+    /** Braid's own tokenizers reserve these (training/ChatFormat); used when no tokenizer can be asked. */
+    static final int BRAID_FORK = 5;
+    static final int BRAID_CHILD = 6;
+
+    static ControlTokens resolve(AparParams params, TokenDecoder decoder) {
+        TextTokenizer tokenizer = decoder instanceof TextTokenizer t ? t : null;
+        int fork = params.forkId() != AparParams.FROM_TOKENIZER ? params.forkId()
+                : tokenizer == null ? BRAID_FORK : single(tokenizer, "[Fork]");
+        int child = params.childId() != AparParams.FROM_TOKENIZER ? params.childId()
+                : tokenizer == null ? BRAID_CHILD : single(tokenizer, "[Child]");
+        int newline = switch (params.newlineId()) {
+            case AparParams.NONE -> -1;
+            case AparParams.FROM_TOKENIZER -> tokenizer == null ? -1 : single(tokenizer, "\n");
+            default -> params.newlineId();
+        };
+        if (fork < 0 || child < 0) {
+            return new ControlTokens(-1, -1, newline);
+        }
+        return new ControlTokens(fork, child, newline);
+    }
+
+    private static int single(TextTokenizer tokenizer, String text) {
+        int[] ids = tokenizer.encode(text, false);
+        return ids.length == 1 ? ids[0] : -1;
+    }
+
+    boolean forking() {
+        return fork >= 0;
+    }
+
+    boolean isControl(int token) {
+        return token >= 0 && (token == fork || token == child);
+    }
+}
