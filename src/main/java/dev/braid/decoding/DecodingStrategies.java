@@ -2,6 +2,7 @@ package dev.braid.decoding;
 
 import dev.braid.decoding.apar.AparStrategy;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
+import dev.braid.decoding.sgd.SgdStrategy;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ public final class DecodingStrategies {
     static {
         register(new AutoregressiveStrategy());
         register(new AparStrategy());
+        register(new SgdStrategy());
     }
 
     private DecodingStrategies() {
