@@ -15,13 +15,8 @@ import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Skeleton Graph Decoding of one answer. Phase one decodes a skeleton; phase two decodes every
@@ -36,20 +31,15 @@ final class SgdTask extends DecodingTask {
     /** What this step's plans are for. */
     private enum Planned { NOTHING, SKELETON, FALLBACK, TRUNK, NODES, SETTLE }
 
-    private record Drafted(NodeRun node, GenerationResult result, Throwable error) {
-    }
-
     private static final long SKELETON_SEED = 0x5E1E70L;
     /** How long an otherwise idle worker waits on the draft model before asking again. */
     private static final long DRAFT_WAIT_MICROS = 2_000;
 
     private final SgdPrompts prompts;
-    private final DraftRoute draft;
+    private final DraftCalls drafts;
     private final PromptEncoder encoder;
     private final long seed;
-    private final Map<Integer, Boolean> endsPoint = new HashMap<>();
-    private final LinkedBlockingQueue<Drafted> drafted = new LinkedBlockingQueue<>();
-    private final List<DraftRoute.Handle> handles = new CopyOnWriteArrayList<>();
+    private final PointEnds pointEnds;
     private final List<NodeRun> plannedNodes = new ArrayList<>();
 
     private Phase phase;
@@ -68,13 +58,15 @@ final class SgdTask extends DecodingTask {
     private BlockTable trunk;
     private boolean trunkPrefilled;
     private BlockTable settle;
+    private boolean settling;
 
     SgdTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener, SgdPrompts prompts,
             DraftRoute draft, PromptEncoder encoder) {
         super(request, decoder, listener);
         this.prompts = prompts;
-        this.draft = draft;
+        this.drafts = draft == null ? null : new DraftCalls(draft);
         this.encoder = encoder;
+        this.pointEnds = new PointEnds(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline(), decoder);
         Long requested = request.sampling().seed();
         this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
@@ -112,7 +104,7 @@ final class SgdTask extends DecodingTask {
             case SKELETON -> single(Planned.SKELETON, skeletonRun);
             case FALLBACK -> single(Planned.FALLBACK, fallback);
             case NODES -> planNodes();
-            case DONE -> none();
+            case DONE -> settling ? settle() : none();
         };
         idleSinceLastStep = plans.isEmpty();
         return plans;
@@ -128,25 +120,32 @@ final class SgdTask extends DecodingTask {
         return List.of();
     }
 
+    private List<StepPlan> settle() {
+        settle = cache.newSequence();
+        planned = Planned.SETTLE;
+        return List.of(StepPlan.append(settle, new int[] {request.promptIds()[0]}));
+    }
+
     private List<StepPlan> planNodes() {
-        if (idleSinceLastStep) {
-            awaitDraft();
+        if (drafts != null) {
+            if (idleSinceLastStep) {
+                drafts.await(DRAFT_WAIT_MICROS);
+            }
+            drafts.collect(this::drafted);
         }
-        drainDrafts();
         if (allNodesDone()) {
             // the last point came from the draft model between steps; the worker only retires a
             // task after a forward pass, so one minimal pass closes the task
             complete();
-            settle = cache.newSequence();
-            planned = Planned.SETTLE;
-            return List.of(StepPlan.append(settle, new int[] {request.promptIds()[0]}));
+            settling = true;
+            return settle();
         }
         for (NodeRun node : nodes) {
             if (!node.started() && ready(node) && routesToDraft(node)) {
                 startOnDraft(node);
             }
         }
-        if (trunk != null && !trunkPrefilled && nodes.stream().anyMatch(n -> !n.started() && ready(n))) {
+        if (trunk != null && !trunkPrefilled) {
             planned = Planned.TRUNK;
             return List.of(StepPlan.append(trunk, trunkIds));
         }
@@ -154,6 +153,9 @@ final class SgdTask extends DecodingTask {
         for (NodeRun node : nodes) {
             if (!node.started() && ready(node)) {
                 startOnTarget(node);
+            }
+            if (node.decodingOnTarget() && node.sequence().table().length() == 0 && trunk != null) {
+                node.sequence().replaceTable(cache.fork(trunk)); // preempted: share the new trunk again
             }
             if (node.decodingOnTarget()) {
                 plannedNodes.add(node);
@@ -186,6 +188,7 @@ final class SgdTask extends DecodingTask {
             case SETTLE -> {
                 cache.free(settle);
                 settle = null;
+                settling = false;
             }
             case NOTHING -> throw new IllegalStateException("unreachable");
         }
@@ -218,12 +221,12 @@ final class SgdTask extends DecodingTask {
             Sequence sequence = node.sequence();
             int token = next(sequence, output, firstPlan + p);
             sequence.accept(token, decoder);
-            if (!sequence.finished() && endsPoint(token)) {
+            if (!sequence.finished() && pointEnds.ends(token)) {
                 sequence.finish(FinishReason.STOP);
             }
             if (sequence.finished()) {
                 cache.free(sequence.table());
-                node.finish(answerPart(sequence.generated()), sequence.finishReason(), step);
+                node.finish(pointEnds.answer(sequence.generated()), sequence.finishReason(), step);
             }
         }
         if (allNodesDone()) {
@@ -261,10 +264,18 @@ final class SgdTask extends DecodingTask {
             headings.add(encoder.encode(prompts.heading(point), false));
         }
         stream = new AnswerStream(nodes, headings, encoder.encode(prompts.separator(), false));
-        boolean anyOnTarget = nodes.stream().anyMatch(n -> !routesToDraft(n));
-        trunk = anyOnTarget ? cache.newSequence() : null;
-        trunkPrefilled = false;
+        newTrunk();
         phase = Phase.NODES;
+    }
+
+    /**
+     * The prompt part every point shares, prefilled once and forked into each point's table; only
+     * worth a step while some point is still to be decoded on the target.
+     */
+    private void newTrunk() {
+        boolean needed = nodes.stream().anyMatch(n -> n.decodingOnTarget() || (!n.started() && !routesToDraft(n)));
+        trunk = needed ? cache.newSequence() : null;
+        trunkPrefilled = false;
     }
 
     private void fallBack(String reason) {
@@ -285,7 +296,7 @@ final class SgdTask extends DecodingTask {
     }
 
     private boolean routesToDraft(NodeRun node) {
-        return draft != null && node.point().difficulty() == Skeleton.Difficulty.EASY;
+        return drafts != null && node.point().difficulty() == Skeleton.Difficulty.EASY;
     }
 
     /** The question and plan (the shared trunk), then the parents' answers and the point's heading. */
@@ -324,71 +335,24 @@ final class SgdTask extends DecodingTask {
                 new SamplingParams(sampling.temperature(), sampling.topK(), sampling.topP(), seed + node.point().index()),
                 new StopCriteria(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline() ? List.of("\n") : List.of(),
                         pointBudget()), 1);
-        node.startOnDraft(draft.model(), prompt, step + 1);
-        try {
-            handles.add(draft.decode(nodeRequest, new GenerationListener() {
-                @Override
-                public void onComplete(GenerationResult result) {
-                    drafted.add(new Drafted(node, result, null));
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    drafted.add(new Drafted(node, null, error));
-                }
-            }));
-        } catch (RuntimeException refused) {
-            node.abandonDraft(); // a busy or closed draft worker must not fail the answer
+        node.startOnDraft(drafts.model(), prompt, step + 1);
+        if (!drafts.send(node, nodeRequest)) {
+            node.abandonDraft();
         }
     }
 
-    private void awaitDraft() {
-        if (nodes.stream().noneMatch(NodeRun::drafting)) {
+    private void drafted(DraftCalls.Answer answer) {
+        NodeRun node = answer.node();
+        if (answer.error() != null || answer.result().completions().isEmpty()) {
+            node.abandonDraft();
             return;
         }
-        try {
-            Drafted first = drafted.poll(DRAFT_WAIT_MICROS, TimeUnit.MICROSECONDS);
-            if (first != null) {
-                drafted.add(first);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void drainDrafts() {
-        Drafted done;
-        while ((done = drafted.poll()) != null) {
-            NodeRun node = done.node();
-            if (done.error() != null || done.result().completions().isEmpty()) {
-                node.abandonDraft();
-                continue;
-            }
-            GenerationResult.Completion completion = done.result().first();
-            int[] answer = answerPart(completion.tokenIds());
-            FinishReason reason = answer.length < completion.tokenIds().length ? FinishReason.STOP
-                    : completion.finishReason();
-            // drafts are collected while planning the next step, the first one that can use them
-            node.finish(answer, reason, step + 1);
-        }
-    }
-
-    /** A point's answer: its tokens up to the one that ended it (an end token, or a line break). */
-    private int[] answerPart(int[] tokens) {
-        for (int i = 0; i < tokens.length; i++) {
-            if (endsPoint(tokens[i])) {
-                return Arrays.copyOf(tokens, i);
-            }
-        }
-        return tokens;
-    }
-
-    private boolean endsPoint(int token) {
-        if (request.stop().stopTokenIds().contains(token)) {
-            return true;
-        }
-        return prompts.nodeEndsAtNewline()
-                && endsPoint.computeIfAbsent(token, t -> decoder.decode(new int[] {t}).indexOf('\n') >= 0);
+        GenerationResult.Completion completion = answer.result().first();
+        int[] tokens = pointEnds.answer(completion.tokenIds());
+        FinishReason reason = tokens.length < completion.tokenIds().length ? FinishReason.STOP
+                : completion.finishReason();
+        // collected while planning the next step, the first one that can use the answer
+        node.finish(tokens, reason, step + 1);
     }
 
     private boolean allNodesDone() {
@@ -413,14 +377,14 @@ final class SgdTask extends DecodingTask {
 
     @Override
     public boolean finished() {
-        return phase == Phase.DONE && settle == null;
+        return phase == Phase.DONE && !settling;
     }
 
     @Override
     public void cancel() {
         super.cancel();
-        for (DraftRoute.Handle handle : handles) {
-            handle.cancel();
+        if (drafts != null) {
+            drafts.cancelAll();
         }
     }
 
@@ -453,13 +417,14 @@ final class SgdTask extends DecodingTask {
         if (fallback != null) {
             fallback.replaceTable(cache.newSequence());
         }
-        // points not started yet prefill their whole prompt rather than wait for a new trunk
-        trunk = null;
         settle = null;
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
                 node.sequence().replaceTable(cache.newSequence());
             }
+        }
+        if (phase == Phase.NODES) {
+            newTrunk(); // the points in flight recompute only their own part, forked from it
         }
     }
 

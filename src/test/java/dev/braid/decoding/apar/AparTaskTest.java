@@ -198,6 +198,66 @@ class AparTaskTest {
         assertThat(result.steps()).isEqualTo(reference.greedyNewIds().length);
     }
 
+    @Test
+    void sampledTreesOfOneRequestEachStreamTheirOwnDocument() {
+        GenerationRequest request = new GenerationRequest(reference.promptIds(), new SamplingParams(0.9, 40, 0.95, 7L),
+                new StopCriteria(Set.of(0), List.of(), 40), 2);
+        List<List<Integer>> streams = List.of(new ArrayList<>(), new ArrayList<>());
+        ResultFuture listener = new ResultFuture() {
+            @Override
+            public void onTokens(int sequence, int[] tokenIds) {
+                streams.get(sequence).addAll(ids(tokenIds));
+            }
+        };
+        GenerationResult result;
+        try (StepDriver driver = new StepDriver(model, 4, 256)) {
+            result = driver.run(new AparStrategy(PARAMS).newTask(request, model.tokenizer(), listener));
+            assertThat(driver.cache().pool().usedBlocks()).isZero();
+        }
+        assertThat(result.completions()).hasSize(2);
+        List<AparTrace.BranchRecord> branches = result.trace(AparTrace.class).orElseThrow().branches();
+        for (int s = 0; s < 2; s++) {
+            int sequence = s;
+            List<AparTrace.BranchRecord> tree = branches.stream().filter(b -> b.sequence() == sequence).toList();
+            assertThat(streams.get(s)).containsExactlyElementsOf(ids(result.completions().get(s).tokenIds()))
+                    .containsExactlyElementsOf(inDocumentOrder(tree, tree.get(0)));
+            assertThat(tree).allMatch(b -> !ids(b.tokens()).contains(CHILD));
+        }
+        assertThat(result.completions().get(0).tokenIds()).isNotEqualTo(result.completions().get(1).tokenIds());
+    }
+
+    @Test
+    void aPreemptedTreeRecomputesItsBranchesAndEndsTheSame() throws Exception {
+        GenerationResult alone;
+        try (StepDriver driver = new StepDriver(model, 4, 256)) {
+            alone = driver.run(task(60, new Recorder()));
+        }
+        List<ReferenceCase> cases = ReferenceCase.load("llama-tiny");
+        try (DeviceWorker worker = new DeviceWorker("small", model.transformer(), new WorkerSettings(4, 24, 8, 8))) {
+            List<ResultFuture> others = new ArrayList<>();
+            for (int i = 1; i < 4; i++) {
+                ResultFuture future = new ResultFuture();
+                others.add(future);
+                worker.submit(new dev.braid.decoding.ar.AutoregressiveStrategy().newTask(new GenerationRequest(
+                        cases.get(i).promptIds(), SamplingParams.GREEDY, new StopCriteria(Set.of(), List.of(), 40)),
+                        model.tokenizer(), future));
+            }
+            Recorder listener = new Recorder();
+            worker.submit(new AparStrategy(PARAMS).newTask(request(60), model.tokenizer(), listener));
+            GenerationResult squeezed = listener.get(120, TimeUnit.SECONDS);
+            for (ResultFuture other : others) {
+                other.get(120, TimeUnit.SECONDS);
+            }
+            assertThat(worker.stats().preemptions()).as("the small pool forces preemption").isPositive();
+            assertThat(squeezed.first().tokenIds()).containsExactly(alone.first().tokenIds());
+            assertThat(listener.streamed).containsExactlyElementsOf(ids(alone.first().tokenIds()));
+            for (int i = 0; i < 100 && worker.stats().usedBlocks() > 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(worker.stats().usedBlocks()).isZero();
+        }
+    }
+
     /** The reference traversal, from the recorded tokens alone: a branch, at each fork its child's subtree. */
     private static List<Integer> inDocumentOrder(List<AparTrace.BranchRecord> all, AparTrace.BranchRecord branch) {
         List<Integer> out = new ArrayList<>();

@@ -181,6 +181,35 @@ class SgdTaskTest {
     }
 
     @Test
+    void aPreemptedTaskRecomputesItsPointsAndEndsTheSame() throws Exception {
+        SgdPrompts prompts = SgdPrompts.DEFAULT.withFixedSkeleton(DIAMOND).withBudgets(16, 12)
+                .withNodeEndsAtNewline(false);
+        GenerationResult alone;
+        try (StepDriver driver = new StepDriver(model, 4, 512)) {
+            alone = driver.run(new SgdStrategy(prompts, null).newTask(request(64), model.tokenizer(), new Recorder()));
+        }
+        List<ReferenceCase> cases = ReferenceCase.load("llama-tiny");
+        try (DeviceWorker worker = new DeviceWorker("small", model.transformer(), new WorkerSettings(4, 40, 8, 8))) {
+            List<ResultFuture> others = new ArrayList<>();
+            for (int i = 1; i < 4; i++) {
+                others.add(new ResultFuture());
+                worker.submit(new AutoregressiveStrategy().newTask(new GenerationRequest(cases.get(i).promptIds(),
+                        SamplingParams.GREEDY, new StopCriteria(Set.of(), List.of(), 40)), model.tokenizer(), others.getLast()));
+            }
+            Recorder listener = new Recorder();
+            worker.submit(new SgdStrategy(prompts, null).newTask(request(64), model.tokenizer(), listener));
+            GenerationResult squeezed = listener.get(120, TimeUnit.SECONDS);
+            for (ResultFuture other : others) {
+                other.get(120, TimeUnit.SECONDS);
+            }
+            assertThat(worker.stats().preemptions()).as("the small pool forces preemption").isPositive();
+            assertThat(squeezed.first().tokenIds()).containsExactly(alone.first().tokenIds());
+            assertThat(listener.streamed).isEqualTo(ids(alone.first().tokenIds()));
+            waitDrained(worker);
+        }
+    }
+
+    @Test
     void isRegisteredAndDecodesOneAnswer() {
         assertThat(DecodingStrategies.byName("sgd")).containsInstanceOf(SgdStrategy.class);
         GenerationRequest two = new GenerationRequest(reference.promptIds(), SamplingParams.GREEDY,
