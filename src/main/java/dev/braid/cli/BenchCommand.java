@@ -6,6 +6,8 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.StrategyParams;
+import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +34,20 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code bench}: closed-loop load on the engine. At each concurrency level, that many clients each
  * send requests back to back; every request generates exactly {@code --max-new-tokens} greedy
  * tokens (end tokens are ignored so all levels do the same work). Writes JSON and Markdown.
+ *
+ * <p>{@code --strategy ar,lookahead,jacobi} compares strategies in one run: same process, same
+ * worker, same prompts; at each level every strategy runs in turn, and each row reports its tokens
+ * per step and, when {@code ar} is among them, its speed-up over AR at that level.
  */
 final class BenchCommand {
 
     static final String USAGE = """
-            bench --model DIR [--strategy ar] [--concurrency 1,8,32] [--max-new-tokens N]
-                  [--requests-per-client N] [--output DIR] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]""";
+            bench --model DIR [--strategy ar[,lookahead,jacobi]] [--concurrency 1,8,32] [--max-new-tokens N]
+                  [--requests-per-client N] [--output DIR] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
+                  %s""".formatted(StrategyOptions.USAGE);
 
-    private static final Set<String> VALUED = GenerateCommand.union(EngineOptions.VALUED,
+    private static final Set<String> VALUED = GenerateCommand.union(
+            GenerateCommand.union(EngineOptions.VALUED, StrategyOptions.VALUED),
             Set.of("strategy", "concurrency", "max-new-tokens", "requests-per-client", "output"));
 
     /** Prompts of assorted shapes; a client cycles through them. */
@@ -55,12 +64,17 @@ final class BenchCommand {
     private record RequestRecord(GenerationResult result, long[] tokenTimes) {
     }
 
+    /** What every request of the run shares. */
+    private record Workload(WorkerPool pool, List<int[]> prompts, int maxNewTokens, StrategyParams params) {
+    }
+
     private BenchCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
         Options options = Options.parse(args, 1, VALUED, Set.of());
-        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy", "ar"));
+        List<DecodingStrategy> strategies = strategies(options.string("strategy", "ar"));
+        StrategyParams params = StrategyOptions.params(options);
         int[] levels = options.has("concurrency") ? options.integers("concurrency", 1) : new int[] {1, 8, 32};
         int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 16);
         int perClient = options.integer("requests-per-client", 2, 1, 1000);
@@ -70,14 +84,23 @@ final class BenchCommand {
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, maxLevel))) {
             List<int[]> prompts = PROMPTS.stream().map(model.tokenizer()::encode).toList();
-            runClient(pool, strategy, prompts.get(0), Math.min(8, maxNewTokens), 1);
-            for (int level : levels) {
-                rows.add(runLevel(model, pool, strategy, prompts, level, perClient, maxNewTokens));
+            Workload workload = new Workload(pool, prompts, maxNewTokens, params);
+            for (DecodingStrategy strategy : strategies) {
+                runClient(new Workload(pool, prompts, Math.min(8, maxNewTokens), params), strategy, prompts.get(0));
             }
+            for (int level : levels) {
+                for (DecodingStrategy strategy : strategies) {
+                    rows.add(runLevel(workload, strategy, level, perClient));
+                }
+            }
+            addSpeedups(rows);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", model.name());
             report.put("parameters", model.transformer().parameterCount());
-            report.put("strategy", strategy.name());
+            report.put("strategy", String.join(",", strategies.stream().map(DecodingStrategy::name).toList()));
+            report.put("strategy_params", Map.of(
+                    "window", params.lookahead().window(), "ngram", params.lookahead().ngram(),
+                    "candidates", params.lookahead().candidates(), "jacobi_block", params.jacobi().blockSize()));
             report.put("max_new_tokens", maxNewTokens);
             report.put("requests_per_client", perClient);
             report.put("device", model.transformer().device().toString());
@@ -89,9 +112,23 @@ final class BenchCommand {
         }
     }
 
-    private static Map<String, Object> runLevel(LoadedModel model, WorkerPool pool, DecodingStrategy strategy,
-                                                List<int[]> prompts, int clients, int perClient, int maxNewTokens)
-            throws InterruptedException {
+    /** The strategies of {@code --strategy}, in order, each once. */
+    private static List<DecodingStrategy> strategies(String list) {
+        List<DecodingStrategy> strategies = new ArrayList<>();
+        for (String name : list.split(",")) {
+            DecodingStrategy strategy = EngineOptions.strategy(name.trim());
+            if (strategies.contains(strategy)) {
+                throw new UsageException("--strategy names " + name.trim() + " twice");
+            }
+            strategies.add(strategy);
+        }
+        return strategies;
+    }
+
+    private static Map<String, Object> runLevel(Workload workload, DecodingStrategy strategy, int clients,
+                                                int perClient) throws InterruptedException {
+        WorkerPool pool = workload.pool();
+        List<int[]> prompts = workload.prompts();
         long stepsBefore = totalSteps(pool);
         pool.workers().forEach(DeviceWorker::resetPeakBlocks);
         long start = System.nanoTime();
@@ -102,7 +139,7 @@ final class BenchCommand {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 List<RequestRecord> records = new ArrayList<>();
                 for (int r = 0; r < perClient; r++) {
-                    records.add(runClient(pool, strategy, prompts.get((client + r) % prompts.size()), maxNewTokens, 1));
+                    records.add(runClient(workload, strategy, prompts.get((client + r) % prompts.size())));
                 }
                 return records;
             }, clientThreads));
@@ -130,6 +167,7 @@ final class BenchCommand {
             requestSteps += record.result().steps();
         }
         Map<String, Object> row = new LinkedHashMap<>();
+        row.put("strategy", strategy.name());
         row.put("concurrency", clients);
         row.put("requests", records.size());
         row.put("completion_tokens", tokens);
@@ -146,9 +184,9 @@ final class BenchCommand {
     }
 
     /** One request; blocks its (virtual) client thread until the result arrives. */
-    private static RequestRecord runClient(WorkerPool pool, DecodingStrategy strategy, int[] prompt, int maxNewTokens,
-                                           int n) {
-        long[] times = new long[maxNewTokens * n + 1];
+    private static RequestRecord runClient(Workload workload, DecodingStrategy strategy, int[] prompt) {
+        int maxNewTokens = workload.maxNewTokens();
+        long[] times = new long[maxNewTokens + 1];
         int[] count = {0};
         CompletableFuture<GenerationResult> done = new CompletableFuture<>();
         GenerationListener listener = new GenerationListener() {
@@ -171,9 +209,27 @@ final class BenchCommand {
             }
         };
         StopCriteria stop = new StopCriteria(Set.of(), List.of(), maxNewTokens);
-        pool.submit(strategy.newTask(new GenerationRequest(prompt, SamplingParams.GREEDY, stop, n), ids -> "", listener));
+        GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY, stop, 1, workload.params());
+        workload.pool().submit(strategy.newTask(request, ids -> "", listener));
         GenerationResult result = done.join();
         return new RequestRecord(result, Arrays.copyOf(times, count[0]));
+    }
+
+    /** Each row's tokens/s over AR's at the same concurrency, when AR was measured. */
+    private static void addSpeedups(List<Map<String, Object>> rows) {
+        Map<Object, Double> arByLevel = new HashMap<>();
+        for (Map<String, Object> row : rows) {
+            if (AutoregressiveStrategy.NAME.equals(row.get("strategy"))) {
+                arByLevel.put(row.get("concurrency"), ((Number) row.get("tokens_per_second")).doubleValue());
+            }
+        }
+        if (arByLevel.isEmpty()) {
+            return;
+        }
+        for (Map<String, Object> row : rows) {
+            double ar = arByLevel.get(row.get("concurrency"));
+            row.put("speedup_vs_ar", round(((Number) row.get("tokens_per_second")).doubleValue() / ar));
+        }
     }
 
     private static long totalSteps(WorkerPool pool) {
@@ -210,12 +266,20 @@ final class BenchCommand {
             md.setLength(md.length() - 1);
             md.append("\n");
         }
-        if (rows.size() > 1) {
-            double base = ((Number) rows.get(0).get("tokens_per_second")).doubleValue();
-            double last = ((Number) rows.get(rows.size() - 1).get("tokens_per_second")).doubleValue();
-            md.append("\nThroughput at concurrency ").append(rows.get(rows.size() - 1).get("concurrency"))
-                    .append(" is ").append(round(last / base)).append("x that at concurrency ")
-                    .append(rows.get(0).get("concurrency")).append(".\n");
+        Map<Object, List<Map<String, Object>>> byStrategy = new LinkedHashMap<>();
+        for (Map<String, Object> row : rows) {
+            byStrategy.computeIfAbsent(row.get("strategy"), k -> new ArrayList<>()).add(row);
+        }
+        for (Map.Entry<Object, List<Map<String, Object>>> entry : byStrategy.entrySet()) {
+            List<Map<String, Object>> levels = entry.getValue();
+            if (levels.size() > 1) {
+                double base = ((Number) levels.get(0).get("tokens_per_second")).doubleValue();
+                double last = ((Number) levels.get(levels.size() - 1).get("tokens_per_second")).doubleValue();
+                md.append(byStrategy.size() > 1 ? "\n" + entry.getKey() + ": t" : "\nT")
+                        .append("hroughput at concurrency ").append(levels.get(levels.size() - 1).get("concurrency"))
+                        .append(" is ").append(round(last / base)).append("x that at concurrency ")
+                        .append(levels.get(0).get("concurrency")).append(".\n");
+            }
         }
         return md.toString();
     }

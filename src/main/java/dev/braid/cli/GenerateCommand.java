@@ -6,6 +6,7 @@ import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.StrategyParams;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerPool;
 import java.io.PrintStream;
@@ -21,12 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
 final class GenerateCommand {
 
     static final String USAGE = """
-            generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar]
+            generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar|lookahead|jacobi]
                      [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-                     [--stop TEXT] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]""";
+                     [--stop TEXT] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
+                     %s""".formatted(StrategyOptions.USAGE);
 
-    private static final Set<String> VALUED = union(EngineOptions.VALUED, Set.of("prompt", "prompt-ids", "strategy",
-            "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"));
+    private static final Set<String> VALUED = union(union(EngineOptions.VALUED, StrategyOptions.VALUED),
+            Set.of("prompt", "prompt-ids", "strategy", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"));
 
     private GenerateCommand() {
     }
@@ -43,6 +45,7 @@ final class GenerateCommand {
                 options.integer("top-k", 0, 0, Integer.MAX_VALUE),
                 options.decimal("top-p", 1, Double.MIN_VALUE, 1),
                 options.optionalLong("seed"));
+        StrategyParams strategyParams = StrategyOptions.params(options);
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
             int[] prompt = options.has("prompt-ids")
@@ -57,7 +60,7 @@ final class GenerateCommand {
             List<String> stops = options.has("stop") ? List.of(options.required("stop")) : List.of();
             StopCriteria stop = new StopCriteria(new HashSet<>(model.generation().eosTokenIds()), stops, maxNewTokens);
             ResultFuture future = new ResultFuture();
-            pool.submit(strategy.newTask(new GenerationRequest(prompt, sampling, stop), model.tokenizer(), future));
+            pool.submit(strategy.newTask(new GenerationRequest(prompt, sampling, stop, 1, strategyParams), model.tokenizer(), future));
             GenerationResult result = future.get();
             String text = result.first().text(model.tokenizer());
             if (options.has("json")) {

@@ -2,6 +2,8 @@ package dev.braid.decoding;
 
 import dev.braid.decoding.apar.AparStrategy;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
+import dev.braid.decoding.jacobi.JacobiStrategy;
+import dev.braid.decoding.lookahead.LookaheadStrategy;
 import dev.braid.decoding.sgd.SgdStrategy;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +17,8 @@ public final class DecodingStrategies {
 
     static {
         register(new AutoregressiveStrategy());
+        register(new LookaheadStrategy());
+        register(new JacobiStrategy());
         register(new AparStrategy());
         register(new SgdStrategy());
     }

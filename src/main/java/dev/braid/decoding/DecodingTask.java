@@ -25,6 +25,7 @@ public abstract class DecodingTask {
     private int steps;
     private int peakBlocks;
     private volatile boolean cancelled;
+    private int load = 1;
     private int logprobsTop = -1;
 
     protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
@@ -46,6 +47,19 @@ public abstract class DecodingTask {
 
     public boolean started() {
         return cache != null;
+    }
+
+    /**
+     * The worker tells each task, before it plans, how many tasks share the coming step, so that
+     * strategies that spend extra tokens per step can spend fewer when the device is busy.
+     */
+    public final void observeLoad(int runningTasks) {
+        this.load = Math.max(1, runningTasks);
+    }
+
+    /** Tasks running on the worker at the last {@link #observeLoad}; 1 if never told. */
+    protected final int load() {
+        return load;
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */

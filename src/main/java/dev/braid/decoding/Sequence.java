@@ -72,6 +72,14 @@ public final class Sequence {
         return out;
     }
 
+    /**
+     * Tokens the sequence may still accept before its length budget or the model's context stops it;
+     * planners use it not to guess past the end.
+     */
+    public int tokensLeft() {
+        return Math.min(stop.maxNewTokens() - generatedCount, contextLength + 1 - length());
+    }
+
     /** Tokens not yet in the KV cache. */
     public int[] pending() {
         return tokens(table.length());

@@ -1,0 +1,75 @@
+package dev.braid.decoding;
+
+import dev.braid.kv.PagedKvCache;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import java.util.Arrays;
+
+/**
+ * One sequence of a {@link LaneTask} with its own speculative state. Each step it plans the
+ * sequence's pending tokens plus whatever guesses its strategy adds, then accepts a run of tokens
+ * that greedy (or sampled) autoregressive decoding would have produced, and commits their K/V.
+ */
+public abstract class Lane {
+
+    protected final Sequence sequence;
+    protected final PagedKvCache cache;
+    protected final TokenDecoder decoder;
+    protected final int contextLength;
+
+    protected Lane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength) {
+        this.sequence = sequence;
+        this.cache = cache;
+        this.decoder = decoder;
+        this.contextLength = contextLength;
+    }
+
+    public Sequence sequence() {
+        return sequence;
+    }
+
+    /** This step's plan; {@code room} says what the step can afford. */
+    public abstract StepPlan plan(StepRoom room);
+
+    /**
+     * Reads plan {@code plan} of the output, accepts tokens through {@link #acceptRun} and commits
+     * the K/V of those that are now part of the sequence.
+     *
+     * @return the tokens accepted this step, in order
+     */
+    public abstract int[] consume(StepOutput output, int plan);
+
+    /**
+     * Guessed tokens worth feeding after the pending ones: the model adds one token of its own, and
+     * the sequence stops at its length budget and the model's context, so guessing further is waste
+     * (and positions past the context are refused).
+     */
+    protected int guessLimit() {
+        return Math.max(0, sequence.tokensLeft() - 1);
+    }
+
+    /**
+     * Accepts {@code tokens} one by one, so stop tokens, stop strings and the length budget cut the run
+     * exactly where autoregressive decoding would have stopped.
+     *
+     * @return the tokens accepted before the sequence stopped
+     */
+    protected int[] acceptRun(int[] tokens) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (!sequence.accept(tokens[i], decoder)) {
+                return Arrays.copyOf(tokens, i + 1);
+            }
+        }
+        return tokens;
+    }
+
+    /** Whether {@code tokens} more positions fit in the pool's free blocks this step. */
+    protected boolean fits(StepRoom room, int tokens) {
+        return cache.blocksNeeded(sequence.table(), tokens) <= room.freeBlocks();
+    }
+
+    /** Greedy decoding: each position's token is the argmax, so guesses can be checked exactly. */
+    protected boolean greedy() {
+        return sequence.sampler().params().greedy();
+    }
+}

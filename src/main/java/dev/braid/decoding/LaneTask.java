@@ -1,0 +1,108 @@
+package dev.braid.decoding;
+
+import dev.braid.kv.BlockTable;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A task whose {@code n} sequences each decode on their own {@link Lane}: the shape of the parallel
+ * strategies, where every sequence keeps its own guesses. Unlike autoregressive decoding, lanes do
+ * not share the prompt's blocks: each prefills its own copy, which only costs when {@code n > 1}.
+ *
+ * <p>Speculative plans reserve more positions than they commit; after each step the unused blocks
+ * go back to the pool, so the blocks a task holds between steps are its committed context only.
+ */
+public abstract class LaneTask extends DecodingTask {
+
+    private final long seed;
+    private final List<Lane> lanes = new ArrayList<>();
+    private final List<Integer> planned = new ArrayList<>();
+
+    protected LaneTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        super(request, decoder, listener);
+        Long requested = request.sampling().seed();
+        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
+    }
+
+    /** The lane of one sequence; {@code seed} seeds both its sampler and its guesses. */
+    protected abstract Lane newLane(Sequence sequence, long seed);
+
+    @Override
+    protected void onStart() {
+        for (int i = 0; i < request.n(); i++) {
+            // the same seeds as autoregressive decoding, so n = 1 samples with the same generator
+            Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
+                    request.stop(), contextLength, cache.newSequence());
+            lanes.add(newLane(sequence, seed + i));
+        }
+    }
+
+    @Override
+    public int admissionBlocks(int blockSize) {
+        return request.n() * super.admissionBlocks(blockSize);
+    }
+
+    @Override
+    public List<StepPlan> plan() {
+        planned.clear();
+        List<StepPlan> plans = new ArrayList<>();
+        int free = cache.pool().freeBlocks();
+        for (int i = 0; i < lanes.size(); i++) {
+            Lane lane = lanes.get(i);
+            if (lane.sequence().finished()) {
+                continue;
+            }
+            StepPlan plan = lane.plan(new StepRoom(load(), free));
+            free -= cache.blocksNeeded(plan.table(), plan.queryCount());
+            planned.add(i);
+            plans.add(plan);
+        }
+        return plans;
+    }
+
+    @Override
+    public void consume(StepOutput output, int firstPlan) {
+        for (int p = 0; p < planned.size(); p++) {
+            int index = planned.get(p);
+            Lane lane = lanes.get(index);
+            int[] accepted = lane.consume(output, firstPlan + p);
+            emitted(index, accepted);
+            BlockTable table = lane.sequence().table();
+            if (lane.sequence().finished()) {
+                cache.free(table);
+            } else {
+                cache.trimReserved(table);
+            }
+        }
+    }
+
+    @Override
+    public boolean finished() {
+        for (Lane lane : lanes) {
+            if (!lane.sequence().finished()) {
+                return false;
+            }
+        }
+        return !lanes.isEmpty();
+    }
+
+    @Override
+    protected List<BlockTable> tables() {
+        return lanes.stream().map(lane -> lane.sequence().table()).toList();
+    }
+
+    @Override
+    protected void resetKv() {
+        for (Lane lane : lanes) {
+            lane.sequence().replaceTable(cache.newSequence());
+        }
+    }
+
+    @Override
+    protected List<GenerationResult.Completion> completions() {
+        return lanes.stream().map(lane -> lane.sequence().completion()).toList();
+    }
+}

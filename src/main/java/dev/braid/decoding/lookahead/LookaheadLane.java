@@ -1,0 +1,110 @@
+package dev.braid.decoding.lookahead;
+
+import dev.braid.decoding.Lane;
+import dev.braid.decoding.Sequence;
+import dev.braid.decoding.StepRoom;
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.kv.PagedKvCache;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One sequence under lookahead decoding: its window, its n-gram pool and, between plan and consume,
+ * the step in flight.
+ */
+final class LookaheadLane extends Lane {
+
+    private final LookaheadParams params;
+    private final LookaheadWindow window;
+    private final NgramPool pool;
+    private LookaheadStep step;
+    private int columns;
+    private int[][] candidates;
+    private int current;
+
+    LookaheadLane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength,
+                  LookaheadParams params, long seed) {
+        super(sequence, cache, decoder, contextLength);
+        this.params = params;
+        int[] prompt = sequence.tokens(0);
+        this.window = new LookaheadWindow(params.window(), params.ngram(), prompt, new SplittableRandom(seed));
+        this.pool = new NgramPool(params.candidates(), params.ngram());
+        if (params.textNgrams()) {
+            pool.addAll(prompt);
+        }
+    }
+
+    @Override
+    public StepPlan plan(StepRoom room) {
+        int[] pending = sequence.pending();
+        current = pending[pending.length - 1];
+        LookaheadStrategy.Spend spend = LookaheadStrategy.spendUnderLoad(params, room.runningTasks());
+        int length = Math.min(params.ngram() - 1, guessLimit());
+        columns = length == 0 ? 0 : fittingColumns(spend.columns());
+        List<int[]> chosen = length == 0 ? List.of() : pool.candidates(current, spend.candidates(), length);
+        step = LookaheadStep.build(sequence.table(), pending, window, columns, chosen);
+        if (step.plan().queryCount() > pending.length && !fits(room, step.plan().queryCount())) {
+            // a short pool must not preempt another request for the sake of guesses
+            columns = 0;
+            chosen = List.of();
+            step = LookaheadStep.build(sequence.table(), pending, window, 0, chosen);
+        }
+        candidates = chosen.toArray(int[][]::new);
+        return step.plan();
+    }
+
+    /** The leading columns, up to {@code wanted}, whose every level lies inside the model's context. */
+    private int fittingColumns(int wanted) {
+        int room = contextLength - sequence.length();
+        int c = 0;
+        while (c < Math.min(wanted, window.width()) && c + window.filled(c) - 1 <= room) {
+            c++;
+        }
+        return c;
+    }
+
+    @Override
+    public int[] consume(StepOutput output, int plan) {
+        Verification.Rows rows = new Verification.Rows() {
+            @Override
+            public int argmax(int row) {
+                return output.argmax(plan, row);
+            }
+
+            @Override
+            public double[] distribution(int row) {
+                return sequence.sampler().distribution(output.logits(plan, row));
+            }
+        };
+        int[][] candidateRows = new int[candidates.length][];
+        for (int g = 0; g < candidates.length; g++) {
+            candidateRows[g] = new int[candidates[g].length];
+            for (int j = 0; j < candidates[g].length; j++) {
+                candidateRows[g][j] = step.candidateRow(g, j);
+            }
+        }
+        Verification.Verdict verdict = greedy()
+                ? Verification.greedy(candidates, candidateRows, rows)
+                : Verification.sampled(candidates, candidateRows, rows, sequence.sampler());
+        for (int c = 0; c < columns; c++) {
+            int[] ngram = window.advance(c, current, output.argmax(plan, step.topRow(c)));
+            if (ngram != null) {
+                pool.add(ngram, 0);
+            }
+        }
+        if (verdict.matched() > 0) {
+            pool.touch(current, candidates[verdict.candidate()]);
+        }
+        int[] accepted = acceptRun(verdict.tokens());
+        if (params.textNgrams()) {
+            // the n-grams ending in the new tokens; added last, so they are offered first
+            pool.addAll(sequence.tokens(Math.max(0, sequence.length() - accepted.length - params.ngram() + 1)));
+        }
+        if (!sequence.finished()) {
+            output.commit(cache, plan, step.commitIndices(verdict.candidate(), verdict.matched()));
+        }
+        return accepted;
+    }
+}

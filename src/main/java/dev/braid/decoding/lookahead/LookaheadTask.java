@@ -1,0 +1,25 @@
+package dev.braid.decoding.lookahead;
+
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.Lane;
+import dev.braid.decoding.LaneTask;
+import dev.braid.decoding.Sequence;
+import dev.braid.decoding.TokenDecoder;
+
+final class LookaheadTask extends LaneTask {
+
+    LookaheadTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        super(request, decoder, listener);
+    }
+
+    @Override
+    public String strategy() {
+        return LookaheadStrategy.NAME;
+    }
+
+    @Override
+    protected Lane newLane(Sequence sequence, long seed) {
+        return new LookaheadLane(sequence, cache, decoder, contextLength, request.strategyParams().lookahead(), seed);
+    }
+}

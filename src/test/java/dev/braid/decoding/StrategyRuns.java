@@ -1,0 +1,65 @@
+package dev.braid.decoding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.model.LoadedModel;
+import dev.braid.worker.DeviceWorker;
+import dev.braid.worker.WorkerSettings;
+import dev.braid.worker.WorkerStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs requests through a real worker, alone or together, for the strategy tests. */
+public final class StrategyRuns {
+
+    private StrategyRuns() {
+    }
+
+    public record Job(DecodingStrategy strategy, GenerationRequest request) {
+    }
+
+    /** Each job alone on a fresh worker's queue, one after another; the pool must end empty. */
+    public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs) throws Exception {
+        List<GenerationResult> results = new ArrayList<>();
+        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(), new WorkerSettings(16, 256, 1, 256))) {
+            for (Job job : jobs) {
+                ResultFuture future = new ResultFuture();
+                worker.submit(job.strategy().newTask(job.request(), model.tokenizer(), future));
+                results.add(future.get(300, TimeUnit.SECONDS));
+            }
+            assertDrained(worker);
+        }
+        return results;
+    }
+
+    public record Batch(List<GenerationResult> results, WorkerStats stats) {
+    }
+
+    /** All jobs submitted at once to one worker, so their plans share every step. */
+    public static Batch together(LoadedModel model, List<Job> jobs, int blocks) throws Exception {
+        List<GenerationResult> results = new ArrayList<>();
+        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(16, blocks, 64, 256))) {
+            List<ResultFuture> futures = new ArrayList<>();
+            for (Job job : jobs) {
+                ResultFuture future = new ResultFuture();
+                futures.add(future);
+                worker.submit(job.strategy().newTask(job.request(), model.tokenizer(), future));
+            }
+            for (ResultFuture future : futures) {
+                results.add(future.get(600, TimeUnit.SECONDS));
+            }
+            assertDrained(worker);
+            return new Batch(results, worker.stats());
+        }
+    }
+
+    /** After the last task finished, every KV block is back in the pool. */
+    public static void assertDrained(DeviceWorker worker) throws InterruptedException {
+        for (int i = 0; i < 200 && (worker.stats().runningTasks() > 0 || worker.stats().usedBlocks() > 0); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(worker.stats().runningTasks()).isZero();
+        assertThat(worker.stats().usedBlocks()).as("KV blocks still held after all tasks finished").isZero();
+    }
+}
