@@ -1,0 +1,82 @@
+package dev.braid.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.anyIterable;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The buffer between requests and the database: kept while it is down, bounded, drops counted. */
+class MetricsRecorderTest {
+
+    private final AtomicBoolean databaseUp = new AtomicBoolean(false);
+    private final List<Object> written = new ArrayList<>();
+
+    private MetricsRecorder recorder(int capacity) {
+        RequestMetricRepository repository = mock(RequestMetricRepository.class);
+        when(repository.saveAll(anyIterable())).thenAnswer(call -> {
+            if (!databaseUp.get()) {
+                throw new DataAccessResourceFailureException("database down");
+            }
+            ((Iterable<?>) call.getArgument(0)).forEach(written::add);
+            return List.of();
+        });
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        return new MetricsRecorder(repository, new TransactionTemplate(new NoTransactions()),
+                new RequestMeters(meters), new MetricsProperties(capacity, Duration.ofHours(1), 2), meters);
+    }
+
+    private static RequestRecord record() {
+        return new RequestRecord(Instant.now(), "completions", "m", "ar", "requested", "short", 3, 4, 4, 1.0, 2.0, 1,
+                Outcome.OK, null);
+    }
+
+    @Test
+    void rowsWaitWhileTheDatabaseIsDownAndOverflowIsDroppedAndCounted() {
+        MetricsRecorder recorder = recorder(3);
+        for (int i = 0; i < 5; i++) {
+            recorder.record(record());
+        }
+        assertThat(recorder.buffered()).isEqualTo(3);
+        assertThat(recorder.dropped()).isEqualTo(2.0);
+        assertThatThrownBy(recorder::flush).isInstanceOf(DataAccessResourceFailureException.class);
+        assertThat(recorder.buffered()).isEqualTo(3);
+        databaseUp.set(true);
+        recorder.flush();
+        assertThat(written).hasSize(3);
+        assertThat(recorder.buffered()).isZero();
+        recorder.destroy();
+    }
+
+    /** Runs the callback without a real transaction, as a stand-in for the JPA one. */
+    private static final class NoTransactions extends AbstractPlatformTransactionManager {
+        @Override
+        protected Object doGetTransaction() {
+            return new Object();
+        }
+
+        @Override
+        protected void doBegin(Object transaction, org.springframework.transaction.TransactionDefinition definition) {
+        }
+
+        @Override
+        protected void doCommit(DefaultTransactionStatus status) {
+        }
+
+        @Override
+        protected void doRollback(DefaultTransactionStatus status) {
+        }
+    }
+}
