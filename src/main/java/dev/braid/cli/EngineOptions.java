@@ -3,6 +3,7 @@ package dev.braid.cli;
 import ai.djl.Device;
 import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingStrategies;
+import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerSettings;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ final class EngineOptions {
         String model = options.required("model");
         Path folder = Path.of(model);
         if (!Files.isDirectory(folder)) {
-            throw new UsageException("--model '" + model + "' is not a model folder");
+            folder = BundledModels.folder(model).orElseThrow(() -> new UsageException("--model '" + model
+                    + "' is neither a model folder nor a bundled model (" + String.join(", ", BundledModels.NAMES) + ")"));
         }
         return LoadedModel.load(folder, device(options));
     }

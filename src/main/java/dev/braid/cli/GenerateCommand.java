@@ -7,6 +7,7 @@ import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
+import dev.braid.model.ChatTemplate;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerPool;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ final class GenerateCommand {
     static final String USAGE = """
             generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar|lookahead|jacobi]
                      [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-                     [--stop TEXT] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
+                     [--stop TEXT] [--raw] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
                      %s""".formatted(StrategyOptions.USAGE);
 
     private static final Set<String> VALUED = union(union(EngineOptions.VALUED, StrategyOptions.VALUED),
@@ -34,7 +35,7 @@ final class GenerateCommand {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
-        Options options = Options.parse(args, 1, VALUED, Set.of("json"));
+        Options options = Options.parse(args, 1, VALUED, Set.of("json", "raw"));
         if (options.has("prompt") == options.has("prompt-ids")) {
             throw new UsageException("give exactly one of --prompt and --prompt-ids");
         }
@@ -50,7 +51,7 @@ final class GenerateCommand {
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
             int[] prompt = options.has("prompt-ids")
                     ? options.integers("prompt-ids", 0)
-                    : model.tokenizer().encode(options.required("prompt"));
+                    : model.tokenizer().encode(promptText(model, options));
             for (int id : prompt) {
                 if (id >= model.config().vocabSize()) {
                     throw new UsageException("--prompt-ids holds " + id + ", outside the vocabulary of "
@@ -86,6 +87,19 @@ final class GenerateCommand {
             }
             throw new IllegalStateException(cause);
         }
+    }
+
+    /**
+     * An instruction model's own chat template wraps the prompt as the user's message, as the chat
+     * API would; {@code --raw} (or a model without a template) sends the text as it is.
+     */
+    private static String promptText(LoadedModel model, Options options) {
+        String text = options.required("prompt");
+        ChatTemplate template = ChatTemplate.of(model.tokenizerConfig());
+        if (options.has("raw") || template.isDefault()) {
+            return text;
+        }
+        return template.render(List.of(new ChatTemplate.Message("user", text)));
     }
 
     static Set<String> union(Set<String> a, Set<String> b) {

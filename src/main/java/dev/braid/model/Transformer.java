@@ -60,6 +60,11 @@ public abstract class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("position " + last + " is beyond the model's context of "
                         + config.maxPositionEmbeddings() + " tokens");
             }
+            // Sliding-window attention is not implemented: refuse rather than attend differently from the model.
+            if (config.slidingWindow() != null && last >= config.slidingWindow()) {
+                throw new IllegalArgumentException("position " + last + " is beyond the model's sliding attention window of "
+                        + config.slidingWindow() + " tokens (config.json field \"sliding_window\"), which Braid does not support");
+            }
         }
         StepTensors step = new StepTensors(batch, manager);
         NDArray x = embed(step);
