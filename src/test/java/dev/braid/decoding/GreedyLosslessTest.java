@@ -50,6 +50,8 @@ class GreedyLosslessTest {
             }
             List<GenerationResult> alone = StrategyRuns.alone(model, solo);
             int compressed = 0;
+            int jacobiSteps = 0;
+            int jacobiTokens = 0;
             for (int i = 0; i < alone.size(); i += 3) {
                 GenerationResult reference = alone.get(i);
                 assertThat(reference.completionTokens()).isEqualTo(CONTEXT - cases.get(i / 3).promptIds().length);
@@ -65,8 +67,11 @@ class GreedyLosslessTest {
                 if (alone.get(i + 1).steps() < alone.get(i + 1).completionTokens()) {
                     compressed++;
                 }
+                jacobiSteps += alone.get(i + 2).steps();
+                jacobiTokens += alone.get(i + 2).completionTokens();
             }
             assertThat(compressed).as("lookahead prompts that took fewer steps than tokens").isPositive();
+            assertThat(jacobiSteps).as("Jacobi accepted more than one token in some steps").isLessThan(jacobiTokens);
 
             // every case under every strategy, plus other shapes and an end token, in one worker
             List<Job> mixed = new ArrayList<>(solo);

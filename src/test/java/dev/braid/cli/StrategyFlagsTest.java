@@ -1,0 +1,118 @@
+package dev.braid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.model.ReferenceCase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The parallel strategies from the command line: their flags, {@code generate} and the comparing bench. */
+class StrategyFlagsTest {
+
+    private static final String MODEL = ReferenceCase.FIXTURES.resolve("llama-tiny").toString();
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void outOfRangeStrategyFlagsAreUsageErrorsNamingTheFlag() {
+        String[][] bad = {{"--window", "0"}, {"--window", "65"}, {"--ngram", "1"}, {"--ngram", "17"},
+                {"--candidates", "0"}, {"--candidates", "100"}, {"--jacobi-block", "0"}, {"--jacobi-block", "65"},
+                {"--window", "wide"}};
+        for (String[] flag : bad) {
+            for (String command : new String[] {"generate", "bench"}) {
+                Run r = command.equals("generate")
+                        ? run(command, "--model", MODEL, "--prompt-ids", "1,2", flag[0], flag[1])
+                        : run(command, "--model", MODEL, flag[0], flag[1]);
+                assertThat(r.code()).as("%s %s %s", command, flag[0], flag[1]).isEqualTo(2);
+                assertThat(r.err()).contains(flag[0]);
+            }
+        }
+        Run twice = run("bench", "--model", MODEL, "--strategy", "ar,ar");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("twice");
+    }
+
+    @Test
+    void generateWithLookaheadAndJacobiPrintsTheGreedyTokensInFewerSteps() {
+        ReferenceCase c = ReferenceCase.load("llama-tiny").get(0);
+        String ids = Arrays.stream(c.promptIds()).mapToObj(String::valueOf).collect(Collectors.joining(","));
+        int[] reference = Arrays.copyOf(c.greedyNewIds(), 48);
+        JsonNode lookahead = generate("--prompt-ids", ids, "--strategy", "lookahead", "--window", "6",
+                "--ngram", "4", "--candidates", "6");
+        assertThat(lookahead.get("strategy").asString()).isEqualTo("lookahead");
+        assertThat(tokens(lookahead)).containsExactly(reference);
+        assertThat(lookahead.get("steps").asInt()).isLessThan(48);
+        JsonNode jacobi = generate("--prompt-ids", ids, "--strategy", "jacobi", "--jacobi-block", "4");
+        assertThat(jacobi.get("strategy").asString()).isEqualTo("jacobi");
+        assertThat(tokens(jacobi)).containsExactly(reference);
+    }
+
+    @Test
+    void benchComparesStrategiesAtEachLevel(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("bench");
+        Run bench = run("bench", "--model", MODEL, "--strategy", "ar,lookahead,jacobi", "--concurrency", "1,2",
+                "--max-new-tokens", "12", "--requests-per-client", "1", "--window", "3", "--output", out.toString());
+        assertThat(bench.code()).as(bench.err()).isZero();
+        JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
+        assertThat(report.get("strategy").asString()).isEqualTo("ar,lookahead,jacobi");
+        assertThat(report.get("strategy_params").get("window").asInt()).isEqualTo(3);
+        JsonNode levels = report.get("levels");
+        assertThat(levels).hasSize(6);
+        String[] order = {"ar", "lookahead", "jacobi", "ar", "lookahead", "jacobi"};
+        for (int i = 0; i < 6; i++) {
+            JsonNode row = levels.get(i);
+            assertThat(row.get("strategy").asString()).isEqualTo(order[i]);
+            assertThat(row.get("concurrency").asInt()).isEqualTo(i < 3 ? 1 : 2);
+            assertThat(row.get("completion_tokens").asInt()).isEqualTo(12 * (i < 3 ? 1 : 2));
+            assertThat(row.get("tokens_per_request_step").asDouble()).isGreaterThanOrEqualTo(1.0);
+            assertThat(row.get("speedup_vs_ar").asDouble()).isPositive();
+        }
+        assertThat(levels.get(0).get("speedup_vs_ar").asDouble()).isEqualTo(1.0);
+        assertThat(levels.get(0).get("tokens_per_request_step").asDouble()).isEqualTo(1.0);
+        String markdown = Files.readString(out.resolve("bench.md"));
+        assertThat(markdown).contains("| strategy | concurrency |").contains("speedup_vs_ar")
+                .contains("lookahead: throughput at concurrency 2");
+    }
+
+    private static JsonNode generate(String... extra) {
+        String[] args = new String[extra.length + 5];
+        args[0] = "generate";
+        args[1] = "--model";
+        args[2] = MODEL;
+        args[3] = "--max-new-tokens";
+        args[4] = "48";
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        String[] withJson = Arrays.copyOf(args, args.length + 1);
+        withJson[args.length] = "--json";
+        Run r = run(withJson);
+        assertThat(r.code()).as(r.err()).isZero();
+        return JsonMapper.shared().readTree(r.out());
+    }
+
+    private static int[] tokens(JsonNode json) {
+        int[] tokens = new int[json.get("token_ids").size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = json.get("token_ids").get(i).asInt();
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.braid.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.Lane;
+import dev.braid.decoding.LaneTask;
+import dev.braid.decoding.ResultFuture;
+import dev.braid.decoding.SamplingParams;
+import dev.braid.decoding.Sequence;
+import dev.braid.decoding.StepRoom;
+import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.LoadedModel;
+import dev.braid.model.ReferenceCase;
+import dev.braid.model.StepOutput;
+import dev.braid.model.StepPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The worker tells every task, before it plans, how many tasks share the step. */
+class LoadHookTest {
+
+    @Test
+    void tasksSeeHowManyTasksShareTheStep() throws Exception {
+        ConcurrentLinkedQueue<Integer> seen = new ConcurrentLinkedQueue<>();
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             DeviceWorker worker = new DeviceWorker("load", model.transformer(), new WorkerSettings(16, 128, 8, 16))) {
+            int[] prompt = ReferenceCase.load("llama-tiny").get(0).promptIds();
+            List<ResultFuture> futures = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ResultFuture future = new ResultFuture();
+                futures.add(future);
+                GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
+                        new StopCriteria(Set.of(), List.of(), 20 + 10 * i));
+                worker.submit(new RecordingTask(request, model.tokenizer(), future, seen));
+            }
+            for (ResultFuture future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(seen).as("all five shared steps, then the longest ran alone").contains(5, 1);
+        assertThat(seen).allMatch(load -> load >= 1 && load <= 5);
+    }
+
+    /** Plain greedy lanes that record the load they were planned under. */
+    private static final class RecordingTask extends LaneTask {
+        private final ConcurrentLinkedQueue<Integer> seen;
+
+        RecordingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener,
+                      ConcurrentLinkedQueue<Integer> seen) {
+            super(request, decoder, listener);
+            this.seen = seen;
+        }
+
+        @Override
+        public String strategy() {
+            return "recording";
+        }
+
+        @Override
+        protected Lane newLane(Sequence sequence, long seed) {
+            return new Lane(sequence, cache, decoder, contextLength) {
+                @Override
+                public StepPlan plan(StepRoom room) {
+                    seen.add(room.runningTasks());
+                    return StepPlan.append(sequence.table(), sequence.pending());
+                }
+
+                @Override
+                public int[] consume(StepOutput output, int plan) {
+                    int pending = sequence.pending().length;
+                    int[] accepted = acceptRun(new int[] {output.argmax(plan, 0)});
+                    if (!sequence.finished()) {
+                        output.commitPrefix(cache, plan, pending);
+                    }
+                    return accepted;
+                }
+            };
+        }
+    }
+}
