@@ -25,6 +25,22 @@ public final class BundledModels {
     private BundledModels() {
     }
 
+    /** How a registry path names a bundled model: {@code bundled:braid-base}. */
+    public static final String SCHEME = "bundled:";
+
+    /**
+     * The folder a registry path stands for: a bundled model for {@code bundled:NAME}, else the path.
+     * Registries keep the {@code bundled:} form, since an unpacked copy may move between starts.
+     */
+    public static Path resolve(String path) {
+        if (path.startsWith(SCHEME)) {
+            String name = path.substring(SCHEME.length());
+            return folder(name).orElseThrow(() -> new ModelLoadException(path + ": no bundled model named '" + name
+                    + "' (bundled: " + String.join(", ", NAMES) + ")"));
+        }
+        return Path.of(path);
+    }
+
     /** The folder of bundled model {@code name}, or empty when no such model ships. */
     public static Optional<Path> folder(String name) {
         if (!NAMES.contains(name)) {

@@ -3,6 +3,7 @@ package dev.braid.registry;
 import ai.djl.Device;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
+import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.ModelConfig;
 import dev.braid.model.ModelLoadException;
@@ -105,7 +106,8 @@ public class ModelRegistry implements AutoCloseable {
                 throw new ServiceException(ErrorKind.CONFLICT, "name", "model '" + name + "' is already registered");
             }
             checkDraftPartner(name, draftPartner);
-            repository.save(new ModelEntry(name, folder.toString(), caps, draftPartner, loadOnStart));
+            String stored = path.startsWith(BundledModels.SCHEME) ? path : folder.toString();
+            repository.save(new ModelEntry(name, stored, caps, draftPartner, loadOnStart));
         });
         states.putIfAbsent(name, ModelState.UNLOADED);
         log.info("registered model {} at {}", name, folder);
@@ -162,7 +164,7 @@ public class ModelRegistry implements AutoCloseable {
             List<LoadedModel> replicas = new ArrayList<>();
             try {
                 for (String device : engine.devices()) {
-                    replicas.add(LoadedModel.load(Path.of(entry.path()), Device.fromName(device)));
+                    replicas.add(LoadedModel.load(BundledModels.resolve(entry.path()), Device.fromName(device)));
                 }
                 WorkerPool pool = WorkerPool.of(replicas.stream().map(LoadedModel::transformer).toList(),
                         engine.workerSettings());
@@ -268,7 +270,9 @@ public class ModelRegistry implements AutoCloseable {
         }
         Path folder;
         try {
-            folder = Path.of(path).toAbsolutePath().normalize();
+            folder = BundledModels.resolve(path).toAbsolutePath().normalize();
+        } catch (ModelLoadException e) {
+            throw ServiceException.invalid("path", e.getMessage());
         } catch (InvalidPathException e) {
             throw ServiceException.invalid("path", "path '" + path + "' is not a valid path: " + e.getMessage());
         }

@@ -9,16 +9,23 @@ import java.util.regex.Pattern;
  * @param category     {@code short} (under 64 tokens), {@code medium} (under 512) or {@code long}:
  *                     the key learned statistics are kept under
  * @param enumerative  the prompt asks for a list of items, the shape APAR writes in parallel
+ * @param multiPart    the prompt asks several questions at once, the shape SGD plans as a graph
  */
-public record PromptShape(int promptTokens, String category, boolean enumerative, boolean greedy, int n,
-                          boolean logprobs) {
+public record PromptShape(int promptTokens, String category, boolean enumerative, boolean multiPart, boolean greedy,
+                          int n, boolean logprobs) {
 
     private static final Pattern LIST_ASK = Pattern.compile(
             "\\b(list|steps|ways|reasons|tips|examples|ideas|outline|enumerate|bullet points?)\\b");
 
+    /** Two or more question words joined in one request: "what is X, why ..., and how ...?" */
+    private static final Pattern QUESTION_WORD = Pattern.compile("\\b(what|why|how|when|which|where|who)\\b");
+
     public static PromptShape of(String promptText, int promptTokens, boolean greedy, int n, boolean logprobs) {
-        boolean enumerative = promptText != null && LIST_ASK.matcher(promptText.toLowerCase(Locale.ROOT)).find();
-        return new PromptShape(promptTokens, category(promptTokens), enumerative, greedy, n, logprobs);
+        String text = promptText == null ? "" : promptText.toLowerCase(Locale.ROOT);
+        boolean enumerative = LIST_ASK.matcher(text).find();
+        boolean multiPart = QUESTION_WORD.matcher(text).results().count() >= 2
+                && (text.contains(",") || text.contains(" and ") || text.chars().filter(c -> c == '?').count() >= 2);
+        return new PromptShape(promptTokens, category(promptTokens), enumerative, multiPart, greedy, n, logprobs);
     }
 
     public static String category(int promptTokens) {

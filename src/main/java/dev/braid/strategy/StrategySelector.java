@@ -85,8 +85,9 @@ public class StrategySelector {
         if (candidates.contains("jacobi") && caps.contains(Capability.CLLM)) {
             return new StrategyDecision("jacobi", "model is CLLM-tuned and decoding is greedy");
         }
-        if (candidates.contains("sgd") && model.draftPartner() != null) {
-            return new StrategyDecision("sgd", "model has draft partner " + model.draftPartner());
+        if (candidates.contains("sgd") && shape.multiPart()) {
+            return new StrategyDecision("sgd", "the prompt asks several questions at once: SGD plans them as a graph"
+                    + " and decodes independent parts in the same steps");
         }
         if (candidates.contains("lookahead")) {
             return new StrategyDecision("lookahead", "greedy decoding at load " + load
@@ -125,9 +126,6 @@ public class StrategySelector {
         if (strategy.equals("apar") && !model.capabilities().contains(Capability.APAR)) {
             return Optional.of("strategy 'apar' needs a model fine-tuned for APAR; model '" + model.name()
                     + "' does not have the apar capability");
-        }
-        if (strategy.equals("sgd") && model.draftPartner() == null) {
-            return Optional.of("strategy 'sgd' needs a draft partner; model '" + model.name() + "' has none");
         }
         if (!strategy.equals(AR) && shape.logprobs()) {
             return Optional.of("strategy '" + strategy + "' does not report logprobs; use ar or auto");
