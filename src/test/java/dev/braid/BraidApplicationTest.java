@@ -14,7 +14,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The service as `./mvnw spring-boot:run` starts it: the embedded H2 database (here in a temporary
- * folder rather than ./data), no models, a generated admin password.
+ * folder rather than ./data), the bundled models, a generated admin password.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
@@ -42,10 +42,26 @@ class BraidApplicationTest {
     }
 
     @Test
-    void withoutConfigurationNoModelIsServed() {
+    void withoutConfigurationTheBundledModelsAreServed() {
         client.get().uri("/v1/models").exchange()
                 .expectStatus().isOk()
-                .expectBody().jsonPath("$.object").isEqualTo("list").jsonPath("$.data").isEmpty();
+                .expectBody().jsonPath("$.object").isEqualTo("list")
+                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder("braid-base", "braid-draft"));
+    }
+
+    @Test
+    void theBundledBaseModelAnswersAChatRequestInItsTrainedFormat() {
+        client.post().uri("/v1/chat/completions").contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue("""
+                        {"model": "braid-base", "max_tokens": 80, "strategy": "ar",
+                         "messages": [{"role": "user", "content": "How do I back up a database?"}]}""")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.choices[0].message.content").value(org.hamcrest.Matchers.containsString(
+                        "1. Pick a time when the load is low.\n2. Run the database dump tool"))
+                .jsonPath("$.choices[0].finish_reason").isEqualTo("stop")
+                .jsonPath("$.braid.strategy").isEqualTo("ar");
     }
 
     @Test
