@@ -34,9 +34,11 @@ class JacobiSamplingTest {
     }
 
     @Test
-    void busyWorkersGetPlainSteps() {
+    void sharedWorkersGetAQuarterOfTheBlockAndBusyOnesPlainSteps() {
         assertThat(JacobiStrategy.blockSizeUnderLoad(8, 1)).isEqualTo(8);
-        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.BUSY_TASKS - 1)).isEqualTo(8);
+        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.SHARED_TASKS - 1)).isEqualTo(8);
+        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.SHARED_TASKS)).isEqualTo(2);
+        assertThat(JacobiStrategy.blockSizeUnderLoad(2, JacobiStrategy.BUSY_TASKS - 1)).isEqualTo(1);
         assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.BUSY_TASKS)).isZero();
     }
 }
