@@ -11,10 +11,7 @@ import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code bench}: closed-loop load on the engine. At each concurrency level, that many clients each
@@ -108,7 +103,7 @@ final class BenchCommand {
             report.put("device", model.transformer().device().toString());
             report.put("levels", rows);
             String markdown = markdown(report, rows);
-            write(output, report, markdown);
+            BenchReport.write(output, "bench", report, markdown);
             out.print(markdown);
             return 0;
         }
@@ -173,14 +168,14 @@ final class BenchCommand {
         row.put("concurrency", clients);
         row.put("requests", records.size());
         row.put("completion_tokens", tokens);
-        row.put("seconds", round(seconds));
-        row.put("tokens_per_second", round(tokens / seconds));
+        row.put("seconds", BenchReport.round(seconds));
+        row.put("tokens_per_second", BenchReport.round(tokens / seconds));
         row.put("steps", steps);
-        row.put("ms_per_step", round(seconds * 1000 / Math.max(1, steps)));
-        row.put("tokens_per_request_step", round(tokens / Math.max(1, requestSteps)));
-        row.put("ttft_ms_p50", round(percentile(ttft, 50)));
-        row.put("itl_ms_p50", round(percentile(itl, 50)));
-        row.put("itl_ms_p99", round(percentile(itl, 99)));
+        row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
+        row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
+        row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));
+        row.put("itl_ms_p50", BenchReport.round(BenchReport.percentile(itl, 50)));
+        row.put("itl_ms_p99", BenchReport.round(BenchReport.percentile(itl, 99)));
         row.put("peak_kv_blocks", pool.workers().stream().mapToInt(w -> w.stats().peakUsedBlocks()).sum());
         return row;
     }
@@ -230,25 +225,12 @@ final class BenchCommand {
         }
         for (Map<String, Object> row : rows) {
             double ar = arByLevel.get(row.get("concurrency"));
-            row.put("speedup_vs_ar", round(((Number) row.get("tokens_per_second")).doubleValue() / ar));
+            row.put("speedup_vs_ar", BenchReport.round(((Number) row.get("tokens_per_second")).doubleValue() / ar));
         }
     }
 
     private static long totalSteps(WorkerPool pool) {
         return pool.workers().stream().mapToLong(w -> w.stats().steps()).sum();
-    }
-
-    static double percentile(List<Double> values, double p) {
-        if (values.isEmpty()) {
-            return 0;
-        }
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 100) / 100.0;
     }
 
     private static String markdown(Map<String, Object> report, List<Map<String, Object>> rows) {
@@ -258,16 +240,7 @@ final class BenchCommand {
                 .append(report.get("max_new_tokens")).append(" new tokens per request, device ")
                 .append(report.get("device")).append("\n\n");
         List<String> columns = List.copyOf(rows.get(0).keySet());
-        md.append("| ").append(String.join(" | ", columns)).append(" |\n");
-        md.append("|").append("---:|".repeat(columns.size())).append("\n");
-        for (Map<String, Object> row : rows) {
-            md.append("| ");
-            for (String column : columns) {
-                md.append(row.get(column)).append(" | ");
-            }
-            md.setLength(md.length() - 1);
-            md.append("\n");
-        }
+        md.append(BenchReport.table(columns, rows));
         Map<Object, List<Map<String, Object>>> byStrategy = new LinkedHashMap<>();
         for (Map<String, Object> row : rows) {
             byStrategy.computeIfAbsent(row.get("strategy"), k -> new ArrayList<>()).add(row);
@@ -279,21 +252,11 @@ final class BenchCommand {
                 double last = ((Number) levels.get(levels.size() - 1).get("tokens_per_second")).doubleValue();
                 md.append(byStrategy.size() > 1 ? "\n" + entry.getKey() + ": t" : "\nT")
                         .append("hroughput at concurrency ").append(levels.get(levels.size() - 1).get("concurrency"))
-                        .append(" is ").append(round(last / base)).append("x that at concurrency ")
+                        .append(" is ").append(BenchReport.round(last / base)).append("x that at concurrency ")
                         .append(levels.get(0).get("concurrency")).append(".\n");
             }
         }
         return md.toString();
     }
 
-    private static void write(Path output, Map<String, Object> report, String markdown) {
-        try {
-            Files.createDirectories(output);
-            JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-            Files.writeString(output.resolve("bench.json"), mapper.writeValueAsString(report));
-            Files.writeString(output.resolve("bench.md"), markdown);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write bench results to " + output, e);
-        }
-    }
 }

@@ -2,12 +2,10 @@ package dev.braid.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,13 +81,7 @@ final class HttpBench {
         report.put("requests_per_client", perClient);
         report.put("levels", rows);
         String markdown = markdown(report, rows);
-        try {
-            Files.createDirectories(output);
-            Files.writeString(output.resolve("bench-http.json"), JSON.writeValueAsString(report));
-            Files.writeString(output.resolve("bench-http.md"), markdown);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write bench results to " + output, e);
-        }
+        BenchReport.write(output, "bench-http", report, markdown);
         out.print(markdown);
         return 0;
     }
@@ -128,11 +120,11 @@ final class HttpBench {
             row.put("requests", outcomes.size());
             row.put("errors", outcomes.stream().filter(o -> !o.ok()).count());
             row.put("completion_tokens", tokens);
-            row.put("seconds", round(seconds));
-            row.put("requests_per_second", round(latencies.size() / seconds));
-            row.put("tokens_per_second", round(tokens / seconds));
-            row.put("latency_ms_p50", round(BenchCommand.percentile(latencies, 50)));
-            row.put("latency_ms_p99", round(BenchCommand.percentile(latencies, 99)));
+            row.put("seconds", BenchReport.round(seconds));
+            row.put("requests_per_second", BenchReport.round(latencies.size() / seconds));
+            row.put("tokens_per_second", BenchReport.round(tokens / seconds));
+            row.put("latency_ms_p50", BenchReport.round(BenchReport.percentile(latencies, 50)));
+            row.put("latency_ms_p99", BenchReport.round(BenchReport.percentile(latencies, 99)));
             row.put("strategies", strategies.toString());
             outcomes.stream().filter(o -> !o.ok()).findFirst().ifPresent(o -> row.put("first_error", o.error()));
             return row;
@@ -170,9 +162,6 @@ final class HttpBench {
         }
     }
 
-    private static double round(double value) {
-        return Math.round(value * 100) / 100.0;
-    }
 
     private static String markdown(Map<String, Object> report, List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder();
@@ -181,16 +170,6 @@ final class HttpBench {
                 .append(" new tokens per request\n\n");
         List<String> columns = List.of("concurrency", "requests", "errors", "completion_tokens", "seconds",
                 "requests_per_second", "tokens_per_second", "latency_ms_p50", "latency_ms_p99", "strategies");
-        md.append("| ").append(String.join(" | ", columns)).append(" |\n");
-        md.append("|").append("---:|".repeat(columns.size())).append("\n");
-        for (Map<String, Object> row : rows) {
-            md.append("| ");
-            for (String column : columns) {
-                md.append(row.get(column)).append(" | ");
-            }
-            md.setLength(md.length() - 1);
-            md.append("\n");
-        }
-        return md.toString();
+        return md.append(BenchReport.table(columns, rows)).toString();
     }
 }
