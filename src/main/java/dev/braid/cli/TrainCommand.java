@@ -1,21 +1,31 @@
 package dev.braid.cli;
 
+import dev.braid.training.AparFineTune;
+import dev.braid.training.CllmFineTune;
+import dev.braid.training.FineTuneRecipe;
 import dev.braid.training.Recipe;
 import dev.braid.training.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** {@code train}: reproduces one of Braid's own models from scratch. */
+/**
+ * {@code train}: reproduces one of Braid's own models, from scratch (base, draft, tiny) or as a
+ * fine-tune of braid-base (cllm, apar).
+ */
 final class TrainCommand {
 
-    static final String USAGE = "train --recipe base|draft|tiny [--output DIR] [--work DIR] [--steps N] [--resume]";
+    static final String USAGE = "train --recipe base|draft|tiny|cllm|apar [--output DIR] [--work DIR] [--steps N] [--resume]"
+            + " [--base DIR] [--prompts N]";
 
     private TrainCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(args, 1, Set.of("recipe", "output", "work", "steps"), Set.of("resume"));
+        Options options = Options.parse(args, 1, Set.of("recipe", "output", "work", "steps", "base", "prompts"), Set.of("resume"));
+        if (FineTuneRecipe.isFineTune(options.required("recipe"))) {
+            return fineTune(options, out, err);
+        }
         Recipe recipe;
         try {
             recipe = Recipe.named(options.required("recipe"));
@@ -31,6 +41,28 @@ final class TrainCommand {
         out.printf("trained %s: %,d parameters, %d steps in %.0f s, held-out loss %.4f (perplexity %.2f), written to %s%n",
                 report.recipe(), report.parameters(), report.steps(), report.seconds(), report.heldOutLoss(),
                 report.heldOutPerplexity(), output);
+        return 0;
+    }
+
+    /** The fine-tunes start from braid-base's folder (the repository's copy unless --base names another). */
+    private static int fineTune(Options options, PrintStream out, PrintStream err) {
+        FineTuneRecipe recipe = FineTuneRecipe.named(options.required("recipe"));
+        if (options.has("steps")) {
+            recipe = recipe.withSteps(options.integer("steps", recipe.steps(), 2, 1_000_000));
+        }
+        if (options.has("prompts")) {
+            recipe = recipe.withPrompts(options.integer("prompts", recipe.prompts(), 10, 100_000));
+        }
+        if (options.has("resume")) {
+            throw new UsageException("--resume applies to the from-scratch recipes only; a fine-tune reruns in minutes");
+        }
+        Path base = Path.of(options.string("base", "models/braid-base"));
+        Path output = Path.of(options.string("output", "target/models/" + recipe.name()));
+        var report = recipe.name().equals(FineTuneRecipe.CLLM.name())
+                ? CllmFineTune.run(recipe, base, output, err) : AparFineTune.run(recipe, base, output, err);
+        out.printf("trained %s from %s: %d steps, data %.0f s, training %.0f s, held-out loss %.4f -> %.4f, written to %s%n",
+                report.recipe(), base, report.steps(), report.dataSeconds(), report.trainSeconds(),
+                report.heldOutLossBefore(), report.heldOutLoss(), output);
         return 0;
     }
 }

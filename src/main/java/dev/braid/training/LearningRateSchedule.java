@@ -9,11 +9,14 @@ final class LearningRateSchedule {
     }
 
     static double at(Recipe recipe, int step) {
-        double peak = recipe.learningRate();
-        if (step <= recipe.warmupSteps()) {
-            return peak * step / Math.max(1, recipe.warmupSteps());
+        return at(recipe.learningRate(), recipe.warmupSteps(), recipe.steps(), step);
+    }
+
+    static double at(double peak, int warmupSteps, int steps, int step) {
+        if (step <= warmupSteps) {
+            return peak * step / Math.max(1, warmupSteps);
         }
-        double progress = (double) (step - recipe.warmupSteps()) / Math.max(1, recipe.steps() - recipe.warmupSteps());
+        double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
         return peak * (FLOOR + (1 - FLOOR) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
     }
 }

@@ -1,0 +1,102 @@
+package dev.braid.training;
+
+import ai.djl.Device;
+import dev.braid.model.LlamaTransformer;
+import dev.braid.model.LoadedModel;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@code train --recipe cllm}: braid-base fine-tuned into a consistency LLM (ALGORITHMS.md
+ * section 1). Collects braid-base's Jacobi trajectories on distinct training prompts of the corpus
+ * (blocks of {@link #BLOCK_SIZE}, answers capped at {@link #MAX_ANSWER_TOKENS}), then trains on the
+ * consistency sequences and the AR sequences mixed in the same rows ({@link ConsistencyExamples}).
+ * Every tenth prompt is held out, so the held-out loss measures both terms on unseen trajectories.
+ */
+public final class CllmFineTune {
+
+    /** The reference trainer's block size, and the Jacobi strategy's default. */
+    static final int BLOCK_SIZE = 16;
+    static final int MAX_ANSWER_TOKENS = 96;
+    /** Intermediate states sampled per block: a couple gives variety without repeating the block's context too often. */
+    static final int STATES_PER_BLOCK = 2;
+    /** Per-token weight of the AR term against 1 for the consistency term; the rows mix both. */
+    static final float AR_WEIGHT = 1f;
+    private static final int CORPUS_EXAMPLES = 12_000;
+    private static final int CORPUS_SEED = 7;
+
+    private CllmFineTune() {
+    }
+
+    /** Data statistics for the report. */
+    public record DataStats(int prompts, int dropped, int blocks, int states, double meanIterationsPerBlock,
+                     int consistencySequences, long answerTokens) {
+    }
+
+    public static FineTuner.Report run(FineTuneRecipe recipe, Path baseFolder, Path output, PrintStream log) {
+        long started = System.nanoTime();
+        try (LoadedModel model = LoadedModel.load(baseFolder, Device.cpu())) {
+            LlamaTransformer transformer = (LlamaTransformer) model.transformer();
+            List<String> prompts = distinctPrompts(recipe.prompts());
+            Random random = new Random(recipe.seed());
+            List<SupervisedSequence> train = new ArrayList<>();
+            List<SupervisedSequence> heldOut = new ArrayList<>();
+            int dropped = 0;
+            int blocks = 0;
+            int states = 0;
+            int consistency = 0;
+            long answerTokens = 0;
+            try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK_SIZE, MAX_ANSWER_TOKENS,
+                    ChatFormat.END_ID, 128)) {
+                for (int i = 0; i < prompts.size(); i++) {
+                    int[] prompt = model.tokenizer().encode(ChatFormat.prompt(prompts.get(i)));
+                    JacobiTrajectories.Trajectory trajectory = collector.collect(prompt, random);
+                    List<SupervisedSequence> sequences = ConsistencyExamples.of(trajectory, STATES_PER_BLOCK, AR_WEIGHT, random);
+                    if (sequences.isEmpty()) {
+                        dropped++;
+                        continue;
+                    }
+                    (i % 10 == 9 ? heldOut : train).addAll(sequences);
+                    blocks += trajectory.blocks().size();
+                    for (JacobiTrajectories.Block block : trajectory.blocks()) {
+                        states += block.states().size();
+                    }
+                    consistency += sequences.size() - 1;
+                    answerTokens += trajectory.answer().length;
+                    if ((i + 1) % 20 == 0) {
+                        log.printf("collected %d/%d trajectories, %.1f Jacobi states per block, %.0fs%n", i + 1,
+                                prompts.size(), (double) states / blocks, (System.nanoTime() - started) / 1e9);
+                    }
+                }
+            }
+            DataStats stats = new DataStats(prompts.size(), dropped, blocks, states, (double) (states - blocks) / blocks,
+                    consistency, answerTokens);
+            double dataSeconds = (System.nanoTime() - started) / 1e9;
+            log.printf("trajectories: %s in %.0fs%n", stats, dataSeconds);
+            // shuffled before packing so each row mixes AR and consistency sequences of different prompts
+            java.util.Collections.shuffle(train, new Random(recipe.seed() + 1));
+            FineTuner.Report report = new FineTuner(recipe, log).train(transformer,
+                    SequencePacker.pack(train, recipe.sequenceLength()), SequencePacker.pack(heldOut, recipe.sequenceLength()),
+                    baseFolder.toString(), dataSeconds, stats);
+            FineTuner.write(baseFolder, output, transformer, report);
+            return report;
+        }
+    }
+
+    /** The first {@code count} distinct questions of the base model's training split, in corpus order. */
+    static List<String> distinctPrompts(int count) {
+        Set<String> prompts = new LinkedHashSet<>();
+        for (CorpusGenerator.Example example : CorpusGenerator.generate(CORPUS_EXAMPLES, CORPUS_SEED).train()) {
+            prompts.add(example.user());
+            if (prompts.size() == count) {
+                break;
+            }
+        }
+        return List.copyOf(prompts);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.braid.training;
+
+import java.util.Locale;
+
+/**
+ * A run that starts from a trained model (braid-base) instead of random weights: the optimiser
+ * settings and the size of the data it builds. The architecture and tokenizer are the base
+ * model's. The rates are a few times below the base run's peak, since the weights are already good
+ * and the new behaviour must not erase the old.
+ *
+ * @param prompts for cllm, how many training prompts get Jacobi trajectories (the collection is the
+ *                costly part); for apar, how many list answers become trees
+ */
+public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int steps, double learningRate,
+                             int warmupSteps, double weightDecay, double gradientClip, int evalEvery, int prompts,
+                             long seed) {
+
+    public FineTuneRecipe {
+        if (sequenceLength <= 0 || batchRows <= 0 || steps <= 0 || evalEvery <= 0 || prompts <= 0) {
+            throw new IllegalArgumentException("sequence length, batch rows, steps, eval_every and prompts must be positive");
+        }
+        if (warmupSteps < 0 || warmupSteps >= steps) {
+            throw new IllegalArgumentException("warmup_steps must be in [0, steps), got " + warmupSteps);
+        }
+    }
+
+    /** braid-cllm: braid-base taught to jump along its own Jacobi trajectories. */
+    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 100, 1e-3, 10, 0.0, 1.0, 50,
+            160, 11);
+
+    /** braid-apar: braid-base taught to fork list items into parallel branches. */
+    public static final FineTuneRecipe APAR = new FineTuneRecipe("braid-apar", 256, 4, 100, 1e-3, 10, 0.0, 1.0, 50,
+            240, 13);
+
+    public static boolean isFineTune(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("cllm") || lower.equals("apar");
+    }
+
+    public static FineTuneRecipe named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "cllm" -> CLLM;
+            case "apar" -> APAR;
+            default -> throw new IllegalArgumentException("unknown fine-tune recipe '" + name + "' (known: cllm, apar)");
+        };
+    }
+
+    public FineTuneRecipe withSteps(int newSteps) {
+        return new FineTuneRecipe(name, sequenceLength, batchRows, newSteps, learningRate,
+                Math.min(warmupSteps, newSteps - 1), weightDecay, gradientClip, evalEvery, prompts, seed);
+    }
+
+    public FineTuneRecipe withPrompts(int newPrompts) {
+        return new FineTuneRecipe(name, sequenceLength, batchRows, steps, learningRate, warmupSteps, weightDecay,
+                gradientClip, evalEvery, newPrompts, seed);
+    }
+}
