@@ -27,6 +27,9 @@ public final class CllmFineTune {
     static final int STATES_PER_BLOCK = 2;
     /** Per-token weight of the AR term against 1 for the consistency term; the rows mix both. */
     static final float AR_WEIGHT = 1f;
+    /** Prompts decoded together in one forward pass: spreads the per-pass overhead on the CPU. */
+    static final int LANES = 8;
+    static final int MAX_PROMPT_TOKENS = 128;
     private static final int CORPUS_EXAMPLES = 12_000;
     private static final int CORPUS_SEED = 7;
 
@@ -51,28 +54,34 @@ public final class CllmFineTune {
             int states = 0;
             int consistency = 0;
             long answerTokens = 0;
+            List<int[]> tokenized = new ArrayList<>();
+            for (String prompt : prompts) {
+                tokenized.add(model.tokenizer().encode(ChatFormat.prompt(prompt)));
+            }
+            List<JacobiTrajectories.Trajectory> trajectories;
             try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK_SIZE, MAX_ANSWER_TOKENS,
-                    ChatFormat.END_ID, 128)) {
-                for (int i = 0; i < prompts.size(); i++) {
-                    int[] prompt = model.tokenizer().encode(ChatFormat.prompt(prompts.get(i)));
-                    JacobiTrajectories.Trajectory trajectory = collector.collect(prompt, random);
-                    List<SupervisedSequence> sequences = ConsistencyExamples.of(trajectory, STATES_PER_BLOCK, AR_WEIGHT, random);
-                    if (sequences.isEmpty()) {
-                        dropped++;
-                        continue;
+                    ChatFormat.END_ID, MAX_PROMPT_TOKENS, LANES)) {
+                trajectories = collector.collect(tokenized, random, done -> {
+                    if (done % 20 == 0) {
+                        log.printf("collected %d/%d trajectories, %.0fs%n", done, tokenized.size(),
+                                (System.nanoTime() - started) / 1e9);
                     }
-                    (i % 10 == 9 ? heldOut : train).addAll(sequences);
-                    blocks += trajectory.blocks().size();
-                    for (JacobiTrajectories.Block block : trajectory.blocks()) {
-                        states += block.states().size();
-                    }
-                    consistency += sequences.size() - 1;
-                    answerTokens += trajectory.answer().length;
-                    if ((i + 1) % 20 == 0) {
-                        log.printf("collected %d/%d trajectories, %.1f Jacobi states per block, %.0fs%n", i + 1,
-                                prompts.size(), (double) states / blocks, (System.nanoTime() - started) / 1e9);
-                    }
+                });
+            }
+            for (int i = 0; i < trajectories.size(); i++) {
+                JacobiTrajectories.Trajectory trajectory = trajectories.get(i);
+                List<SupervisedSequence> sequences = ConsistencyExamples.of(trajectory, STATES_PER_BLOCK, AR_WEIGHT, random);
+                if (sequences.isEmpty()) {
+                    dropped++;
+                    continue;
                 }
+                (i % 10 == 9 ? heldOut : train).addAll(sequences);
+                blocks += trajectory.blocks().size();
+                for (JacobiTrajectories.Block block : trajectory.blocks()) {
+                    states += block.states().size();
+                }
+                consistency += sequences.size() - 1;
+                answerTokens += trajectory.answer().length;
             }
             DataStats stats = new DataStats(prompts.size(), dropped, blocks, states, (double) (states - blocks) / blocks,
                     consistency, answerTokens);

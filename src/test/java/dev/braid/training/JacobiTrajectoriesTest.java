@@ -10,6 +10,7 @@ import dev.braid.model.LlamaTransformer;
 import dev.braid.model.LoadedModel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +28,13 @@ class JacobiTrajectoriesTest {
             int[] prompt = model.tokenizer().encode(ChatFormat.prompt("List 3 ways to sleep better."));
             // no end token, so the answer runs to the cap: blocks of 4 + 4 + 2 tokens
             JacobiTrajectories.Trajectory trajectory;
-            try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK, MAX_ANSWER, -1, 64)) {
+            try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK, MAX_ANSWER, -1, 64, 2)) {
                 trajectory = collector.collect(prompt, new Random(5));
+                // lanes decoded together in one pass reach the same fixed points as one at a time
+                int[] other = model.tokenizer().encode(ChatFormat.prompt("What is caching?"));
+                List<JacobiTrajectories.Trajectory> both = collector.collect(List.of(other, prompt), new Random(9), done -> { });
+                assertThat(both.get(1).answer()).containsExactly(trajectory.answer());
+                assertThat(both.get(0).answer()).containsExactly(collector.collect(other, new Random(1)).answer());
             }
             int[] greedy = greedy(transformer, manager, prompt, MAX_ANSWER);
             assertThat(trajectory.answer()).as("converged blocks = greedy answer, decoded independently").containsExactly(greedy);
