@@ -19,7 +19,8 @@ import org.springframework.web.server.ServerWebExchange;
  * per error kind ({@code https://braid.dev/problems/<kind>}), {@code field} names the offending
  * request field when there is one, {@code code} repeats the kind.
  */
-@RestControllerAdvice(assignableTypes = {AdminModelsController.class, JobsController.class, MetricsController.class})
+@RestControllerAdvice(assignableTypes = {AdminModelsController.class, JobsController.class, MetricsController.class,
+        ConsoleListsController.class})
 public class ProblemErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemErrors.class);

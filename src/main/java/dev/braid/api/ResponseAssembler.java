@@ -3,6 +3,7 @@ package dev.braid.api;
 import dev.braid.api.openai.BraidInfo;
 import dev.braid.api.openai.ChatCompletionResponse;
 import dev.braid.api.openai.CompletionResponse;
+import dev.braid.api.openai.DecodingTrace;
 import dev.braid.api.openai.Usage;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.TokenDecoder;
@@ -75,7 +76,7 @@ final class ResponseAssembler {
     BraidInfo braid() {
         return new BraidInfo(result.strategy(), generation.decision().reason(), result.steps(),
                 result.steps() == 0 ? 0 : Math.round(1000.0 * result.completionTokens() / result.steps()) / 1000.0,
-                result.peakKvBlocks());
+                result.peakKvBlocks(), result.trace() == null ? null : DecodingTrace.of(result.trace(), decoder));
     }
 
     String finishReason(int i) {

@@ -19,7 +19,7 @@ import org.springframework.security.web.server.authentication.ServerAuthenticati
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Admin endpoints ({@code /api/admin/**}, actuator beyond health/info/prometheus) need the admin's
+ * Admin endpoints ({@code /api/admin/**}, the console, actuator beyond health/info/prometheus) need the admin's
  * HTTP Basic credentials. Inference and the jobs and metrics APIs are open unless API keys are
  * configured; then they need a Bearer key (or the admin's credentials).
  */
@@ -64,7 +64,10 @@ class SecurityConfig {
                 .authorizeExchange(ex -> {
                     ex.pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                             "/actuator/prometheus").permitAll();
-                    ex.pathMatchers("/api/admin/**", "/actuator/**").hasRole("ADMIN");
+                    // The console and the libraries it loads are admin-only like the API it drives; the
+                    // browser asks for the Basic credentials once and resends them on its fetch calls.
+                    ex.pathMatchers("/api/admin/**", "/actuator/**", "/console", "/console/**", "/webjars/**")
+                            .hasRole("ADMIN");
                     if (keys) {
                         ex.pathMatchers("/v1/**", "/api/**").hasAnyRole("ADMIN", ApiKeyAuthentication.ROLE);
                     }

@@ -1,0 +1,56 @@
+package dev.braid.api.openai;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.braid.decoding.FinishReason;
+import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.decoding.apar.AparTrace;
+import dev.braid.decoding.sgd.SgdTrace;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A structural strategy's trace as responses carry it: token ids decoded to text so a client (the
+ * console) can show the pieces without the tokenizer. {@code type} is {@code apar} (a branch tree
+ * per sequence) or {@code sgd} (a skeleton's points and their dependencies).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DecodingTrace(String type, List<Branch> branches, String skeleton, Integer skeletonSteps,
+                            List<Node> nodes, String fallbackReason, int generatedTokens) {
+
+    /** An APAR branch; {@code parent} is -1 for a tree's root. */
+    public record Branch(int sequence, int id, int parent, int depth, int tokens, String text, int startStep,
+                         int endStep, String finishReason) {
+    }
+
+    /** An SGD point; {@code model} is {@code target} or the draft partner's name. */
+    public record Node(int index, String title, List<Integer> dependsOn, String difficulty, String model,
+                       int startStep, int endStep, int tokens, String text, String finishReason) {
+    }
+
+    /** The trace of {@code trace}, or null for strategies that keep none. */
+    public static DecodingTrace of(GenerationResult.Trace trace, TokenDecoder decoder) {
+        if (trace instanceof AparTrace apar) {
+            List<Branch> branches = apar.branches().stream()
+                    .map(b -> new Branch(b.sequence(), b.id(), b.parent(), b.depth(), b.tokens().length,
+                            decoder.decode(b.tokens()), b.startStep(), b.endStep(), reason(b.finishReason())))
+                    .toList();
+            return new DecodingTrace("apar", branches, null, null, null, null, apar.generatedTokens());
+        }
+        if (trace instanceof SgdTrace sgd) {
+            List<Node> nodes = sgd.nodes().stream()
+                    .map(n -> new Node(n.index(), n.title(), n.dependsOn(),
+                            n.difficulty() == null ? null : n.difficulty().name().toLowerCase(Locale.ROOT), n.model(),
+                            n.startStep(), n.endStep(), n.tokens().length, decoder.decode(n.tokens()),
+                            reason(n.finishReason())))
+                    .toList();
+            return new DecodingTrace("sgd", null, sgd.skeleton(), sgd.skeletonSteps(), nodes, sgd.fallbackReason(),
+                    sgd.generatedTokens());
+        }
+        return null;
+    }
+
+    private static String reason(FinishReason reason) {
+        return reason == null ? null : reason.openAiName();
+    }
+}

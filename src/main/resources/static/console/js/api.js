@@ -1,0 +1,123 @@
+// Calls to Braid's own APIs. URLs are made absolute from location.origin: the page may have been
+// opened as http://user:password@host/console/, and fetch() rejects a URL that carries credentials,
+// which a relative URL would inherit. The browser resends the Basic credentials it already holds.
+
+export class ApiError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+export function url(path, params) {
+  const u = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
+  }
+  return u.toString();
+}
+
+// Both error shapes Braid answers: ProblemDetail on /api, OpenAI's envelope on /v1.
+async function failure(response) {
+  let message = `${response.status} ${response.statusText}`;
+  let field;
+  try {
+    const body = await response.json();
+    if (body.error) { message = body.error.message; field = body.error.param; }
+    else if (body.detail) { message = body.detail; field = body.field; }
+  } catch (e) { /* not JSON: keep the status line */ }
+  return new ApiError(response.status, message, field);
+}
+
+export async function getJson(path, params) {
+  const response = await fetch(url(path, params), { headers: { Accept: 'application/json' } });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+export async function send(method, path, body) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(url(path), init);
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
+}
+
+// POSTs a request and yields its server-sent events ({event, data}) as they arrive. EventSource
+// cannot POST, so the stream is read and split into events here.
+export async function* streamEvents(path, body, signal) {
+  const response = await fetch(url(path), {
+    method: 'POST', signal,
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await failure(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n/g, '\n');
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length) yield { event, data: data.join('\n') };
+    }
+  }
+}
+
+// The strategies the API accepts in `strategy`; the server answers 400 for one a model lacks.
+export const STRATEGIES = ['ar', 'lookahead', 'jacobi', 'apar', 'sgd'];
+
+export async function modelNames() {
+  const list = await getJson('/v1/models');
+  return list.data.map(m => m.id);
+}
+
+export function fillSelect(select, values, { empty, selected } = {}) {
+  const current = selected ?? select.value;
+  select.replaceChildren();
+  if (empty !== undefined) select.append(new Option(empty, ''));
+  for (const v of values) select.append(new Option(v, v));
+  if (values.includes(current)) select.value = current;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
+  return node;
+}
+
+export function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString() : '';
+}
+
+export function fixed(x, digits = 1) {
+  return x === null || x === undefined ? '–' : Number(x).toFixed(digits);
+}
+
+export function definitionList(entries) {
+  const dl = el('dl');
+  for (const [k, v] of entries) {
+    if (v === undefined) continue;
+    dl.append(el('dt', {}, k), el('dd', {}, v === null ? '–' : String(v)));
+  }
+  return dl;
+}
