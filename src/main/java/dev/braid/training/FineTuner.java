@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,7 +73,7 @@ public final class FineTuner {
         }
     }
 
-    /** Writes the fine-tuned weights next to the base model's metadata, the recipe named in config.json. */
+    /** Writes the fine-tuned weights (float16, see {@link HalfPrecisionWeights}) next to the base model's metadata, the recipe named in config.json. */
     static void write(Path baseFolder, Path output, LlamaTransformer model, Report report) {
         try {
             Files.createDirectories(output);
@@ -81,8 +83,15 @@ public final class FineTuner {
             ObjectNode config = (ObjectNode) JsonMapper.shared().readTree(Files.readString(baseFolder.resolve("config.json")));
             config.put("braid_base_recipe", config.path("braid_recipe").asString());
             config.put("braid_recipe", report.recipe());
+            config.put("torch_dtype", "float16");
             Files.write(output.resolve("config.json"), JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
-            ModelFolderWriter.writeWeights(output, model.huggingFaceTensors());
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            Map<String, float[]> values = new LinkedHashMap<>();
+            model.huggingFaceTensors().forEach((name, array) -> {
+                shapes.put(name, array.getShape().getShape());
+                values.put(name, array.toFloatArray());
+            });
+            HalfPrecisionWeights.write(output, shapes, values);
             Files.writeString(output.resolve("training_report.json"), JsonMapper.builder()
                     .enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
         } catch (IOException e) {
