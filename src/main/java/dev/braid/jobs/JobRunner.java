@@ -1,5 +1,6 @@
 package dev.braid.jobs;
 
+import dev.braid.api.openai.DecodingTrace;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.GenerationResult;
@@ -93,6 +94,10 @@ class JobRunner implements SmartLifecycle {
 
     /** Claims and starts what this replica has room for; blocking. */
     synchronized int poll() {
+        // after stop() a draining replica must not claim work it will hand back or fail
+        if (!isRunning()) {
+            return 0;
+        }
         int room = properties.maxRunning() - running.size();
         List<String> models = registry.servedModels().stream().map(ServedModel::name).toList();
         if (room <= 0 || models.isEmpty()) {
@@ -185,10 +190,15 @@ class JobRunner implements SmartLifecycle {
         body.put("choices", choices);
         body.put("usage", Map.of("prompt_tokens", result.promptTokens(), "completion_tokens",
                 result.completionTokens(), "total_tokens", result.promptTokens() + result.completionTokens()));
-        body.put("braid", Map.of("strategy", result.strategy(), "reason", generation.decision().reason(),
-                "steps", result.steps(), "tokens_per_step",
+        Map<String, Object> braid = new LinkedHashMap<>(Map.of("strategy", result.strategy(), "reason",
+                generation.decision().reason(), "steps", result.steps(), "tokens_per_step",
                 result.steps() == 0 ? 0 : (double) result.completionTokens() / result.steps(),
                 "peak_kv_blocks", result.peakKvBlocks()));
+        // the same trace /v1 responses carry, so the console can draw a job's APAR tree or SGD graph
+        if (result.trace() != null) {
+            braid.put("trace", DecodingTrace.of(result.trace(), generation.command().model().model().tokenizer()));
+        }
+        body.put("braid", braid);
         return mapper.writeValueAsString(body);
     }
 
