@@ -58,8 +58,9 @@ final class TrainCommand {
         }
         Path base = Path.of(options.string("base", "models/braid-base"));
         Path output = Path.of(options.string("output", "target/models/" + recipe.name()));
+        Path work = Path.of(options.string("work", "target/train/" + recipe.name()));
         var report = recipe.name().equals(FineTuneRecipe.CLLM.name())
-                ? CllmFineTune.run(recipe, base, output, err) : AparFineTune.run(recipe, base, output, err);
+                ? CllmFineTune.run(recipe, base, output, work, err) : AparFineTune.run(recipe, base, output, err);
         out.printf("trained %s from %s: %d steps, data %.0f s, training %.0f s, held-out loss %.4f -> %.4f, written to %s%n",
                 report.recipe(), base, report.steps(), report.dataSeconds(), report.trainSeconds(),
                 report.heldOutLossBefore(), report.heldOutLoss(), output);

@@ -1,11 +1,16 @@
 package dev.braid.training;
 
 import ai.djl.Device;
+import dev.braid.model.Checkpoint;
 import dev.braid.model.LlamaTransformer;
 import dev.braid.model.LoadedModel;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -15,8 +20,10 @@ import java.util.Set;
  * {@code train --recipe cllm}: braid-base fine-tuned into a consistency LLM (ALGORITHMS.md
  * section 1). Collects braid-base's Jacobi trajectories on distinct training prompts of the corpus
  * (blocks of {@link #BLOCK_SIZE}, answers capped at {@link #MAX_ANSWER_TOKENS}), then trains on the
- * consistency sequences and the AR sequences mixed in the same rows ({@link ConsistencyExamples}).
- * Every tenth prompt is held out, so the held-out loss measures both terms on unseen trajectories.
+ * consistency sequences and the AR sequences mixed in the same rows ({@link ConsistencyExamples}),
+ * the AR term weighted {@link #AR_WEIGHT} times per token. Every tenth prompt is held out, so the
+ * held-out loss measures both terms on unseen trajectories. The trajectories are kept in the work
+ * folder ({@link TrajectoryCache}) for reruns.
  */
 public final class CllmFineTune {
 
@@ -25,8 +32,11 @@ public final class CllmFineTune {
     static final int MAX_ANSWER_TOKENS = 96;
     /** Intermediate states sampled per block: a couple gives variety without repeating the block's context too often. */
     static final int STATES_PER_BLOCK = 2;
-    /** Per-token weight of the AR term against 1 for the consistency term; the rows mix both. */
-    static final float AR_WEIGHT = 1f;
+    /**
+     * Per-token weight of the AR term against 1 for the consistency term. The reference weighs AR
+     * heavily; at 1 to 1 braid-cllm lost its answers (garbled titles, no end token).
+     */
+    static final float AR_WEIGHT = 10f;
     /** Prompts decoded together in one forward pass: spreads the per-pass overhead on the CPU. */
     static final int LANES = 8;
     static final int MAX_PROMPT_TOKENS = 128;
@@ -38,15 +48,27 @@ public final class CllmFineTune {
 
     /** Data statistics for the report. */
     public record DataStats(int prompts, int dropped, int blocks, int states, double meanIterationsPerBlock,
-                     int consistencySequences, long answerTokens) {
+                            int consistencySequences, long answerTokens) {
     }
 
-    public static FineTuner.Report run(FineTuneRecipe recipe, Path baseFolder, Path output, PrintStream log) {
+    public static FineTuner.Report run(FineTuneRecipe recipe, Path baseFolder, Path output, Path work, PrintStream log) {
         long started = System.nanoTime();
         try (LoadedModel model = LoadedModel.load(baseFolder, Device.cpu())) {
             LlamaTransformer transformer = (LlamaTransformer) model.transformer();
-            List<String> prompts = distinctPrompts(recipe.prompts());
-            Random random = new Random(recipe.seed());
+            List<int[]> prompts = new ArrayList<>();
+            for (String prompt : distinctPrompts(recipe.prompts())) {
+                prompts.add(model.tokenizer().encode(ChatFormat.prompt(prompt)));
+            }
+            Path cacheFile = work.resolve("trajectories.bin");
+            String key = cacheKey(recipe, baseFolder);
+            List<JacobiTrajectories.Trajectory> trajectories = TrajectoryCache.read(cacheFile, key).orElse(null);
+            if (trajectories != null) {
+                log.printf("reusing %d trajectories from %s%n", trajectories.size(), cacheFile);
+            } else {
+                trajectories = collect(transformer, prompts, new Random(recipe.seed()), started, log);
+                TrajectoryCache.write(cacheFile, key, trajectories);
+            }
+            Random random = new Random(recipe.seed() + 1);
             List<SupervisedSequence> train = new ArrayList<>();
             List<SupervisedSequence> heldOut = new ArrayList<>();
             int dropped = 0;
@@ -54,20 +76,6 @@ public final class CllmFineTune {
             int states = 0;
             int consistency = 0;
             long answerTokens = 0;
-            List<int[]> tokenized = new ArrayList<>();
-            for (String prompt : prompts) {
-                tokenized.add(model.tokenizer().encode(ChatFormat.prompt(prompt)));
-            }
-            List<JacobiTrajectories.Trajectory> trajectories;
-            try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK_SIZE, MAX_ANSWER_TOKENS,
-                    ChatFormat.END_ID, MAX_PROMPT_TOKENS, LANES)) {
-                trajectories = collector.collect(tokenized, random, done -> {
-                    if (done % 20 == 0) {
-                        log.printf("collected %d/%d trajectories, %.0fs%n", done, tokenized.size(),
-                                (System.nanoTime() - started) / 1e9);
-                    }
-                });
-            }
             for (int i = 0; i < trajectories.size(); i++) {
                 JacobiTrajectories.Trajectory trajectory = trajectories.get(i);
                 List<SupervisedSequence> sequences = ConsistencyExamples.of(trajectory, STATES_PER_BLOCK, AR_WEIGHT, random);
@@ -88,12 +96,35 @@ public final class CllmFineTune {
             double dataSeconds = (System.nanoTime() - started) / 1e9;
             log.printf("trajectories: %s in %.0fs%n", stats, dataSeconds);
             // shuffled before packing so each row mixes AR and consistency sequences of different prompts
-            java.util.Collections.shuffle(train, new Random(recipe.seed() + 1));
+            Collections.shuffle(train, random);
             FineTuner.Report report = new FineTuner(recipe, log).train(transformer,
                     SequencePacker.pack(train, recipe.sequenceLength()), SequencePacker.pack(heldOut, recipe.sequenceLength()),
                     baseFolder.toString(), dataSeconds, stats);
             FineTuner.write(baseFolder, output, transformer, report);
             return report;
+        }
+    }
+
+    private static List<JacobiTrajectories.Trajectory> collect(LlamaTransformer transformer, List<int[]> prompts,
+                                                               Random random, long started, PrintStream log) {
+        try (JacobiTrajectories collector = new JacobiTrajectories(transformer, BLOCK_SIZE, MAX_ANSWER_TOKENS,
+                ChatFormat.END_ID, MAX_PROMPT_TOKENS, LANES)) {
+            return collector.collect(prompts, random, done -> {
+                if (done % 20 == 0) {
+                    log.printf("collected %d/%d trajectories, %.0fs%n", done, prompts.size(), (System.nanoTime() - started) / 1e9);
+                }
+            });
+        }
+    }
+
+    /** What the trajectories depend on: the collection settings and the base weights. */
+    private static String cacheKey(FineTuneRecipe recipe, Path baseFolder) {
+        try {
+            Path weights = baseFolder.resolve(Checkpoint.SINGLE_FILE);
+            return "prompts=" + recipe.prompts() + " seed=" + recipe.seed() + " block=" + BLOCK_SIZE + " max=" + MAX_ANSWER_TOKENS
+                    + " base=" + Files.size(weights) + "@" + Files.getLastModifiedTime(weights).toMillis();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + baseFolder + ": " + e.getMessage(), e);
         }
     }
 

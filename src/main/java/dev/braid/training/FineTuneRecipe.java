@@ -29,7 +29,7 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
             160, 11);
 
     /** braid-apar: braid-base taught to fork list items into parallel branches. */
-    public static final FineTuneRecipe APAR = new FineTuneRecipe("braid-apar", 256, 4, 100, 1e-3, 10, 0.0, 1.0, 50,
+    public static final FineTuneRecipe APAR = new FineTuneRecipe("braid-apar", 256, 4, 200, 1e-3, 10, 0.0, 1.0, 50,
             240, 13);
 
     public static boolean isFineTune(String name) {
