@@ -81,15 +81,20 @@ function jobRow(j) {
   return tr;
 }
 
+let detailRequest = 0;
+
 async function jobDetail(id) {
   const detail = root.querySelector('#activity-detail');
+  // detail reads can overlap (a submit's and a click's): only the newest may draw
+  const request = ++detailRequest;
   let job;
   try {
     job = await getJson(`/api/jobs/${id}`);
   } catch (e) {
-    detail.replaceChildren(el('p', { class: 'error' }, e.message));
+    if (request === detailRequest) detail.replaceChildren(el('p', { class: 'error' }, e.message));
     return;
   }
+  if (request !== detailRequest) return;
   const result = job.result;
   const choice = result && result.choices && result.choices[0];
   const text = choice ? (choice.message ? choice.message.content : choice.text) : null;
@@ -102,7 +107,7 @@ async function jobDetail(id) {
       ['started', job.started_at && new Date(job.started_at).toLocaleString()],
       ['finished', job.finished_at && new Date(job.finished_at).toLocaleString()], ['error', job.error],
       ...(braid ? [['strategy', braid.strategy], ['reason', braid.reason], ['steps', braid.steps],
-        ['tokens per step', braid.tokens_per_step], ['peak KV blocks', braid.peak_kv_blocks]] : []),
+        ['tokens per step', fixed(braid.tokens_per_step, 3)], ['peak KV blocks', braid.peak_kv_blocks]] : []),
       ...(result && result.usage ? [['tokens', `${result.usage.prompt_tokens} → ${result.usage.completion_tokens}`]] : [])]),
     ...(text !== null ? [el('pre', { class: 'job-text' }, text)] : []),
     trace,
@@ -110,6 +115,10 @@ async function jobDetail(id) {
       ? [el('button', { class: 'secondary', onclick: async () => { await send('DELETE', `/api/jobs/${id}`); jobDetail(id); } },
         'Cancel')] : []));
   if (braid && braid.trace) drawTrace(trace, braid.trace);
+  // follow a job that is still queued or running until it ends, while it stays selected
+  if ((job.state === 'queued' || job.state === 'running') && selected === id) {
+    setTimeout(() => { if (selected === id && request === detailRequest) jobDetail(id); }, 1000);
+  }
 }
 
 async function submitJob(event) {

@@ -104,7 +104,7 @@ class ConsoleApiTest extends ServiceTest {
     }
 
     @Test
-    void structuralStrategiesCarryTheirTraceInTheBraidField() {
+    void structuralStrategiesCarryTheirTraceInTheBraidField() throws InterruptedException {
         // a model of its own, so the shared fixture keeps no draft partner or capability for other tests
         String name = "traced-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         admin().post().uri("/api/admin/models").contentType(MediaType.APPLICATION_JSON)
@@ -139,6 +139,19 @@ class ConsoleApiTest extends ServiceTest {
                     .isEqualTo(aparResponse.path("usage").path("completion_tokens").asInt());
             assertThat(root.path("text").asString())
                     .isEqualTo(aparResponse.path("choices").get(0).path("message").path("content").asString());
+            // a job's result carries the same trace
+            String job = mapper.readTree(client.post().uri("/api/jobs").contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(Map.of("model", name, "prompt", "List three ways to sleep better.",
+                                    "max_tokens", 16, "temperature", 0, "strategy", "apar"))
+                            .exchange().expectStatus().isAccepted().expectBody().returnResult().getResponseBody())
+                    .path("id").asString();
+            JsonNode jobTrace = await(() -> mapper.readTree(client.get().uri("/api/jobs/" + job).exchange()
+                            .expectStatus().isOk().expectBody().returnResult().getResponseBody()),
+                    j -> j.path("state").asString().equals("succeeded"))
+                    .path("result").path("braid").path("trace");
+            assertThat(jobTrace.path("type").asString()).isEqualTo("apar");
+            assertThat(jobTrace.path("branches").get(0).path("parent").asInt()).isEqualTo(-1);
+
             JsonNode ar = chatAs(name, "ar").path("braid");
             assertThat(ar.has("trace")).as("AR keeps no trace").isFalse();
         } finally {
