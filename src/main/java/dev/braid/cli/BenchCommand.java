@@ -78,7 +78,9 @@ final class BenchCommand {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, maxLevel))) {
-            List<int[]> prompts = PROMPTS.stream().map(model.tokenizer()::encode).toList();
+            // an instruction model is benchmarked on what it serves: prompts in its own chat format
+            List<int[]> prompts = PROMPTS.stream()
+                    .map(p -> model.tokenizer().encode(GenerateCommand.asUserTurn(model, p, false))).toList();
             Workload workload = new Workload(pool, prompts, maxNewTokens, params);
             // a full request per strategy first: with one short warm-up, whichever strategy ran first at a
             // level paid for the JIT and looked up to 1.8x slower than the same steps run later

@@ -51,7 +51,7 @@ final class GenerateCommand {
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
             int[] prompt = options.has("prompt-ids")
                     ? options.integers("prompt-ids", 0)
-                    : model.tokenizer().encode(promptText(model, options));
+                    : model.tokenizer().encode(asUserTurn(model, options.required("prompt"), options.has("raw")));
             for (int id : prompt) {
                 if (id >= model.config().vocabSize()) {
                     throw new UsageException("--prompt-ids holds " + id + ", outside the vocabulary of "
@@ -93,10 +93,9 @@ final class GenerateCommand {
      * An instruction model's own chat template wraps the prompt as the user's message, as the chat
      * API would; {@code --raw} (or a model without a template) sends the text as it is.
      */
-    private static String promptText(LoadedModel model, Options options) {
-        String text = options.required("prompt");
+    static String asUserTurn(LoadedModel model, String text, boolean raw) {
         ChatTemplate template = ChatTemplate.of(model.tokenizerConfig());
-        if (options.has("raw") || template.isDefault()) {
+        if (raw || template.isDefault()) {
             return text;
         }
         return template.render(List.of(new ChatTemplate.Message("user", text)));
