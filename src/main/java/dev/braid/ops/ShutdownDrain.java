@@ -68,6 +68,13 @@ public class ShutdownDrain implements SmartLifecycle {
 
     @Override
     public void start() {
+        // A stopped context can be started again (Spring's test context cache pauses idle contexts
+        // this way): it must take traffic again. The first start leaves readiness to Spring Boot,
+        // which accepts traffic only once the models have loaded.
+        if (draining) {
+            draining = false;
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+        }
         running = true;
     }
 
