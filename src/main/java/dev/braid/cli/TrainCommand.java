@@ -6,6 +6,7 @@ import dev.braid.training.FineTuneRecipe;
 import dev.braid.training.Recipe;
 import dev.braid.training.Trainer;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -15,14 +16,14 @@ import java.util.Set;
  */
 final class TrainCommand {
 
-    static final String USAGE = "train --recipe base|draft|tiny|cllm|apar [--output DIR] [--work DIR] [--steps N] [--resume]"
+    static final String USAGE = "train --recipe base|draft|tiny|cllm|apar [--output DIR] [--work DIR] [--steps N] [--corpus FILE.jsonl] [--resume]"
             + " [--base DIR] [--prompts N]";
 
     private TrainCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(args, 1, Set.of("recipe", "output", "work", "steps", "base", "prompts"), Set.of("resume"));
+        Options options = Options.parse(args, 1, Set.of("recipe", "output", "work", "steps", "base", "prompts", "corpus"), Set.of("resume"));
         if (FineTuneRecipe.isFineTune(options.required("recipe"))) {
             return fineTune(options, out, err);
         }
@@ -37,7 +38,15 @@ final class TrainCommand {
         }
         Path output = Path.of(options.string("output", "target/models/" + recipe.name()));
         Path work = Path.of(options.string("work", "target/train/" + recipe.name()));
-        Trainer.Report report = new Trainer(recipe, output, work, err).run(options.has("resume"));
+        Trainer trainer = new Trainer(recipe, output, work, err);
+        if (options.has("corpus")) {
+            Path corpus = Path.of(options.required("corpus"));
+            if (!Files.isRegularFile(corpus)) {
+                throw new UsageException("--corpus " + corpus + " does not exist or is not a file");
+            }
+            trainer.withCorpus(corpus);
+        }
+        Trainer.Report report = trainer.run(options.has("resume"));
         out.printf("trained %s: %,d parameters, %d steps in %.0f s, held-out loss %.4f (perplexity %.2f), written to %s%n",
                 report.recipe(), report.parameters(), report.steps(), report.seconds(), report.heldOutLoss(),
                 report.heldOutPerplexity(), output);

@@ -54,6 +54,14 @@ public final class Trainer {
     private final Path work;
     private final PrintStream log;
 
+    private Path corpusFile;
+
+    /** Trains on the JSON-lines corpus at {@code file} instead of the generated one. */
+    public Trainer withCorpus(Path file) {
+        this.corpusFile = file;
+        return this;
+    }
+
     public Trainer(Recipe recipe, Path output, Path work, PrintStream log) {
         this.recipe = recipe;
         this.output = output;
@@ -63,7 +71,8 @@ public final class Trainer {
 
     public Report run(boolean resume) {
         long started = System.nanoTime();
-        CorpusGenerator.Corpus corpus = CorpusGenerator.generate(recipe.corpusExamples(), recipe.seed());
+        CorpusGenerator.Corpus corpus = corpusFile != null ? CorpusFile.read(corpusFile)
+                : CorpusGenerator.generate(recipe.corpusExamples(), recipe.seed());
         CheckpointStore checkpoints = new CheckpointStore(work.resolve("checkpoints"));
         Path startFrom = resume ? checkpoints.latest().orElse(null) : null;
         if (startFrom == null) {

@@ -75,6 +75,11 @@ class CliTest {
         assertThat(run("bench", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(),
                 "--strategy", "telepathy").err()).contains("telepathy");
         assertThat(run("fly").code()).isEqualTo(2);
+        assertThat(run("train", "--recipe", "tiny", "--corpus", "/nonexistent/corpus.jsonl")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--corpus /nonexistent/corpus.jsonl does not exist");
+        });
+        assertThat(run("train", "--recipe", "enormous").err()).contains("unknown recipe 'enormous'");
         assertThat(run("init-model", "--output", "x", "--params", "huge").code()).isEqualTo(2);
     }
 

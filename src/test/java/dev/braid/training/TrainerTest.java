@@ -127,4 +127,26 @@ class TrainerTest {
         assertThatThrownBy(() -> new Trainer(greedy, dir.resolve("m"), dir.resolve("w"), QUIET).run(false))
                 .hasMessageContaining("fewer than vocab_size 60000");
     }
+
+    @Test
+    void aCorpusFileReplacesTheGeneratedCorpusAndBadOnesAreNamed(@TempDir Path dir) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            lines.append("{\"user\": \"What is ").append(i).append("?\", \"assistant\": \"It is the number ")
+                    .append(i).append(".\"}\n");
+        }
+        Path corpus = Files.writeString(dir.resolve("corpus.jsonl"), lines);
+        CorpusGenerator.Corpus read = CorpusFile.read(corpus);
+        assertThat(read.train()).hasSize(38);
+        assertThat(read.heldOut()).hasSize(2);
+        assertThat(read.train().get(0).assistant()).isEqualTo("It is the number 0.");
+
+        assertThatThrownBy(() -> CorpusFile.read(dir.resolve("missing.jsonl")))
+                .hasMessageContaining("missing.jsonl does not exist");
+        Path broken = Files.writeString(dir.resolve("broken.jsonl"), "{\"user\": \"hi\"}\n");
+        assertThatThrownBy(() -> CorpusFile.read(broken))
+                .hasMessageContaining("broken.jsonl line 1: field \"assistant\" must be a non-empty string");
+        Path garbage = Files.writeString(dir.resolve("garbage.jsonl"), "not json\n");
+        assertThatThrownBy(() -> CorpusFile.read(garbage)).hasMessageContaining("garbage.jsonl line 1 is not JSON");
+    }
 }
