@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public final class BundledModels {
 
-    public static final List<String> NAMES = List.of("braid-base", "braid-draft");
+    public static final List<String> NAMES = List.of("braid-base", "braid-draft", "braid-cllm", "braid-apar");
 
     private static final List<String> FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", Checkpoint.SINGLE_FILE);

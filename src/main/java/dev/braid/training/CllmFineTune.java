@@ -36,7 +36,7 @@ public final class CllmFineTune {
      * Per-token weight of the AR term against 1 for the consistency term. The reference weighs AR
      * heavily; at 1 to 1 braid-cllm lost its answers (garbled titles, no end token).
      */
-    static final float AR_WEIGHT = 10f;
+    static final float AR_WEIGHT = 3f;
     /** Prompts decoded together in one forward pass: spreads the per-pass overhead on the CPU. */
     static final int LANES = 8;
     static final int MAX_PROMPT_TOKENS = 128;

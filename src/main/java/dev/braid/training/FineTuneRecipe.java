@@ -25,7 +25,7 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
     }
 
     /** braid-cllm: braid-base taught to jump along its own Jacobi trajectories. */
-    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 100, 1e-3, 10, 0.0, 1.0, 50,
+    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 300, 1e-3, 10, 0.0, 1.0, 100,
             160, 11);
 
     /** braid-apar: braid-base taught to fork list items into parallel branches. */
