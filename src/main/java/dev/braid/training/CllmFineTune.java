@@ -34,7 +34,9 @@ public final class CllmFineTune {
     static final int STATES_PER_BLOCK = 2;
     /**
      * Per-token weight of the AR term against 1 for the consistency term. The reference weighs AR
-     * heavily; at 1 to 1 braid-cllm lost its answers (garbled titles, no end token).
+     * heavily. Measured on 160 prompts: at 1 to 1 braid-cllm lost its answers (garbled titles, no
+     * end token); at 10 (100 steps) it kept them but Jacobi saved almost no steps; 3 with 300 steps
+     * keeps the answers and saves 12-23% of the steps.
      */
     static final float AR_WEIGHT = 3f;
     /** Prompts decoded together in one forward pass: spreads the per-pass overhead on the CPU. */
