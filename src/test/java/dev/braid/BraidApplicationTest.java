@@ -46,7 +46,7 @@ class BraidApplicationTest {
         client.get().uri("/v1/models").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.object").isEqualTo("list")
-                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder("braid-base", "braid-draft"));
+                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder("braid-base", "braid-draft", "braid-cllm", "braid-apar"));
     }
 
     @Test

@@ -56,6 +56,10 @@ final class TrainCommand {
     /** The fine-tunes start from braid-base's folder (the repository's copy unless --base names another). */
     private static int fineTune(Options options, PrintStream out, PrintStream err) {
         FineTuneRecipe recipe = FineTuneRecipe.named(options.required("recipe"));
+        if (options.has("corpus")) {
+            throw new UsageException("--corpus applies to the base and draft recipes; " + recipe.name()
+                    + " derives its data from braid-base");
+        }
         if (options.has("steps")) {
             recipe = recipe.withSteps(options.integer("steps", recipe.steps(), 2, 1_000_000));
         }
