@@ -101,6 +101,11 @@ public abstract class LaneTask extends DecodingTask {
         }
     }
 
+    /** The lanes in sequence order. */
+    protected List<Lane> lanes() {
+        return lanes;
+    }
+
     @Override
     protected List<GenerationResult.Completion> completions() {
         return lanes.stream().map(lane -> lane.sequence().completion()).toList();

@@ -6,6 +6,7 @@ import { el } from './api.js';
 export function drawTrace(container, trace) {
   container.replaceChildren();
   if (!trace) return;
+  if (trace.type === 'lookahead') return lookahead(container, trace);
   const graph = el('div', { class: 'trace' });
   const text = el('pre', { class: 'trace-text' }, 'Click a node to see its text.');
   const summary = el('p', { class: 'muted' });
@@ -29,6 +30,23 @@ export function drawTrace(container, trace) {
   });
   cy.on('tap', 'node', e => { text.textContent = e.target.data('text') || '(no text)'; });
   return cy;
+}
+
+// Lookahead keeps no tree: a table of what each step accepted, the verified n-gram part marked.
+function lookahead(container, trace) {
+  const guessed = trace.accepted.filter(a => a.from_ngram > 0);
+  const fromNgrams = guessed.reduce((sum, a) => sum + a.from_ngram, 0);
+  const summary = el('p', { class: 'muted' }, `Lookahead: ${trace.generated_tokens} tokens in `
+    + `${trace.accepted.length} steps; ${fromNgrams} tokens came from ${guessed.length} accepted n-grams`);
+  const rows = trace.accepted.map(a => el('tr', { class: a.from_ngram > 0 ? 'ngram-hit' : '' },
+    el('td', {}, String(a.sequence)), el('td', {}, String(a.step)), el('td', {}, String(a.tokens)),
+    el('td', {}, String(a.from_ngram)), el('td', {}, el('code', {}, JSON.stringify(a.text)))));
+  const table = el('table', { class: 'lookahead-trace' },
+    el('thead', {}, el('tr', {}, ...['sequence', 'step', 'tokens', 'from n-gram', 'accepted text']
+      .map(h => el('th', {}, h)))),
+    el('tbody', {}, ...rows));
+  container.append(summary, table);
+  return null;
 }
 
 function steps(start, end) {

@@ -152,6 +152,21 @@ class ConsoleApiTest extends ServiceTest {
             assertThat(jobTrace.path("type").asString()).isEqualTo("apar");
             assertThat(jobTrace.path("branches").get(0).path("parent").asInt()).isEqualTo(-1);
 
+            JsonNode lookaheadResponse = chatAs(name, "lookahead");
+            JsonNode lookahead = lookaheadResponse.path("braid").path("trace");
+            assertThat(lookahead.path("type").asString()).isEqualTo("lookahead");
+            assertThat(lookahead.path("accepted").size()).isEqualTo(lookaheadResponse.path("braid").path("steps").asInt());
+            StringBuilder acceptedText = new StringBuilder();
+            int acceptedTokens = 0;
+            for (JsonNode a : lookahead.path("accepted")) {
+                acceptedText.append(a.path("text").asString());
+                acceptedTokens += a.path("tokens").asInt();
+                assertThat(a.path("from_ngram").asInt()).isBetween(0, a.path("tokens").asInt());
+            }
+            assertThat(acceptedTokens).isEqualTo(lookaheadResponse.path("usage").path("completion_tokens").asInt());
+            assertThat(acceptedText.toString())
+                    .isEqualTo(lookaheadResponse.path("choices").get(0).path("message").path("content").asString());
+
             JsonNode ar = chatAs(name, "ar").path("braid");
             assertThat(ar.has("trace")).as("AR keeps no trace").isFalse();
         } finally {

@@ -208,6 +208,8 @@ class ConsoleBrowserTest extends ServiceTest {
                 driver.findElement(By.xpath("//*[@id='cmp-result-a']//dt[text()='tokens']/following-sibling::dd[1]"))
                         .getText()));
         assertThat(lookaheadSteps).isLessThanOrEqualTo(arSteps);
+        // lookahead's trace: one table row per step, what it accepted
+        assertThat(driver.findElements(By.cssSelector("#cmp-result-b .lookahead-trace tbody tr"))).hasSize(lookaheadSteps);
         assertThat(driver.findElement(By.cssSelector("#cmp-result-b pre")).getText()).isEqualTo(arText);
         screenshot("03-playground");
     }

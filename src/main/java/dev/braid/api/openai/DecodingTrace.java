@@ -6,17 +6,24 @@ import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.TokenDecoder;
 import dev.braid.decoding.apar.AparTrace;
 import dev.braid.decoding.sgd.SgdTrace;
+import dev.braid.decoding.lookahead.LookaheadTrace;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A structural strategy's trace as responses carry it: token ids decoded to text so a client (the
  * console) can show the pieces without the tokenizer. {@code type} is {@code apar} (a branch tree
- * per sequence) or {@code sgd} (a skeleton's points and their dependencies).
+ * per sequence), {@code sgd} (a skeleton's points and their dependencies) or {@code lookahead} (the
+ * tokens accepted per step and how many came from a verified n-gram).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DecodingTrace(String type, List<Branch> branches, String skeleton, Integer skeletonSteps,
-                            List<Node> nodes, String fallbackReason, int generatedTokens) {
+                            List<Node> nodes, String fallbackReason, List<Accepted> accepted, int generatedTokens) {
+
+    /** What one lookahead step accepted for one sequence; {@code fromNgram} of its tokens were guessed right. */
+    public record Accepted(int sequence, int step, int tokens, int fromNgram, String text) {
+    }
 
     /** An APAR branch; {@code parent} is -1 for a tree's root. */
     public record Branch(int sequence, int id, int parent, int depth, int tokens, String text, int startStep,
@@ -35,7 +42,7 @@ public record DecodingTrace(String type, List<Branch> branches, String skeleton,
                     .map(b -> new Branch(b.sequence(), b.id(), b.parent(), b.depth(), b.tokens().length,
                             decoder.decode(b.tokens()), b.startStep(), b.endStep(), reason(b.finishReason())))
                     .toList();
-            return new DecodingTrace("apar", branches, null, null, null, null, apar.generatedTokens());
+            return new DecodingTrace("apar", branches, null, null, null, null, null, apar.generatedTokens());
         }
         if (trace instanceof SgdTrace sgd) {
             List<Node> nodes = sgd.nodes().stream()
@@ -45,7 +52,17 @@ public record DecodingTrace(String type, List<Branch> branches, String skeleton,
                             reason(n.finishReason())))
                     .toList();
             return new DecodingTrace("sgd", null, sgd.skeleton(), sgd.skeletonSteps(), nodes, sgd.fallbackReason(),
-                    sgd.generatedTokens());
+                    null, sgd.generatedTokens());
+        }
+        if (trace instanceof LookaheadTrace lookahead) {
+            List<Accepted> accepted = new ArrayList<>();
+            for (int s = 0; s < lookahead.sequences().size(); s++) {
+                for (LookaheadTrace.Step step : lookahead.sequences().get(s)) {
+                    accepted.add(new Accepted(s, step.step(), step.tokens().length, step.fromNgram(),
+                            decoder.decode(step.tokens())));
+                }
+            }
+            return new DecodingTrace("lookahead", null, null, null, null, null, accepted, lookahead.generatedTokens());
         }
         return null;
     }

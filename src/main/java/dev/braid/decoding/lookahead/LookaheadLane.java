@@ -7,6 +7,7 @@ import dev.braid.decoding.TokenDecoder;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -23,6 +24,7 @@ final class LookaheadLane extends Lane {
     private int columns;
     private int[][] candidates;
     private int current;
+    private final List<LookaheadTrace.Step> trace = new ArrayList<>();
 
     LookaheadLane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength,
                   LookaheadParams params, long seed) {
@@ -53,6 +55,11 @@ final class LookaheadLane extends Lane {
         }
         candidates = chosen.toArray(int[][]::new);
         return step.plan();
+    }
+
+    /** The tokens accepted at each step so far. */
+    List<LookaheadTrace.Step> trace() {
+        return trace;
     }
 
     /** The leading columns, up to {@code wanted}, whose every level lies inside the model's context. */
@@ -98,6 +105,7 @@ final class LookaheadLane extends Lane {
             pool.touch(current, candidates[verdict.candidate()]);
         }
         int[] accepted = acceptRun(verdict.tokens());
+        trace.add(new LookaheadTrace.Step(trace.size() + 1, accepted, Math.min(verdict.matched(), accepted.length)));
         if (params.textNgrams()) {
             // the n-grams ending in the new tokens; added last, so they are offered first
             pool.addAll(sequence.tokens(Math.max(0, sequence.length() - accepted.length - params.ngram() + 1)));

@@ -1,5 +1,7 @@
 package dev.braid.decoding.lookahead;
 
+import dev.braid.decoding.GenerationResult;
+import java.util.List;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.Lane;
@@ -16,6 +18,13 @@ final class LookaheadTask extends LaneTask {
     @Override
     public String strategy() {
         return LookaheadStrategy.NAME;
+    }
+
+    @Override
+    public GenerationResult result() {
+        GenerationResult result = super.result();
+        List<List<LookaheadTrace.Step>> steps = lanes().stream().map(lane -> ((LookaheadLane) lane).trace()).toList();
+        return result.withTrace(new LookaheadTrace(steps, result.completionTokens()));
     }
 
     @Override
