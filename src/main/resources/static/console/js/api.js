@@ -36,8 +36,11 @@ export async function getJson(path, params) {
   return response.json();
 }
 
-export async function send(method, path, body) {
+// `bearer` is an inference API key: with braid.security.api-keys set, /v1 wants it instead of the
+// admin's Basic credentials the browser would send.
+export async function send(method, path, body, bearer) {
   const init = { method, headers: { Accept: 'application/json' } };
+  if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -49,12 +52,10 @@ export async function send(method, path, body) {
 
 // POSTs a request and yields its server-sent events ({event, data}) as they arrive. EventSource
 // cannot POST, so the stream is read and split into events here.
-export async function* streamEvents(path, body, signal) {
-  const response = await fetch(url(path), {
-    method: 'POST', signal,
-    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-    body: JSON.stringify(body),
-  });
+export async function* streamEvents(path, body, signal, bearer) {
+  const headers = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  const response = await fetch(url(path), { method: 'POST', signal, headers, body: JSON.stringify(body) });
   if (!response.ok) throw await failure(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';

@@ -72,7 +72,7 @@ async function run(event) {
   let usage;
   try {
     for await (const { event: name, data } of streamEvents('/v1/chat/completions', request(
-      root.querySelector('#pg-strategy').value, true), running.signal)) {
+      root.querySelector('#pg-strategy').value, true), running.signal, apiKey())) {
       if (data === '[DONE]') break;
       const chunk = JSON.parse(data);
       if (name === 'error') throw new Error(chunk.error.message);
@@ -110,7 +110,7 @@ async function compare() {
   await Promise.all(columns.map(async c => {
     const started = performance.now();
     try {
-      const response = await send('POST', '/v1/chat/completions', request(c.strategy, false));
+      const response = await send('POST', '/v1/chat/completions', request(c.strategy, false), apiKey());
       const ms = performance.now() - started;
       const braid = response.braid;
       const trace = el('div');
@@ -127,4 +127,9 @@ async function compare() {
     }
   }));
   button.disabled = false;
+}
+
+// Empty unless the service requires inference API keys (braid.security.api-keys).
+function apiKey() {
+  return document.querySelector('#pg-key').value.trim();
 }
