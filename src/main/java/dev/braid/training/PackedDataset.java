@@ -33,21 +33,18 @@ final class PackedDataset {
     }
 
     static PackedDataset pack(List<CorpusGenerator.Example> examples, TextTokenizer tokenizer, int length) {
-        List<Row> rows = new ArrayList<>();
-        RowBuilder row = new RowBuilder(length);
-        long answerTokens = 0;
+        List<SupervisedSequence> sequences = new ArrayList<>(examples.size());
         for (CorpusGenerator.Example example : examples) {
             int[] all = tokenizer.encode(ChatFormat.conversation(example.user(), example.assistant()));
             int promptLength = tokenizer.encode(ChatFormat.prompt(example.user())).length;
-            int pairs = Math.min(all.length - 1, length);
-            if (!row.fits(pairs)) {
-                rows.add(row.build());
-                row = new RowBuilder(length);
-            }
-            answerTokens += row.add(all, promptLength, pairs);
+            sequences.add(SupervisedSequence.shifted(all, promptLength, 1f));
         }
-        if (!row.isEmpty()) {
-            rows.add(row.build());
+        List<Row> rows = SequencePacker.pack(sequences, length);
+        long answerTokens = 0;
+        for (Row row : rows) {
+            for (float weight : row.weights()) {
+                answerTokens += weight > 0 ? 1 : 0;
+            }
         }
         return new PackedDataset(rows, answerTokens);
     }
@@ -87,53 +84,5 @@ final class PackedDataset {
         return new Batch(manager.create(tokens, new Shape(b, length)), manager.create(positions, new Shape(b, length)),
                 manager.create(bias, new Shape(b, length, length)), manager.create(targets, new Shape(b, length, 1)),
                 manager.create(weights, new Shape(b, length)));
-    }
-
-    private static final class RowBuilder {
-        private final int[] inputs;
-        private final int[] targets;
-        private final float[] weights;
-        private final int[] positions;
-        private final int[] segments;
-        private int used;
-        private int segment;
-
-        RowBuilder(int length) {
-            inputs = new int[length];
-            targets = new int[length];
-            weights = new float[length];
-            positions = new int[length];
-            segments = new int[length];
-            java.util.Arrays.fill(segments, -1);
-        }
-
-        boolean fits(int pairs) {
-            return used + pairs <= inputs.length;
-        }
-
-        boolean isEmpty() {
-            return used == 0;
-        }
-
-        /** Adds input/target pairs of one conversation; returns how many targets carry loss. */
-        int add(int[] tokens, int promptLength, int pairs) {
-            int weighted = 0;
-            for (int i = 0; i < pairs; i++) {
-                inputs[used] = tokens[i];
-                targets[used] = tokens[i + 1];
-                boolean answer = i + 1 >= promptLength;
-                weights[used] = answer ? 1 : 0;
-                weighted += answer ? 1 : 0;
-                positions[used] = i;
-                segments[used] = segment;
-                used++;
-            }
-            segment++;
-            return weighted;
-        }
-
-        Row build() {
-            return new Row(inputs, targets, weights, positions, segments);
-        }
     }
 }
