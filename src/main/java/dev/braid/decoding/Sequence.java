@@ -51,6 +51,12 @@ public final class Sequence {
         return Arrays.copyOf(generated, generatedCount);
     }
 
+    /** The last {@code count} generated tokens (fewer if fewer were generated). */
+    private int[] newest(int count) {
+        int from = Math.max(0, generatedCount - count);
+        return Arrays.copyOfRange(generated, from, generatedCount);
+    }
+
     public int generatedCount() {
         return generatedCount;
     }
@@ -112,7 +118,7 @@ public final class Sequence {
         generated[generatedCount++] = token;
         if (stop.stopTokenIds().contains(token)) {
             finishReason = FinishReason.STOP;
-        } else if (!stop.stopStrings().isEmpty() && (stopString = stop.stopStringIn(decoder.decode(generated()))) != null) {
+        } else if (!stop.stopStrings().isEmpty() && (stopString = stop.stopStringIn(decoder.decode(newest(stop.stopWindowTokens())))) != null) {
             finishReason = FinishReason.STOP;
         } else if (generatedCount >= stop.maxNewTokens() || length() > contextLength) {
             finishReason = FinishReason.LENGTH;

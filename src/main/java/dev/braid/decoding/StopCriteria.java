@@ -22,6 +22,18 @@ public record StopCriteria(Set<Integer> stopTokenIds, List<String> stopStrings, 
         }
     }
 
+    /**
+     * How many of the newest tokens can hold a stop string that ends in the newest one: a character
+     * spans at most four byte-level tokens. Checking only these keeps the check per token constant.
+     */
+    public int stopWindowTokens() {
+        int longest = 0;
+        for (String s : stopStrings) {
+            longest = Math.max(longest, s.length());
+        }
+        return 4 * longest + 4;
+    }
+
     /** The first stop string found in {@code text}, or null. */
     public String stopStringIn(String text) {
         for (String s : stopStrings) {

@@ -35,6 +35,11 @@ public abstract class Transformer implements AutoCloseable {
         return array;
     }
 
+    /** A manager on this model's device for short-lived tensors, e.g. one training batch. */
+    public NDManager newScratchManager() {
+        return manager.newSubManager();
+    }
+
     /** Parameters loaded from the checkpoint; tied embeddings count once. */
     public long parameterCount() {
         return parameters;

@@ -105,7 +105,7 @@ public final class FineTuner {
         int batches = 0;
         for (int from = 0; from < rows.size(); from += recipe.batchRows()) {
             try (NDScope ignored = new NDScope();
-                 NDManager manager = model.parameters().get("embed_tokens").getManager().newSubManager()) {
+                 NDManager manager = model.newScratchManager()) {
                 total += Trainer.loss(model, PackedDataset.batch(manager,
                         rows.subList(from, Math.min(rows.size(), from + recipe.batchRows())))).getFloat();
                 batches++;

@@ -81,6 +81,8 @@ public final class Trainer {
             log.println("resuming from " + startFrom);
         }
         int startStep = startFrom.getFileName().toString().startsWith("step-") ? readStep(startFrom) : 0;
+        // the initial model and every checkpoint carry the config and tokenizer files the output needs
+        Path metadata = startFrom;
         try (LoadedModel model = LoadedModel.load(startFrom, Device.cpu());
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             LlamaTransformer transformer = (LlamaTransformer) model.transformer();
@@ -112,22 +114,16 @@ public final class Trainer {
                 }
                 if (step % recipe.checkpointEvery() == 0 && step < recipe.steps()) {
                     int saved = step;
-                    checkpoints.save(step, folder -> writeCheckpoint(folder, startFromMetadata(), transformer, optimizer, saved, curve));
+                    checkpoints.save(step, folder -> writeCheckpoint(folder, metadata, transformer, optimizer, saved, curve));
                 }
             }
             double finalLoss = evaluate(transformer, heldOut);
-            writeModel(output, transformer);
+            writeModel(output, metadata, transformer);
             Report report = new Report(recipe.name(), transformer.parameterCount(), recipe.steps(), curve, finalLoss,
                     (System.nanoTime() - started) / 1e9, train.answerTokens());
             writeReport(output.resolve("training_report.json"), report);
             return report;
         }
-    }
-
-    private Path metadataFolder;
-
-    private Path startFromMetadata() {
-        return metadataFolder;
     }
 
     /** Learns the tokenizer and writes a randomly initialised model in the work folder. */
@@ -152,14 +148,13 @@ public final class Trainer {
         ModelInitializer.writeRandomWeights(folder.resolve("model.safetensors"), new RandomLlamaSpec(recipe.vocabSize(),
                 recipe.hiddenSize(), recipe.numLayers(), recipe.numHeads(), recipe.numKvHeads(),
                 recipe.intermediateSize(), recipe.maxPositionEmbeddings()), recipe.seed());
-        metadataFolder = folder;
         return folder;
     }
 
     static double trainStep(LlamaTransformer model, AdamW optimizer, List<PackedDataset.Row> rows, double lr,
                                     double clip) {
         try (NDScope ignored = new NDScope()) {
-            NDManager manager = model.parameters().get("embed_tokens").getManager().newSubManager();
+            NDManager manager = model.newScratchManager();
             try (manager) {
                 PackedDataset.Batch batch = PackedDataset.batch(manager, rows);
                 double loss;
@@ -189,7 +184,7 @@ public final class Trainer {
         int batches = 0;
         for (int from = 0; from < rows.size(); from += recipe.batchRows()) {
             try (NDScope ignored = new NDScope();
-                 NDManager manager = model.parameters().get("embed_tokens").getManager().newSubManager()) {
+                 NDManager manager = model.newScratchManager()) {
                 total += loss(model, PackedDataset.batch(manager, rows.subList(from, Math.min(rows.size(), from + recipe.batchRows()))))
                         .getFloat();
                 batches++;
@@ -232,10 +227,10 @@ public final class Trainer {
         Files.writeString(folder.resolve("trainer_state.json"), JsonMapper.shared().writeValueAsString(state));
     }
 
-    private void writeModel(Path folder, LlamaTransformer model) {
+    private static void writeModel(Path folder, Path metadata, LlamaTransformer model) {
         try {
             Files.createDirectories(folder);
-            copyMetadata(metadataFolder, folder);
+            copyMetadata(metadata, folder);
             ModelFolderWriter.writeWeights(folder, model.huggingFaceTensors());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model to " + folder + ": " + e.getMessage(), e);
@@ -248,8 +243,7 @@ public final class Trainer {
         }
     }
 
-    private int readStep(Path checkpoint) {
-        metadataFolder = checkpoint;
+    private static int readStep(Path checkpoint) {
         return readState(checkpoint).get("step").asInt();
     }
 

@@ -4,6 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.LoadTiers;
 import dev.braid.decoding.TokenDecoder;
 
 /**
@@ -32,10 +33,10 @@ public final class JacobiStrategy implements DecodingStrategy {
     public static final String NAME = "jacobi";
 
     /** From this many running tasks on, a step carries a quarter of the block. */
-    static final int SHARED_TASKS = 4;
+    static final int SHARED_TASKS = LoadTiers.SHARED_TASKS;
 
     /** From this many running tasks on, a step carries no guesses. */
-    static final int BUSY_TASKS = 16;
+    static final int BUSY_TASKS = LoadTiers.BUSY_TASKS;
 
     @Override
     public String name() {

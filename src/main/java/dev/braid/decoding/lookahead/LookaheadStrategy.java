@@ -4,6 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.LoadTiers;
 import dev.braid.decoding.TokenDecoder;
 
 /**
@@ -31,10 +32,10 @@ public final class LookaheadStrategy implements DecodingStrategy {
     public static final String NAME = "lookahead";
 
     /** From this many running tasks on, a step runs a quarter of the window and of the candidates. */
-    static final int SHARED_TASKS = 4;
+    static final int SHARED_TASKS = LoadTiers.SHARED_TASKS;
 
     /** From this many running tasks on, a step runs no window and one candidate. */
-    static final int BUSY_TASKS = 16;
+    static final int BUSY_TASKS = LoadTiers.BUSY_TASKS;
 
     /** What one step spends: window columns run and candidates verified. */
     record Spend(int columns, int candidates) {
