@@ -6,8 +6,13 @@ import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.sgd.SgdPrompts;
+import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.metrics.MetricsRecorder;
+import dev.braid.registry.DraftPartners;
+import dev.braid.registry.ServedModel;
 import dev.braid.strategy.PromptShape;
+import dev.braid.strategy.SgdProperties;
 import dev.braid.strategy.StrategyDecision;
 import dev.braid.strategy.StrategySelector;
 import dev.braid.worker.QueueFullException;
@@ -16,6 +21,10 @@ import org.springframework.stereotype.Service;
 /**
  * The one path from a validated request to a worker: admit, choose the strategy, build the task and
  * queue it. Non-blocking (queueing a task is a queue insert), so it runs on the event loop.
+ *
+ * <p>SGD runs with the configured prompts ({@code braid.strategy.sgd}) and, when the model's draft
+ * partner is loaded here and shares its tokenizer, sends its easy points to the partner's workers;
+ * otherwise the target writes every point (the trace's node models say which model wrote each).
  */
 @Service
 public class GenerationService {
@@ -23,11 +32,16 @@ public class GenerationService {
     private final Admission admission;
     private final StrategySelector selector;
     private final MetricsRecorder metrics;
+    private final DraftPartners partners;
+    private final SgdPrompts sgdPrompts;
 
-    public GenerationService(Admission admission, StrategySelector selector, MetricsRecorder metrics) {
+    public GenerationService(Admission admission, StrategySelector selector, MetricsRecorder metrics,
+                             DraftPartners partners, SgdProperties sgd) {
         this.admission = admission;
         this.selector = selector;
         this.metrics = metrics;
+        this.partners = partners;
+        this.sgdPrompts = sgd.prompts();
     }
 
     /** Refuses now what {@link #start} would refuse for the request itself (e.g. its strategy), for jobs. */
@@ -39,9 +53,7 @@ public class GenerationService {
         long start = System.nanoTime();
         PromptShape shape = shape(command);
         StrategyDecision decision = selector.select(command.model(), command.strategy(), shape);
-        DecodingStrategy strategy = DecodingStrategies.byName(decision.strategy()).orElseThrow(() ->
-                new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
-                        "strategy '" + decision.strategy() + "' is not available"));
+        DecodingStrategy strategy = strategy(decision.strategy(), command.model());
         GenerationRequest request;
         try {
             request = new GenerationRequest(command.promptIds(), command.sampling(), command.stop(), command.n(),
@@ -69,6 +81,17 @@ public class GenerationService {
             throw new ServiceException(ErrorKind.NOT_READY, null, e.getMessage());
         }
         return generation;
+    }
+
+    /** The strategy of that name as this service runs it on {@code model}. */
+    DecodingStrategy strategy(String name, ServedModel model) {
+        DecodingStrategy strategy = DecodingStrategies.byName(name).orElseThrow(() ->
+                new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
+                        "strategy '" + name + "' is not available"));
+        if (strategy instanceof SgdStrategy) {
+            return new SgdStrategy(sgdPrompts, partners.routeFor(model).orElse(null));
+        }
+        return strategy;
     }
 
     private static PromptShape shape(GenerationCommand command) {

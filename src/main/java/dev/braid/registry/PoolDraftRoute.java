@@ -1,0 +1,43 @@
+package dev.braid.registry;
+
+import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.decoding.ar.AutoregressiveStrategy;
+import dev.braid.decoding.sgd.DraftRoute;
+import dev.braid.worker.WorkerPool;
+import java.util.Objects;
+
+/**
+ * SGD's draft route to a loaded partner model: each easy point becomes an AR task on the partner's
+ * worker pool. A refusal (queue full, worker stopping, prompt too long for the partner) is thrown
+ * from {@link #decode} and the SGD task then writes the point on the target itself; a failure after
+ * the task was queued reaches the listener's {@code onError}, with the same effect.
+ *
+ * @param model   the partner's registered name, as traces show it
+ * @param pool    the partner's workers
+ * @param decoder the partner's tokenizer (the same vocabulary as the target's), for stop strings
+ */
+public record PoolDraftRoute(String model, WorkerPool pool, TokenDecoder decoder) implements DraftRoute {
+
+    private static final AutoregressiveStrategy AR = new AutoregressiveStrategy();
+
+    public PoolDraftRoute {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(decoder, "decoder");
+    }
+
+    /** A route to {@code partner}'s workers. */
+    public static PoolDraftRoute to(ServedModel partner) {
+        return new PoolDraftRoute(partner.name(), partner.pool(), partner.model().tokenizer());
+    }
+
+    @Override
+    public Handle decode(GenerationRequest request, GenerationListener listener) {
+        DecodingTask task = AR.newTask(request, decoder, listener);
+        pool.submit(task);
+        return task::cancel;
+    }
+}
