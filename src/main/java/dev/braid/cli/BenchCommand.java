@@ -1,16 +1,11 @@
 package dev.braid.cli;
 
 import dev.braid.decoding.DecodingStrategy;
-import dev.braid.decoding.GenerationListener;
-import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.GenerationResult;
-import dev.braid.decoding.SamplingParams;
-import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
-import dev.braid.model.LoadedModel;
-import dev.braid.worker.DeviceWorker;
-import dev.braid.worker.WorkerPool;
+import dev.braid.decoding.sgd.SgdPrompts;
+import dev.braid.decoding.sgd.SgdStrategy;
+import dev.braid.worker.WorkerSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,239 +15,217 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * {@code bench}: closed-loop load on the engine. At each concurrency level, that many clients each
- * send requests back to back; every request generates exactly {@code --max-new-tokens} greedy
- * tokens (end tokens are ignored so all levels do the same work). Writes JSON and Markdown.
+ * send requests back to back. By default every request generates exactly {@code --max-new-tokens}
+ * greedy tokens (end tokens are ignored so all levels do the same work); {@code --until-end} lets
+ * answers end where the model ends them, which is what the structural strategies (APAR, SGD) are
+ * judged on: time to the full answer, steps and peak KV per request. Writes JSON and Markdown.
  *
  * <p>{@code --strategy ar,lookahead,jacobi} compares strategies in one run: same process, same
- * worker, same prompts; at each level every strategy runs in turn, and each row reports its tokens
- * per step and, when {@code ar} is among them, its speed-up over AR at that level.
+ * prompts; at each level every strategy runs in turn, and each row reports its tokens per step and,
+ * when {@code ar} is among them, its ratios to AR at that level and prompt set. A strategy may run on
+ * another model ({@code apar@braid-apar}): each model gets its own worker. {@code --draft-model}
+ * gives SGD a draft partner for its easy points; {@code --quality-model} scores every answer by its
+ * mean log-likelihood under that model.
  */
 final class BenchCommand {
 
     static final String USAGE = """
-            bench --model DIR [--strategy ar[,lookahead,jacobi]] [--concurrency 1,8,32] [--max-new-tokens N]
-                  [--requests-per-client N] [--output DIR] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
-                  %s""".formatted(StrategyOptions.USAGE);
+            bench --model DIR [--strategy ar[,lookahead,jacobi,apar@MODEL,...]] [--concurrency 1,8,32]
+                  [--max-new-tokens N] [--requests-per-client N] [--prompts general,list,multipart] [--until-end]
+                  [--draft-model DIR] [--quality-model DIR] [--output DIR] [--device cpu|gpu:N] [--block-size N]
+                  [--kv-blocks N] %s""".formatted(StrategyOptions.USAGE);
 
     private static final Set<String> VALUED = GenerateCommand.union(
             GenerateCommand.union(EngineOptions.VALUED, StrategyOptions.VALUED),
-            Set.of("strategy", "concurrency", "max-new-tokens", "requests-per-client", "output"));
+            Set.of("strategy", "concurrency", "max-new-tokens", "requests-per-client", "output", "prompts",
+                    "draft-model", "quality-model"));
 
-    /** Prompts of assorted shapes; a client cycles through them. */
-    private static final List<String> PROMPTS = List.of(
-            "List three ways to reduce the memory footprint of a Java service.",
-            "Explain how a paged KV cache works, step by step.",
-            "Write a function that returns the n-th Fibonacci number.",
-            "What is the difference between latency and throughput?",
-            "Describe the water cycle in a short paragraph.",
-            "Give two reasons to prefer immutable data structures, and one drawback.",
-            "How do I roll back a Kubernetes deployment?",
-            "Summarise the rules of chess in a few sentences.");
-
-    private record RequestRecord(GenerationResult result, long[] tokenTimes) {
-    }
-
-    /** What every request of the run shares. */
-    private record Workload(WorkerPool pool, List<int[]> prompts, int maxNewTokens, StrategyParams params) {
-    }
+    private static final Set<String> FLAGS = Set.of("until-end");
 
     private BenchCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
-        Options options = Options.parse(args, 1, VALUED, Set.of());
-        List<DecodingStrategy> strategies = strategies(options.string("strategy", "ar"));
+        Options options = Options.parse(args, 1, VALUED, FLAGS);
         StrategyParams params = StrategyOptions.params(options);
         int[] levels = options.has("concurrency") ? options.integers("concurrency", 1) : new int[] {1, 8, 32};
         int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 16);
         int perClient = options.integer("requests-per-client", 2, 1, 1000);
+        boolean untilEnd = options.has("until-end");
+        List<BenchPrompts> promptSets = promptSets(options.string("prompts", BenchPrompts.GENERAL.id()));
         Path output = Path.of(options.string("output", "target/bench"));
-        int maxLevel = Arrays.stream(levels).max().orElse(1);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (LoadedModel model = EngineOptions.loadModel(options);
-             WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, maxLevel))) {
-            // an instruction model is benchmarked on what it serves: prompts in its own chat format
-            List<int[]> prompts = PROMPTS.stream()
-                    .map(p -> model.tokenizer().encode(GenerateCommand.asUserTurn(model, p, false))).toList();
-            Workload workload = new Workload(pool, prompts, maxNewTokens, params);
-            // a full request per strategy first: with one short warm-up, whichever strategy ran first at a
-            // level paid for the JIT and looked up to 1.8x slower than the same steps run later
-            for (DecodingStrategy strategy : strategies) {
-                runClient(workload, strategy, prompts.get(0));
+        WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1));
+        Map<String, BenchEngine> engines = new LinkedHashMap<>();
+        AnswerScorer scorer = null;
+        try {
+            String modelName = options.required("model");
+            BenchEngine main = engine(engines, modelName, options, settings);
+            BenchEngine draft = options.has("draft-model")
+                    ? engine(engines, options.string("draft-model", null), options, settings) : null;
+            List<BenchTarget> targets = targets(options.string("strategy", "ar"), modelName, main, draft, engines,
+                    options, settings);
+            if (options.has("quality-model")) {
+                scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
-            for (int level : levels) {
-                for (DecodingStrategy strategy : strategies) {
-                    rows.add(runLevel(workload, strategy, level, perClient));
+            BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer);
+            // a full request per target first: with one short warm-up, whichever strategy ran first at a
+            // level paid for the JIT and looked up to 1.8x slower than the same steps run later
+            for (BenchTarget target : targets) {
+                load.warmUp(target, promptSets.get(0).prompts().get(0));
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (BenchPrompts set : promptSets) {
+                for (int level : levels) {
+                    for (BenchTarget target : targets) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("prompts", set.id());
+                        row.putAll(load.run(target, set.prompts(), level, perClient));
+                        rows.add(row);
+                    }
                 }
             }
-            addSpeedups(rows);
+            addComparisons(rows);
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("model", model.name());
-            report.put("parameters", model.transformer().parameterCount());
-            report.put("strategy", String.join(",", strategies.stream().map(DecodingStrategy::name).toList()));
+            report.put("model", main.model().name());
+            report.put("parameters", main.model().transformer().parameterCount());
+            report.put("strategy", String.join(",", targets.stream().map(BenchTarget::label).toList()));
             report.put("strategy_params", Map.of(
                     "window", params.lookahead().window(), "ngram", params.lookahead().ngram(),
                     "candidates", params.lookahead().candidates(), "jacobi_block", params.jacobi().blockSize()));
+            if (draft != null) {
+                report.put("draft_model", draft.model().name());
+            }
+            if (scorer != null) {
+                report.put("quality_model", scorer.model());
+            }
             report.put("max_new_tokens", maxNewTokens);
+            report.put("until_end", untilEnd);
             report.put("requests_per_client", perClient);
-            report.put("device", model.transformer().device().toString());
+            report.put("device", main.model().transformer().device().toString());
             report.put("levels", rows);
             String markdown = markdown(report, rows);
             BenchReport.write(output, "bench", report, markdown);
             out.print(markdown);
             return 0;
+        } finally {
+            if (scorer != null) {
+                scorer.close();
+            }
+            engines.values().forEach(BenchEngine::close);
         }
     }
 
-    /** The strategies of {@code --strategy}, in order, each once. */
-    private static List<DecodingStrategy> strategies(String list) {
-        List<DecodingStrategy> strategies = new ArrayList<>();
+    private static List<BenchPrompts> promptSets(String list) {
+        List<BenchPrompts> sets = new ArrayList<>();
         for (String name : list.split(",")) {
-            DecodingStrategy strategy = EngineOptions.strategy(name.trim());
-            if (strategies.contains(strategy)) {
-                throw new UsageException("--strategy names " + name.trim() + " twice");
+            BenchPrompts set = BenchPrompts.named(name);
+            if (sets.contains(set)) {
+                throw new UsageException("--prompts names " + set.id() + " twice");
             }
-            strategies.add(strategy);
+            sets.add(set);
         }
-        return strategies;
+        return sets;
     }
 
-    private static Map<String, Object> runLevel(Workload workload, DecodingStrategy strategy, int clients,
-                                                int perClient) throws InterruptedException {
-        WorkerPool pool = workload.pool();
-        List<int[]> prompts = workload.prompts();
-        long stepsBefore = totalSteps(pool);
-        pool.workers().forEach(DeviceWorker::resetPeakBlocks);
-        long start = System.nanoTime();
-        List<CompletableFuture<List<RequestRecord>>> futures = new ArrayList<>();
-        ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            futures.add(CompletableFuture.supplyAsync(() -> {
-                List<RequestRecord> records = new ArrayList<>();
-                for (int r = 0; r < perClient; r++) {
-                    records.add(runClient(workload, strategy, prompts.get((client + r) % prompts.size())));
-                }
-                return records;
-            }, clientThreads));
+    /** The engine of {@code name}, loaded on first use. */
+    private static BenchEngine engine(Map<String, BenchEngine> engines, String name, Options options,
+                                      WorkerSettings settings) {
+        BenchEngine engine = engines.get(name);
+        if (engine == null) {
+            engine = new BenchEngine(EngineOptions.loadModel(name, options), settings);
+            engines.put(name, engine);
         }
-        List<RequestRecord> records = new ArrayList<>();
-        for (CompletableFuture<List<RequestRecord>> f : futures) {
-            try {
-                records.addAll(f.get());
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("bench request failed: " + e.getCause().getMessage(), e.getCause());
-            }
-        }
-        clientThreads.shutdown();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long steps = totalSteps(pool) - stepsBefore;
-        long tokens = records.stream().mapToLong(r -> r.result().completionTokens()).sum();
-        List<Double> ttft = new ArrayList<>();
-        List<Double> itl = new ArrayList<>();
-        double requestSteps = 0;
-        for (RequestRecord record : records) {
-            ttft.add(record.result().firstTokenNanos() / 1e6);
-            for (int i = 1; i < record.tokenTimes().length; i++) {
-                itl.add((record.tokenTimes()[i] - record.tokenTimes()[i - 1]) / 1e6);
-            }
-            requestSteps += record.result().steps();
-        }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("strategy", strategy.name());
-        row.put("concurrency", clients);
-        row.put("requests", records.size());
-        row.put("completion_tokens", tokens);
-        row.put("seconds", BenchReport.round(seconds));
-        row.put("tokens_per_second", BenchReport.round(tokens / seconds));
-        row.put("steps", steps);
-        row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
-        row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
-        row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));
-        row.put("itl_ms_p50", BenchReport.round(BenchReport.percentile(itl, 50)));
-        row.put("itl_ms_p99", BenchReport.round(BenchReport.percentile(itl, 99)));
-        row.put("peak_kv_blocks", pool.workers().stream().mapToInt(w -> w.stats().peakUsedBlocks()).sum());
-        return row;
+        return engine;
     }
 
-    /** One request; blocks its (virtual) client thread until the result arrives. */
-    private static RequestRecord runClient(Workload workload, DecodingStrategy strategy, int[] prompt) {
-        int maxNewTokens = workload.maxNewTokens();
-        long[] times = new long[maxNewTokens + 1];
-        int[] count = {0};
-        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
-        GenerationListener listener = new GenerationListener() {
-            @Override
-            public void onTokens(int sequence, int[] tokenIds) {
-                long now = System.nanoTime();
-                for (int i = 0; i < tokenIds.length && count[0] < times.length; i++) {
-                    times[count[0]++] = now;
-                }
+    /** The targets of {@code --strategy}, in order, each once: {@code NAME} or {@code NAME@MODEL}. */
+    private static List<BenchTarget> targets(String list, String mainName, BenchEngine main, BenchEngine draft,
+                                             Map<String, BenchEngine> engines, Options options,
+                                             WorkerSettings settings) {
+        List<BenchTarget> targets = new ArrayList<>();
+        for (String spec : list.split(",")) {
+            String label = spec.trim();
+            int at = label.indexOf('@');
+            String name = at < 0 ? label : label.substring(0, at);
+            String modelName = at < 0 ? mainName : label.substring(at + 1);
+            if (modelName.isEmpty()) {
+                throw new UsageException("--strategy '" + label + "' names no model after '@'");
             }
-
-            @Override
-            public void onComplete(GenerationResult result) {
-                done.complete(result);
+            BenchEngine engine = modelName.equals(mainName) ? main : engine(engines, modelName, options, settings);
+            DecodingStrategy strategy = EngineOptions.strategy(name);
+            BenchEngine draftFor = null;
+            if (strategy instanceof SgdStrategy && draft != null && draft != engine) {
+                strategy = new SgdStrategy(SgdPrompts.DEFAULT, draft.draftRoute());
+                draftFor = draft;
             }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
+            BenchTarget target = new BenchTarget(at < 0 ? name : name + "@" + engine.model().name(), strategy,
+                    engine, draftFor);
+            if (targets.stream().anyMatch(t -> t.label().equals(target.label()))) {
+                throw new UsageException("--strategy names " + label + " twice");
             }
-        };
-        StopCriteria stop = new StopCriteria(Set.of(), List.of(), maxNewTokens);
-        GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY, stop, 1, workload.params());
-        workload.pool().submit(strategy.newTask(request, ids -> "", listener));
-        GenerationResult result = done.join();
-        return new RequestRecord(result, Arrays.copyOf(times, count[0]));
+            targets.add(target);
+        }
+        return targets;
     }
 
-    /** Each row's tokens/s over AR's at the same concurrency, when AR was measured. */
-    private static void addSpeedups(List<Map<String, Object>> rows) {
-        Map<Object, Double> arByLevel = new HashMap<>();
+    /**
+     * Each row against AR on the same prompt set and level, when AR (on the main model) was measured:
+     * tokens/s ({@code speedup_vs_ar}), the mean time to the full answer and the mean steps per request
+     * (AR's over this row's, so above 1 is better for all three).
+     */
+    private static void addComparisons(List<Map<String, Object>> rows) {
+        Map<List<Object>, Map<String, Object>> arRows = new HashMap<>();
         for (Map<String, Object> row : rows) {
             if (AutoregressiveStrategy.NAME.equals(row.get("strategy"))) {
-                arByLevel.put(row.get("concurrency"), ((Number) row.get("tokens_per_second")).doubleValue());
+                arRows.put(List.of(row.get("prompts"), row.get("concurrency")), row);
             }
         }
-        if (arByLevel.isEmpty()) {
-            return;
-        }
         for (Map<String, Object> row : rows) {
-            double ar = arByLevel.get(row.get("concurrency"));
-            row.put("speedup_vs_ar", BenchReport.round(((Number) row.get("tokens_per_second")).doubleValue() / ar));
+            Map<String, Object> ar = arRows.get(List.of(row.get("prompts"), row.get("concurrency")));
+            if (ar == null) {
+                continue;
+            }
+            row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
+            row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
+            row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
         }
     }
 
-    private static long totalSteps(WorkerPool pool) {
-        return pool.workers().stream().mapToLong(w -> w.stats().steps()).sum();
+    private static double ratio(Map<String, Object> over, Map<String, Object> under, String column) {
+        return BenchReport.round(((Number) over.get(column)).doubleValue() / ((Number) under.get(column)).doubleValue());
     }
 
     private static String markdown(Map<String, Object> report, List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder();
         md.append("## bench: ").append(report.get("model")).append(" (").append(report.get("parameters"))
                 .append(" parameters), strategy ").append(report.get("strategy")).append(", ")
+                .append(Boolean.TRUE.equals(report.get("until_end")) ? "answers up to " : "")
                 .append(report.get("max_new_tokens")).append(" new tokens per request, device ")
-                .append(report.get("device")).append("\n\n");
+                .append(report.get("device"));
+        if (report.containsKey("draft_model")) {
+            md.append(", SGD draft ").append(report.get("draft_model"));
+        }
+        if (report.containsKey("quality_model")) {
+            md.append(", answers scored by ").append(report.get("quality_model"));
+        }
+        md.append("\n\n");
         List<String> columns = List.copyOf(rows.get(0).keySet());
         md.append(BenchReport.table(columns, rows));
-        Map<Object, List<Map<String, Object>>> byStrategy = new LinkedHashMap<>();
+        Map<List<Object>, List<Map<String, Object>>> series = new LinkedHashMap<>();
         for (Map<String, Object> row : rows) {
-            byStrategy.computeIfAbsent(row.get("strategy"), k -> new ArrayList<>()).add(row);
+            series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy")), k -> new ArrayList<>()).add(row);
         }
-        for (Map.Entry<Object, List<Map<String, Object>>> entry : byStrategy.entrySet()) {
+        boolean manySets = rows.stream().map(row -> row.get("prompts")).distinct().count() > 1;
+        for (Map.Entry<List<Object>, List<Map<String, Object>>> entry : series.entrySet()) {
             List<Map<String, Object>> levels = entry.getValue();
             if (levels.size() > 1) {
                 double base = ((Number) levels.get(0).get("tokens_per_second")).doubleValue();
                 double last = ((Number) levels.get(levels.size() - 1).get("tokens_per_second")).doubleValue();
-                md.append(byStrategy.size() > 1 ? "\n" + entry.getKey() + ": t" : "\nT")
+                String name = entry.getKey().get(1) + (manySets ? " (" + entry.getKey().get(0) + " prompts)" : "");
+                md.append(series.size() > 1 ? "\n" + name + ": t" : "\nT")
                         .append("hroughput at concurrency ").append(levels.get(levels.size() - 1).get("concurrency"))
                         .append(" is ").append(BenchReport.round(last / base)).append("x that at concurrency ")
                         .append(levels.get(0).get("concurrency")).append(".\n");
@@ -260,5 +233,4 @@ final class BenchCommand {
         }
         return md.toString();
     }
-
 }

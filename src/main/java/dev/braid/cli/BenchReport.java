@@ -18,7 +18,12 @@ final class BenchReport {
     }
 
     static double round(double value) {
-        return Math.round(value * 100) / 100.0;
+        return round(value, 2);
+    }
+
+    static double round(double value, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(value * scale) / scale;
     }
 
     /** Nearest-rank percentile; 0 for no values. */

@@ -19,10 +19,14 @@ final class EngineOptions {
     }
 
     static LoadedModel loadModel(Options options) {
-        String model = options.required("model");
+        return loadModel(options.required("model"), options);
+    }
+
+    /** A model folder or a bundled model's name, on the device of {@code --device}. */
+    static LoadedModel loadModel(String model, Options options) {
         Path folder = Path.of(model);
         if (!Files.isDirectory(folder)) {
-            folder = BundledModels.folder(model).orElseThrow(() -> new UsageException("--model '" + model
+            folder = BundledModels.folder(model).orElseThrow(() -> new UsageException("model '" + model
                     + "' is neither a model folder nor a bundled model (" + String.join(", ", BundledModels.NAMES) + ")"));
         }
         return LoadedModel.load(folder, device(options));

@@ -58,7 +58,7 @@ class SgdTaskTest {
     @Test
     void readyPointsShareOneForwardPassAndLaterPointsSeeTheirParents() {
         SgdPrompts prompts = SgdPrompts.DEFAULT.withFixedSkeleton(DIAMOND).withBudgets(16, 10)
-                .withNodeEndsAtNewline(false);
+                .withNodeEndsAtNewline(false).withNodeRequest("{question}\nAnswer along this plan:\n{skeleton}");
         Recorder listener = new Recorder();
         SgdTask task = (SgdTask) new SgdStrategy(prompts, null).newTask(request(64), model.tokenizer(), listener);
         GenerationResult result;

@@ -1,0 +1,169 @@
+package dev.braid.cli;
+
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.SamplingParams;
+import dev.braid.decoding.StrategyParams;
+import dev.braid.worker.DeviceWorker;
+import dev.braid.worker.WorkerPool;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+/** One bench level: {@code clients} closed-loop clients on one target, and the row that measures it. */
+final class BenchLoad {
+
+    private record Answer(String question, GenerationResult result, long[] tokenTimes, long nanos) {
+    }
+
+    private final int maxNewTokens;
+    private final boolean untilEnd;
+    private final StrategyParams params;
+    private final AnswerScorer scorer;
+
+    /** {@code scorer} may be null: rows then carry no quality column. */
+    BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer) {
+        this.maxNewTokens = maxNewTokens;
+        this.untilEnd = untilEnd;
+        this.params = params;
+        this.scorer = scorer;
+    }
+
+    void warmUp(BenchTarget target, String question) {
+        request(target, question);
+    }
+
+    Map<String, Object> run(BenchTarget target, List<String> questions, int clients, int perClient)
+            throws InterruptedException {
+        List<WorkerPool> pools = pools(target);
+        long stepsBefore = steps(target.engine().pool());
+        pools.forEach(pool -> pool.workers().forEach(DeviceWorker::resetPeakBlocks));
+        long start = System.nanoTime();
+        List<CompletableFuture<List<Answer>>> futures = new ArrayList<>();
+        ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                List<Answer> answers = new ArrayList<>();
+                for (int r = 0; r < perClient; r++) {
+                    answers.add(request(target, questions.get((client + r) % questions.size())));
+                }
+                return answers;
+            }, clientThreads));
+        }
+        List<Answer> answers = new ArrayList<>();
+        for (CompletableFuture<List<Answer>> f : futures) {
+            try {
+                answers.addAll(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("bench request failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        clientThreads.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long steps = steps(target.engine().pool()) - stepsBefore;
+        return row(target, clients, answers, seconds, steps, pools);
+    }
+
+    private Map<String, Object> row(BenchTarget target, int clients, List<Answer> answers, double seconds, long steps,
+                                    List<WorkerPool> pools) {
+        long tokens = answers.stream().mapToLong(a -> a.result().completionTokens()).sum();
+        List<Double> ttft = new ArrayList<>();
+        List<Double> itl = new ArrayList<>();
+        List<Double> answerMs = new ArrayList<>();
+        double requestSteps = 0;
+        double requestPeakKv = 0;
+        for (Answer answer : answers) {
+            ttft.add(answer.result().firstTokenNanos() / 1e6);
+            for (int i = 1; i < answer.tokenTimes().length; i++) {
+                itl.add((answer.tokenTimes()[i] - answer.tokenTimes()[i - 1]) / 1e6);
+            }
+            answerMs.add(answer.nanos() / 1e6);
+            requestSteps += answer.result().steps();
+            requestPeakKv += answer.result().peakKvBlocks();
+        }
+        int n = answers.size();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("strategy", target.label());
+        row.put("concurrency", clients);
+        row.put("requests", n);
+        row.put("completion_tokens", tokens);
+        row.put("seconds", BenchReport.round(seconds));
+        row.put("tokens_per_second", BenchReport.round(tokens / seconds));
+        row.put("steps", steps);
+        row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
+        row.put("steps_per_request", BenchReport.round(requestSteps / n));
+        row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
+        row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));
+        row.put("itl_ms_p50", BenchReport.round(BenchReport.percentile(itl, 50)));
+        row.put("itl_ms_p99", BenchReport.round(BenchReport.percentile(itl, 99)));
+        row.put("answer_ms_p50", BenchReport.round(BenchReport.percentile(answerMs, 50)));
+        row.put("answer_ms_mean", BenchReport.round(answerMs.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
+        row.put("request_peak_kv_blocks", BenchReport.round(requestPeakKv / n));
+        row.put("peak_kv_blocks", pools.stream().flatMap(p -> p.workers().stream())
+                .mapToInt(w -> w.stats().peakUsedBlocks()).sum());
+        if (scorer != null) {
+            double quality = meanLogLikelihood(target, answers);
+            row.put("mean_log_likelihood", Double.isNaN(quality) ? null : BenchReport.round(quality, 4));
+        }
+        return row;
+    }
+
+    /** Each answer's mean per-token log-likelihood under the scorer, averaged over the answers. */
+    private double meanLogLikelihood(BenchTarget target, List<Answer> answers) {
+        return answers.stream()
+                .mapToDouble(a -> scorer.meanLogLikelihood(a.question(),
+                        a.result().first().text(target.engine().model().tokenizer())))
+                .filter(v -> !Double.isNaN(v))
+                .average().orElse(Double.NaN);
+    }
+
+    /** One request; blocks its (virtual) client thread until the answer is complete. */
+    private Answer request(BenchTarget target, String question) {
+        long[] times = new long[maxNewTokens + 1];
+        int[] count = {0};
+        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+        GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onTokens(int sequence, int[] tokenIds) {
+                long now = System.nanoTime();
+                for (int i = 0; i < tokenIds.length && count[0] < times.length; i++) {
+                    times[count[0]++] = now;
+                }
+            }
+
+            @Override
+            public void onComplete(GenerationResult result) {
+                done.complete(result);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        };
+        BenchEngine engine = target.engine();
+        GenerationRequest request = new GenerationRequest(engine.encodeQuestion(question), SamplingParams.GREEDY,
+                engine.stop(maxNewTokens, untilEnd), 1, params);
+        long start = System.nanoTime();
+        engine.pool().submit(target.strategy().newTask(request, engine.model().tokenizer(), listener));
+        GenerationResult result = done.join();
+        return new Answer(question, result, Arrays.copyOf(times, count[0]), System.nanoTime() - start);
+    }
+
+    private static List<WorkerPool> pools(BenchTarget target) {
+        return Stream.of(target.engine(), target.draft()).filter(e -> e != null).map(BenchEngine::pool).toList();
+    }
+
+    private static long steps(WorkerPool pool) {
+        return pool.workers().stream().mapToLong(w -> w.stats().steps()).sum();
+    }
+}
