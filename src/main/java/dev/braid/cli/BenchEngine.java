@@ -1,11 +1,9 @@
 package dev.braid.cli;
 
-import dev.braid.decoding.GenerationListener;
-import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.StopCriteria;
-import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.DraftRoute;
 import dev.braid.model.LoadedModel;
+import dev.braid.worker.PoolDraftRoute;
 import dev.braid.worker.WorkerPool;
 import dev.braid.worker.WorkerSettings;
 import java.util.HashSet;
@@ -47,20 +45,7 @@ final class BenchEngine implements AutoCloseable {
 
     /** SGD's route for easy points onto this (smaller) model's workers. */
     DraftRoute draftRoute() {
-        AutoregressiveStrategy ar = new AutoregressiveStrategy();
-        return new DraftRoute() {
-            @Override
-            public String model() {
-                return model.name();
-            }
-
-            @Override
-            public Handle decode(GenerationRequest request, GenerationListener listener) {
-                var task = ar.newTask(request, model.tokenizer(), listener);
-                pool.submit(task);
-                return task::cancel;
-            }
-        };
+        return new PoolDraftRoute(model.name(), pool, model.tokenizer());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.braid.registry;
 
 import dev.braid.decoding.sgd.DraftRoute;
+import dev.braid.worker.PoolDraftRoute;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public class DraftPartners {
 
     /** A route to {@code target}'s partner's workers, or empty when SGD must not use one. */
     public Optional<DraftRoute> routeFor(ServedModel target) {
-        return partnerOf(target).map(PoolDraftRoute::to);
+        return partnerOf(target).map(DraftPartners::routeTo);
     }
 
     private Vocabulary vocabulary(ServedModel model) {
@@ -103,5 +104,10 @@ public class DraftPartners {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A route to {@code partner}'s workers. */
+    static PoolDraftRoute routeTo(ServedModel partner) {
+        return new PoolDraftRoute(partner.name(), partner.pool(), partner.model().tokenizer());
     }
 }

@@ -15,6 +15,7 @@ import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.decoding.sgd.SgdTrace;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.ReferenceCase;
+import dev.braid.worker.PoolDraftRoute;
 import dev.braid.worker.WorkerPool;
 import dev.braid.worker.WorkerSettings;
 import java.io.IOException;
@@ -105,7 +106,7 @@ class DraftPartnersTest {
     void easyPointsRunOnThePartnersWorkersAndComeOutAsTheTargetWritesThem() throws Exception {
         ServedModel draft = served("draft-model", FIXTURE, null);
         GenerationResult local = sgd(null);
-        GenerationResult routed = sgd(PoolDraftRoute.to(draft));
+        GenerationResult routed = sgd(DraftPartners.routeTo(draft));
         assertThat(trace(routed).nodes()).extracting(SgdTrace.NodeRecord::model)
                 .containsExactly("draft-model", "target", "draft-model");
         assertThat(trace(local).nodes()).extracting(SgdTrace.NodeRecord::model).containsOnly("target");
@@ -117,7 +118,7 @@ class DraftPartnersTest {
         ServedModel draft = served("draft-model", FIXTURE, null);
         draft.pool().close(); // its workers refuse every task, as a full queue does
         GenerationResult local = sgd(null);
-        GenerationResult refused = sgd(PoolDraftRoute.to(draft));
+        GenerationResult refused = sgd(DraftPartners.routeTo(draft));
         assertThat(trace(refused).nodes()).extracting(SgdTrace.NodeRecord::model).containsOnly("target");
         assertThat(refused.first().tokenIds()).containsExactly(local.first().tokenIds());
     }

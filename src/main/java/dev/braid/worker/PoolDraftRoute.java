@@ -1,4 +1,4 @@
-package dev.braid.registry;
+package dev.braid.worker;
 
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
@@ -6,7 +6,6 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.TokenDecoder;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.DraftRoute;
-import dev.braid.worker.WorkerPool;
 import java.util.Objects;
 
 /**
@@ -15,7 +14,7 @@ import java.util.Objects;
  * from {@link #decode} and the SGD task then writes the point on the target itself; a failure after
  * the task was queued reaches the listener's {@code onError}, with the same effect.
  *
- * @param model   the partner's registered name, as traces show it
+ * @param model   the partner's name, as traces show it
  * @param pool    the partner's workers
  * @param decoder the partner's tokenizer (the same vocabulary as the target's), for stop strings
  */
@@ -27,11 +26,6 @@ public record PoolDraftRoute(String model, WorkerPool pool, TokenDecoder decoder
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(decoder, "decoder");
-    }
-
-    /** A route to {@code partner}'s workers. */
-    public static PoolDraftRoute to(ServedModel partner) {
-        return new PoolDraftRoute(partner.name(), partner.pool(), partner.model().tokenizer());
     }
 
     @Override
