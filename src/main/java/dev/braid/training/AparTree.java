@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * A list answer turned into APAR's paragraph tree (ALGORITHMS.md section 3, "Training data"): the
  * main text keeps the introduction and each numbered item's title, with {@code [Fork]} where the
  * item's details stood; each detail becomes a child branch. At inference the system forks at every
- * {@code [Fork]}, so the children are written in parallel and reassembled with a newline before
- * each detail.
+ * {@code [Fork]}, so the children are written in parallel and reassembled with a space before
+ * each detail: the tree read back in order is the answer it was made from.
  *
  * @param main    the answer the root branch writes, ending with its last {@code [Fork]} (no end token)
  * @param details the child texts in item order (no end token)

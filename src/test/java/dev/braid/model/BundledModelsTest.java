@@ -3,11 +3,13 @@ package dev.braid.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.apar.AparStrategy;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.training.ChatFormat;
 import dev.braid.worker.DeviceWorker;
@@ -46,12 +48,33 @@ class BundledModelsTest {
         assertThat(BundledModels.folder("no-such-model")).isEmpty();
     }
 
+    @Test
+    void aparModelForksListItemsAndItsAnswerReadsLikeTheCorpus() throws Exception {
+        try (LoadedModel model = LoadedModel.load(BundledModels.folder("braid-apar").orElseThrow(), Device.cpu());
+             DeviceWorker worker = new DeviceWorker("bundled", model.transformer(), new WorkerSettings(16, 256, 4, 16))) {
+            int[] prompt = model.tokenizer().encode(ChatFormat.prompt("List 4 ways to sleep better."));
+            GenerationResult result = run(model, worker, new AparStrategy(), prompt, 256);
+            String[] lines = result.first().text(model.tokenizer()).split("\n");
+            assertThat(lines).hasSize(5);
+            for (int i = 1; i < lines.length; i++) {
+                // the title, then the detail its branch wrote, on one line as braid-base writes an item
+                assertThat(lines[i]).matches(i + "\\. [A-Z][^:]+: [A-Z][^:]+\\.");
+            }
+            assertThat(result.steps()).as("the items' details were written beside the titles")
+                    .isLessThan(result.completionTokens() * 2 / 3);
+        }
+    }
+
     private static String generate(LoadedModel model, DeviceWorker worker, int[] prompt) throws Exception {
+        return run(model, worker, new AutoregressiveStrategy(), prompt, 120).first().text(model.tokenizer());
+    }
+
+    private static GenerationResult run(LoadedModel model, DeviceWorker worker, DecodingStrategy strategy, int[] prompt,
+                                        int maxNewTokens) throws Exception {
         ResultFuture future = new ResultFuture();
-        StopCriteria stop = new StopCriteria(new HashSet<>(model.generation().eosTokenIds()), List.of(), 120);
-        worker.submit(new AutoregressiveStrategy().newTask(new GenerationRequest(prompt, SamplingParams.GREEDY, stop),
-                model.tokenizer(), future));
-        GenerationResult result = future.get(120, TimeUnit.SECONDS);
-        return result.first().text(model.tokenizer());
+        StopCriteria stop = new StopCriteria(new HashSet<>(model.generation().eosTokenIds()), List.of(), maxNewTokens);
+        worker.submit(strategy.newTask(new GenerationRequest(prompt, SamplingParams.GREEDY, stop), model.tokenizer(),
+                future));
+        return future.get(120, TimeUnit.SECONDS);
     }
 }

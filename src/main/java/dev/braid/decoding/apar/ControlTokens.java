@@ -9,9 +9,9 @@ import dev.braid.model.TextTokenizer;
  *
  * @param fork    {@code [Fork]}, or -1 when the model has none
  * @param child   {@code [Child]}, or -1
- * @param newline the separator before a detail, or -1 for none
+ * @param separator the token between an item and its detail, or -1 for none
  */
-record ControlTokens(int fork, int child, int newline) {
+record ControlTokens(int fork, int child, int separator) {
 
     /** Braid's own tokenizers reserve these (training/ChatFormat); used when no tokenizer can be asked. */
     static final int BRAID_FORK = 5;
@@ -23,15 +23,15 @@ record ControlTokens(int fork, int child, int newline) {
                 : tokenizer == null ? BRAID_FORK : single(tokenizer, "[Fork]");
         int child = params.childId() != AparParams.FROM_TOKENIZER ? params.childId()
                 : tokenizer == null ? BRAID_CHILD : single(tokenizer, "[Child]");
-        int newline = switch (params.newlineId()) {
+        int separator = switch (params.separatorId()) {
             case AparParams.NONE -> -1;
-            case AparParams.FROM_TOKENIZER -> tokenizer == null ? -1 : single(tokenizer, "\n");
-            default -> params.newlineId();
+            case AparParams.FROM_TOKENIZER -> tokenizer == null ? -1 : single(tokenizer, " ");
+            default -> params.separatorId();
         };
         if (fork < 0 || child < 0) {
-            return new ControlTokens(-1, -1, newline);
+            return new ControlTokens(-1, -1, separator);
         }
-        return new ControlTokens(fork, child, newline);
+        return new ControlTokens(fork, child, separator);
     }
 
     private static int single(TextTokenizer tokenizer, String text) {

@@ -46,8 +46,8 @@ final class DocumentStream {
                 int token = tokens[index];
                 Branch child = token == control.fork() ? frame.branch.childAt(index) : null;
                 if (child != null) {
-                    if (control.newline() >= 0) {
-                        append(control.newline());
+                    if (control.separator() >= 0) {
+                        append(control.separator());
                     }
                     path.push(new Frame(child));
                     continue walk;
