@@ -13,7 +13,7 @@ import java.util.Set;
 /** What the engine-running subcommands share: the model, the device and the KV pool size. */
 final class EngineOptions {
 
-    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks");
+    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks", "guessing-tasks");
 
     private EngineOptions() {
     }
@@ -46,7 +46,8 @@ final class EngineOptions {
                 options.integer("block-size", WorkerSettings.DEFAULT.blockSize(), 1, 1024),
                 options.integer("kv-blocks", WorkerSettings.DEFAULT.numBlocks(), 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
-                WorkerSettings.DEFAULT.maxWaitingTasks());
+                WorkerSettings.DEFAULT.maxWaitingTasks(),
+                options.integer("guessing-tasks", WorkerSettings.DEFAULT.guessingTasks(), 0, 1 << 16));
     }
 
     static DecodingStrategy strategy(String name) {

@@ -25,7 +25,7 @@ public abstract class DecodingTask {
     private int steps;
     private int peakBlocks;
     private volatile boolean cancelled;
-    private int load = 1;
+    private boolean spareCompute = true;
     private int logprobsTop = -1;
 
     protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
@@ -50,16 +50,16 @@ public abstract class DecodingTask {
     }
 
     /**
-     * The worker tells each task, before it plans, how many tasks share the coming step, so that
-     * strategies that spend extra tokens per step can spend fewer when the device is busy.
+     * The worker tells each task, before it plans, whether the coming step has compute to spare for
+     * guesses, so that strategies that spend extra tokens per step stop when the device is busy.
      */
-    public final void observeLoad(int runningTasks) {
-        this.load = Math.max(1, runningTasks);
+    public final void observeLoad(boolean spareCompute) {
+        this.spareCompute = spareCompute;
     }
 
-    /** Tasks running on the worker at the last {@link #observeLoad}; 1 if never told. */
-    protected final int load() {
-        return load;
+    /** Whether the last {@link #observeLoad} allowed guesses; true if never told. */
+    protected final boolean spareCompute() {
+        return spareCompute;
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */

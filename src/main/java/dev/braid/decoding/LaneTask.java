@@ -55,7 +55,7 @@ public abstract class LaneTask extends DecodingTask {
             if (lane.sequence().finished()) {
                 continue;
             }
-            StepPlan plan = lane.plan(new StepRoom(load(), free));
+            StepPlan plan = lane.plan(new StepRoom(spareCompute(), free));
             free -= cache.blocksNeeded(plan.table(), plan.queryCount());
             planned.add(i);
             plans.add(plan);

@@ -3,8 +3,8 @@ package dev.braid.decoding;
 /**
  * What one lane may spend in the coming step.
  *
- * @param runningTasks tasks sharing the step; parallel strategies add fewer guesses when it is high
+ * @param spareCompute whether the step has compute to spare for guesses (the worker's guessing limit)
  * @param freeBlocks   KV blocks still free once the lanes planned before this one have reserved theirs
  */
-public record StepRoom(int runningTasks, int freeBlocks) {
+public record StepRoom(boolean spareCompute, int freeBlocks) {
 }

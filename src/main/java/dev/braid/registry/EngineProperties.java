@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kvBlocks        KV blocks per worker
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
+ * @param guessingTasks   up to this many running requests, lookahead and Jacobi add their guesses to
+ *                        a step; with more they run plain steps (3 suits a CPU, see WorkerSettings)
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
@@ -20,13 +22,14 @@ public record EngineProperties(
         @DefaultValue("16") int blockSize,
         @DefaultValue("2048") int kvBlocks,
         @DefaultValue("64") int maxBatchTasks,
-        @DefaultValue("1024") int maxWaitingTasks) {
+        @DefaultValue("1024") int maxWaitingTasks,
+        @DefaultValue("3") int guessingTasks) {
 
     public EngineProperties {
         devices = devices == null || devices.isEmpty() ? List.of("cpu") : List.copyOf(devices);
     }
 
     public WorkerSettings workerSettings() {
-        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks);
+        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks, guessingTasks);
     }
 }

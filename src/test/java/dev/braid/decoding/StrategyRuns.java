@@ -36,10 +36,13 @@ public final class StrategyRuns {
     public record Batch(List<GenerationResult> results, WorkerStats stats) {
     }
 
-    /** All jobs submitted at once to one worker, so their plans share every step. */
+    /**
+     * All jobs submitted at once to one worker, so their plans share every step; the worker lets
+     * them guess however many share it, so speculative plans really run beside each other.
+     */
     public static Batch together(LoadedModel model, List<Job> jobs, int blocks) throws Exception {
         List<GenerationResult> results = new ArrayList<>();
-        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(16, blocks, 64, 256))) {
+        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(16, blocks, 64, 256, 64))) {
             List<ResultFuture> futures = new ArrayList<>();
             for (Job job : jobs) {
                 ResultFuture future = new ResultFuture();

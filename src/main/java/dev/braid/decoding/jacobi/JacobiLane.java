@@ -38,7 +38,7 @@ final class JacobiLane extends Lane {
         int[] pending = sequence.pending();
         pendingCount = pending.length;
         // sampling keeps plain autoregressive steps: greedy guesses say nothing about a sampled token
-        fed = greedy() ? Math.min(JacobiStrategy.blockSizeUnderLoad(params.blockSize(), room.runningTasks()),
+        fed = greedy() ? Math.min(room.spareCompute() ? params.blockSize() : 0,
                 guessLimit()) : 0;
         if (fed > 0 && !fits(room, pendingCount + fed)) {
             fed = 0;

@@ -42,10 +42,10 @@ final class LookaheadLane extends Lane {
     public StepPlan plan(StepRoom room) {
         int[] pending = sequence.pending();
         current = pending[pending.length - 1];
-        LookaheadStrategy.Spend spend = LookaheadStrategy.spendUnderLoad(params, room.runningTasks());
         int length = Math.min(params.ngram() - 1, guessLimit());
-        columns = length == 0 ? 0 : fittingColumns(spend.columns());
-        List<int[]> chosen = length == 0 ? List.of() : pool.candidates(current, spend.candidates(), length);
+        boolean guess = length > 0 && room.spareCompute();
+        columns = guess ? fittingColumns(params.window()) : 0;
+        List<int[]> chosen = guess ? pool.candidates(current, params.candidates(), length) : List.of();
         step = LookaheadStep.build(sequence.table(), pending, window, columns, chosen);
         if (step.plan().queryCount() > pending.length && !fits(room, step.plan().queryCount())) {
             // a short pool must not preempt another request for the sake of guesses

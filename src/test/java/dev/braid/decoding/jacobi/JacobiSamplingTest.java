@@ -33,12 +33,4 @@ class JacobiSamplingTest {
         }
     }
 
-    @Test
-    void sharedWorkersGetAQuarterOfTheBlockAndBusyOnesPlainSteps() {
-        assertThat(JacobiStrategy.blockSizeUnderLoad(8, 1)).isEqualTo(8);
-        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.SHARED_TASKS - 1)).isEqualTo(8);
-        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.SHARED_TASKS)).isEqualTo(2);
-        assertThat(JacobiStrategy.blockSizeUnderLoad(2, JacobiStrategy.BUSY_TASKS - 1)).isEqualTo(1);
-        assertThat(JacobiStrategy.blockSizeUnderLoad(8, JacobiStrategy.BUSY_TASKS)).isZero();
-    }
 }

@@ -28,18 +28,4 @@ class LookaheadParamsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block_size");
         assertThat(new LookaheadParams(1, 2, 1).textNgrams()).isTrue();
     }
-
-    @Test
-    void sharedWorkersGetAQuarterAndBusyOnesNoWindowAndOneCandidate() {
-        LookaheadParams params = new LookaheadParams(8, 5, 8);
-        assertThat(LookaheadStrategy.spendUnderLoad(params, 1)).isEqualTo(new LookaheadStrategy.Spend(8, 8));
-        assertThat(LookaheadStrategy.spendUnderLoad(params, LookaheadStrategy.SHARED_TASKS - 1))
-                .isEqualTo(new LookaheadStrategy.Spend(8, 8));
-        assertThat(LookaheadStrategy.spendUnderLoad(params, LookaheadStrategy.SHARED_TASKS))
-                .isEqualTo(new LookaheadStrategy.Spend(2, 2));
-        assertThat(LookaheadStrategy.spendUnderLoad(new LookaheadParams(3, 4, 2), LookaheadStrategy.BUSY_TASKS - 1))
-                .isEqualTo(new LookaheadStrategy.Spend(1, 1));
-        assertThat(LookaheadStrategy.spendUnderLoad(params, LookaheadStrategy.BUSY_TASKS))
-                .isEqualTo(new LookaheadStrategy.Spend(0, 1));
-    }
 }
