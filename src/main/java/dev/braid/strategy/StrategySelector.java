@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Service;
 
 /**
  * Picks the strategy of each request. An explicit choice wins when the engine has the strategy and
  * the model supports it; {@code auto} applies, in order: what the request needs (log-probabilities
  * and {@code n > 1} need {@code ar}), the worker's load, learned throughput, then the model's
- * capabilities. Strategies come from {@link DecodingStrategies}, so new ones join without changes here.
+ * capabilities; now and then (every {@code explore-every} rule decisions) a candidate that has not
+ * been measured enough is tried instead, so the learned step has something to compare. Strategies
+ * come from {@link DecodingStrategies}, so new ones join without changes here.
  */
 @Service
 public class StrategySelector {
@@ -28,6 +31,7 @@ public class StrategySelector {
 
     private final StrategyStatistics statistics;
     private final StrategyProperties properties;
+    private final AtomicLong ruleDecisions = new AtomicLong();
 
     public StrategySelector(StrategyStatistics statistics, StrategyProperties properties) {
         this.statistics = statistics;
@@ -78,6 +82,10 @@ public class StrategySelector {
         if (learned.isPresent()) {
             return learned.get();
         }
+        Optional<StrategyDecision> explore = explore(model, shape, candidates);
+        if (explore.isPresent()) {
+            return explore.get();
+        }
         Set<Capability> caps = model.capabilities();
         if (candidates.contains("apar") && caps.contains(Capability.APAR) && shape.enumerative()) {
             return new StrategyDecision("apar", "model is APAR-tuned and the prompt asks for a list");
@@ -95,6 +103,24 @@ public class StrategySelector {
         }
         return new StrategyDecision(AR, "no parallel strategy fits this request on model " + model.name()
                 + " (available: " + String.join(", ", DecodingStrategies.names()) + ")");
+    }
+
+    /** On every {@code explore-every}-th rule decision, the first candidate still short of samples. */
+    private Optional<StrategyDecision> explore(ServedModel model, PromptShape shape, List<String> candidates) {
+        int every = properties.exploreEvery();
+        if (every == 0 || ruleDecisions.incrementAndGet() % every != 0) {
+            return Optional.empty();
+        }
+        for (String name : candidates) {
+            long requests = statistics.get(model.name(), name, shape.category())
+                    .map(StrategyStatistics.Throughput::requests).orElse(0L);
+            if (requests < properties.minSamples()) {
+                return Optional.of(new StrategyDecision(name, String.format(Locale.ROOT,
+                        "exploring: %s has %d of the %d measured requests on %s prompts for %s that learning needs",
+                        name, requests, properties.minSamples(), shape.category(), model.name())));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The fastest candidate by measured throughput, once each compared one has enough samples. */

@@ -28,7 +28,7 @@ class StrategySelectorLearnedTest {
 
     private static final int MIN_SAMPLES = 20;
     private static final StrategyProperties PROPERTIES = new StrategyProperties(16, MIN_SAMPLES, Duration.ofHours(6),
-            Duration.ofHours(1));
+            Duration.ofHours(1), 0);
     /** A short (under 64 tokens), greedy, single-part prompt: the rules give it lookahead. */
     private static final PromptShape SHORT_GREEDY = PromptShape.of("Tell me about caching.", 12, true, 1, false);
 
@@ -136,6 +136,32 @@ class StrategySelectorLearnedTest {
         StrategyDecision decision = selector.select(model("m", 0), "auto", SHORT_GREEDY);
         assertThat(decision.strategy()).isEqualTo("lookahead");
         assertThat(decision.reason()).doesNotStartWith("learned");
+    }
+
+    @Test
+    void everyNthRuleDecisionTriesACandidateThatLacksSamplesUntilLearningTakesOver() {
+        StrategyProperties exploring = new StrategyProperties(16, MIN_SAMPLES, Duration.ofHours(6), Duration.ofHours(1), 3);
+        StrategySelector selector = new StrategySelector(statistics, exploring);
+        measured("m", "ar", "short", MIN_SAMPLES - 1, 50.0);
+        refresh();
+        List<String> picks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            picks.add(selector.select(model("m", 0), "auto", SHORT_GREEDY).strategy());
+        }
+        // candidates in engine order: ar first, still one request short of min-samples
+        assertThat(picks).containsExactly("lookahead", "lookahead", "ar", "lookahead", "lookahead", "ar");
+
+        rows.clear();
+        measured("m", "ar", "short", MIN_SAMPLES, 50.0);
+        measured("m", "jacobi", "short", MIN_SAMPLES, 40.0);
+        refresh();
+        // ar and jacobi are measured enough now: learned throughput decides before any exploring
+        picks.clear();
+        for (int i = 0; i < 3; i++) {
+            picks.add(selector.select(model("m", 0), "auto", SHORT_GREEDY).strategy());
+        }
+        assertThat(picks).as("learned picks the faster measured one")
+                .containsExactly("ar", "ar", "ar");
     }
 
     @Test

@@ -31,6 +31,8 @@ public abstract class ServiceTest {
         registry.add("braid.metrics.flush-interval", () -> "200ms");
         registry.add("braid.jobs.poll-interval", () -> "200ms");
         registry.add("braid.jobs.lease", () -> "3s");
+        // tests assert auto's rules; exploration is tested on the selector alone
+        registry.add("braid.strategy.explore-every", () -> "0");
     }
 
     public static synchronized TestDatabases.Database database() {
