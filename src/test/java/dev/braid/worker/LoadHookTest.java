@@ -45,9 +45,8 @@ class LoadHookTest {
                 future.get(60, TimeUnit.SECONDS);
             }
         }
-        // five tasks share the first steps (over the limit of 4), the longest runs its last ones alone
+        // five tasks share steps (over the limit of 4) once all are queued; the longest runs its last ones alone
         assertThat(seen).as("busy steps, then spare ones").contains(false, true);
-        assertThat(seen.peek()).as("the first step is shared by all five").isFalse();
     }
 
     /** Plain greedy lanes that record the load they were planned under. */
