@@ -29,12 +29,13 @@ public final class CllmFineTune {
 
     /**
      * The reference trainer's block size. Serving may use a smaller block: the states of a 16-block
-     * train every prefix of it too. Measured on the shipped model with bench (8 prompts, 96 tokens,
-     * c=1): block 8 took 2.2 tokens a step, block 16 took 2.5, but a 16-token step cost more on the
-     * CPU, so both ran at about 1.4x AR's tokens/s.
+     * train every prefix of it too. Measured on an earlier braid-cllm with bench (8 prompts, 96
+     * tokens, c=1): block 8 took 2.2 tokens a step, block 16 took 2.5, but a 16-token step cost more
+     * on the CPU, so both ran at about 1.4x AR's tokens/s.
      */
     static final int BLOCK_SIZE = 16;
-    static final int MAX_ANSWER_TOKENS = 96;
+    /** Long enough for the corpus's longest answers (five-item lists run to about 130 tokens). */
+    static final int MAX_ANSWER_TOKENS = 160;
     /**
      * Intermediate states sampled per block (of about 14). With 296 prompts and 1000 steps, 4 kept
      * the greedy answers to the corpus's held-out questions as close to braid-base's as the previous
@@ -47,13 +48,12 @@ public final class CllmFineTune {
     /**
      * Per-token weight of the AR term against 1 for the consistency term. The reference weighs AR
      * heavily. Measured on 160 prompts: at 1 to 1 braid-cllm lost its answers (garbled titles, no
-     * end token); at 10 (100 steps) it kept them but Jacobi saved almost no steps; 3 with 300 steps
-     * keeps the answers and saves 12-23% of the steps. On 296 prompts with 4 states a block: 5 at a
-     * peak rate of 1e-3 diverged (loss NaN from step 80); 5 at 7e-4 for 1500 steps kept slightly more
-     * held-out answers identical (19 of 29 against 15) but took fewer tokens a step on bench (1.8 and
-     * 1.9 against 3.1 and 2.2) and stuttered more outside the corpus, so 3 stays.
+     * end token); at 10 (100 steps) it kept them but Jacobi saved almost no steps. On 296 prompts with
+     * 4 states a block: 3 (1000 steps at 1e-3) took the most tokens a step on out-of-corpus prompts
+     * but broke long list answers; 5 at 1e-3 diverged (loss NaN from step 80); 5 at 7e-4 for 1500
+     * steps kept the answers (see FineTuneRecipe.CLLM).
      */
-    static final float AR_WEIGHT = 3f;
+    static final float AR_WEIGHT = 5f;
     /** Prompts decoded together in one forward pass: spreads the per-pass overhead on the CPU. */
     static final int LANES = 8;
     static final int MAX_PROMPT_TOKENS = 128;

@@ -26,19 +26,17 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
 
     /**
      * braid-cllm: braid-base taught to jump along its own Jacobi trajectories. 296 prompts are every
-     * distinct question of the corpus (the generator has no more), and collecting them all took 3 to
-     * 7 minutes on 2 shared cores. 1000 steps (about 2.4 epochs of the rows) is measured, not guessed:
-     * at 300 steps on 160 prompts Jacobi took 1.35 tokens a step on bench's first two prompts and 1.2
-     * on all eight; at 1000 steps on 296 prompts, 3.1 and 2.2 (block 8; 2.5 at block 16); at 1500 steps
-     * (warm-up 30) held-out loss went on falling (0.51 to 0.40) and so did tokens a step on the
-     * corpus's held-out questions (2.5 to 2.9 at block 8), but on bench's prompts, which lie outside
-     * the corpus, tokens a step fell (3.1 to 1.8, 2.2 to 2.0) and the answers stuttered more: the
-     * longer run fits the corpus at the cost of the rest. A rerun of this recipe collects the same
-     * trajectories and rows, but training on the CPU is not bit-exact run to run: a second run ended at
-     * held-out loss 0.49 (shipped: 0.51) with 2.6 and 2.0 tokens a step on bench (block 8), 2.4 on the
-     * held-out questions; braid-cllm ships the better of the two.
+     * distinct question of the corpus (the generator has no more). Measured with bench (c=1, block 8,
+     * answers to their end, scored by braid-base's mean log-likelihood per token; AR's own answers
+     * score -0.060 on list and 0.000 on multi-part questions): 1000 steps at 1e-3 with the AR term 3×
+     * and answers capped at 96 tokens took 3.5 / 2.3 tokens a step on list / multi-part questions but
+     * scored -1.20 / -0.036, its five-item lists falling apart after the fourth item; 1500 steps at
+     * 7e-4 (warm-up 30) with the AR term 5× scored -0.61 / 0.000 at 3.4 / 2.6 tokens a step; the same
+     * with answers up to 160 tokens, so whole list answers are trained, scored -0.060 / 0.000 at 4.0 /
+     * 2.5 tokens a step. On questions outside the corpus every variant scored -3.3 to -4.2 (AR -0.12).
+     * CPU training is not bit-exact from run to run: a rerun collects the same data and ends close.
      */
-    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 1000, 1e-3, 10, 0.0, 1.0, 100,
+    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 1500, 7e-4, 30, 0.0, 1.0, 100,
             296, 11);
 
     /** braid-apar: braid-base taught to fork list items into parallel branches. */
