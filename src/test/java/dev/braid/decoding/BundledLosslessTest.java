@@ -28,7 +28,7 @@ class BundledLosslessTest {
             "What is caching, why does it matter, and how do I start?");
 
     @ParameterizedTest
-    @ValueSource(strings = {"braid-base", "braid-cllm"})
+    @ValueSource(strings = {"braid-base", "braid-draft", "braid-cllm", "braid-apar"})
     void lookaheadAndJacobiMatchGreedyAr(String name) throws Exception {
         DecodingStrategy ar = new AutoregressiveStrategy();
         List<DecodingStrategy> parallel = List.of(new LookaheadStrategy(), new JacobiStrategy());
