@@ -1,12 +1,14 @@
 package dev.braid.cli;
 
 import ai.djl.ndarray.NDScope;
+import dev.braid.decoding.TokenLogprobs;
 import dev.braid.kv.BlockTable;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import java.util.List;
 
 /**
  * How likely a reference model finds an answer: the mean log-probability per token of the answer's
@@ -50,27 +52,15 @@ final class AnswerScorer implements AutoCloseable {
                 throw new IllegalStateException("the scoring cache cannot hold " + all.length + " tokens");
             }
             StepPlan plan = StepPlan.append(table, all).withAllLogits();
-            StepOutput out = reference.transformer().forward(new StepBatch(java.util.List.of(plan)), cache);
+            StepOutput out = reference.transformer().forward(new StepBatch(List.of(plan)), cache);
             double sum = 0;
             for (int j = 0; j < fit; j++) {
-                sum += logProbability(out.logits(0, prompt.length - 1 + j), all[prompt.length + j]);
+                sum += TokenLogprobs.of(out.logits(0, prompt.length - 1 + j), all[prompt.length + j], 0).logprob();
             }
             return sum / fit;
         } finally {
             cache.free(table);
         }
-    }
-
-    private static double logProbability(float[] logits, int token) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
-        }
-        return logits[token] - max - Math.log(sum);
     }
 
     @Override

@@ -53,11 +53,11 @@ public abstract class DecodingTask {
      * The worker tells each task, before it plans, whether the coming step has compute to spare for
      * guesses, so that strategies that spend extra tokens per step stop when the device is busy.
      */
-    public final void observeLoad(boolean spareCompute) {
+    public final void observeSpareCompute(boolean spareCompute) {
         this.spareCompute = spareCompute;
     }
 
-    /** Whether the last {@link #observeLoad} allowed guesses; true if never told. */
+    /** Whether the last {@link #observeSpareCompute} allowed guesses; true if never told. */
     protected final boolean spareCompute() {
         return spareCompute;
     }

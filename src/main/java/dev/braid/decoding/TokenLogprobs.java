@@ -22,7 +22,7 @@ public record TokenLogprobs(int tokenId, float logprob, int[] topIds, float[] to
         int[] ids = new int[k];
         float[] values = new float[k];
         // a partial selection: k is small (OpenAI caps it at 20), the vocabulary is large
-        boolean[] taken = new boolean[logits.length];
+        boolean[] taken = new boolean[k == 0 ? 0 : logits.length];
         for (int r = 0; r < k; r++) {
             int best = -1;
             for (int i = 0; i < logits.length; i++) {

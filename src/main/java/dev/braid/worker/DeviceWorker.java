@@ -157,7 +157,7 @@ public final class DeviceWorker implements AutoCloseable {
         List<Integer> firstPlan = new ArrayList<>();
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
-            task.observeLoad(running.size() <= settings.guessingTasks());
+            task.observeSpareCompute(running.size() <= settings.guessingTasks());
             List<StepPlan> taskPlans = task.plan();
             if (!reserveAll(taskPlans)) {
                 preempt(i);
