@@ -22,6 +22,7 @@ public final class PagedKvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private int unwrittenRows;
 
     public PagedKvCache(KvCacheSpec spec, Device device) {
         this.spec = spec;
@@ -45,10 +46,12 @@ public final class PagedKvCache implements AutoCloseable {
     }
 
     public NDArray keys(int layer) {
+        requireWritten();
         return keys[layer];
     }
 
     public NDArray values(int layer) {
+        requireWritten();
         return values[layer];
     }
 
@@ -112,11 +115,20 @@ public final class PagedKvCache implements AutoCloseable {
      * {@code [tokens, kvHeads, headDim]}, one per layer.
      */
     public void commit(BlockTable table, NDArray[] stepKeys, NDArray[] stepValues) {
-        requireLive(table);
         int tokens = Math.toIntExact(stepKeys[0].getShape().get(0));
         if (tokens == 0) {
             return;
         }
+        write(claim(table, tokens), stepKeys, stepValues);
+    }
+
+    /**
+     * Advances {@code table} over its next {@code tokens} positions and returns their slots; the
+     * rows stay unwritten until {@link #write} fills them, and no step may read the cache before.
+     * Claiming every plan's rows first lets one step write them all with one scatter per layer.
+     */
+    public long[] claim(BlockTable table, int tokens) {
+        requireLive(table);
         int end = table.blocksFor(table.length() + tokens);
         if (end > table.blockCount()) {
             throw new IllegalStateException("commit of " + tokens + " rows past the reserved blocks");
@@ -126,14 +138,36 @@ public final class PagedKvCache implements AutoCloseable {
                 throw new IllegalStateException("commit into shared block " + table.block(i) + " without reserve");
             }
         }
+        long[] slots = table.slots(table.length(), tokens);
+        table.advance(tokens);
+        unwrittenRows += tokens;
+        return slots;
+    }
+
+    /**
+     * Fills claimed slots. Each array is {@code [slots.length, kvHeads, headDim]}, one per layer,
+     * row {@code i} for {@code slots[i]}.
+     */
+    public void write(long[] slots, NDArray[] stepKeys, NDArray[] stepValues) {
+        if (slots.length == 0) {
+            return;
+        }
         try (NDManager scratch = manager.newSubManager()) {
-            NDIndex index = slotIndex(scratch.create(table.slots(table.length(), tokens)));
+            NDIndex index = slotIndex(scratch.create(slots));
             for (int layer = 0; layer < spec.numLayers(); layer++) {
                 keys[layer].set(index, stepKeys[layer].transpose(1, 0, 2));
                 values[layer].set(index, stepValues[layer].transpose(1, 0, 2));
             }
         }
-        table.advance(tokens);
+        unwrittenRows -= slots.length;
+    }
+
+    /** Refuses to read K/V while claimed rows are unwritten: attention would see stale rows. */
+    public void requireWritten() {
+        if (unwrittenRows != 0) {
+            throw new IllegalStateException(unwrittenRows + " committed K/V rows were never written to the cache"
+                    + " (StepOutput.flush)");
+        }
     }
 
     /** Gives back every block only this sequence holds; shared blocks lose one holder. */
@@ -157,6 +191,7 @@ public final class PagedKvCache implements AutoCloseable {
     }
 
     private void copyBlock(int from, int to) {
+        requireWritten();
         try (NDManager scratch = manager.newSubManager()) {
             NDIndex source = slotIndex(scratch.arange(
                     from * spec.blockSize(), (from + 1) * spec.blockSize(), 1, DataType.INT64));
@@ -188,7 +223,8 @@ public final class PagedKvCache implements AutoCloseable {
         return read(values[layer], table, into);
     }
 
-    private static NDArray read(NDArray store, BlockTable table, NDManager into) {
+    private NDArray read(NDArray store, BlockTable table, NDManager into) {
+        requireWritten();
         NDArray rows = store.get(slotIndex(into.create(table.slots(0, table.length())))).transpose(1, 0, 2);
         rows.attach(into);
         return rows;

@@ -3,12 +3,14 @@ package dev.braid.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import dev.braid.kv.PagedKvCache;
+import java.util.Arrays;
 
 /**
  * What one forward pass returns: logits for the rows each plan asked for, and the K/V rows of every
  * query token, held until the planners say which of them to commit to the cache.
  *
- * <p>Lives inside the worker's per-step tensor scope: read it and commit before the scope closes.
+ * <p>Lives inside the worker's per-step tensor scope: read it, commit and {@link #flush} before the
+ * scope closes.
  */
 public final class StepOutput {
 
@@ -19,6 +21,10 @@ public final class StepOutput {
     private final int vocabSize;
     private long[] argmax;
     private float[] logitValues;
+    private PagedKvCache target;
+    private long[] pendingRows = new long[16];
+    private long[] pendingSlots = new long[16];
+    private int pending;
 
     StepOutput(StepBatch batch, NDArray logits, NDArray[] keys, NDArray[] values) {
         this.batch = batch;
@@ -56,30 +62,75 @@ public final class StepOutput {
 
     /**
      * Appends the K/V rows of the given query tokens of plan {@code plan} to its sequence, in the
-     * given order. The positions they were computed at must be the sequence's next positions.
+     * given order. The positions they were computed at must be the sequence's next positions. The
+     * sequence advances at once; the rows reach the cache at {@link #flush}, together with every
+     * other commit of this step, so a step's writes cost the same few tensor calls however many
+     * sequences it carries.
      */
     public void commit(PagedKvCache cache, int plan, int[] queryIndices) {
         if (queryIndices.length == 0) {
             return;
         }
+        if (target != null && target != cache) {
+            throw new IllegalStateException("one step's K/V rows go to one cache");
+        }
         StepPlan stepPlan = batch.plans().get(plan);
-        long[] rows = new long[queryIndices.length];
-        for (int i = 0; i < rows.length; i++) {
+        for (int i = 0; i < queryIndices.length; i++) {
             if (stepPlan.positions()[queryIndices[i]] != stepPlan.table().length() + i) {
                 throw new IllegalStateException("query token " + queryIndices[i] + " was computed at position "
                         + stepPlan.positions()[queryIndices[i]] + ", not the next free position "
                         + (stepPlan.table().length() + i));
             }
-            rows[i] = batch.tokenOffset(plan) + queryIndices[i];
         }
-        NDIndex index = new NDIndex("{}", logits.getManager().create(rows));
-        NDArray[] k = new NDArray[keys.length];
-        NDArray[] v = new NDArray[values.length];
-        for (int layer = 0; layer < keys.length; layer++) {
-            k[layer] = keys[layer].get(index);
-            v[layer] = values[layer].get(index);
+        long[] slots = cache.claim(stepPlan.table(), queryIndices.length);
+        target = cache;
+        ensureRoom(queryIndices.length);
+        for (int i = 0; i < queryIndices.length; i++) {
+            pendingRows[pending] = batch.tokenOffset(plan) + queryIndices[i];
+            pendingSlots[pending++] = slots[i];
         }
-        cache.commit(stepPlan.table(), k, v);
+    }
+
+    /** Writes this step's committed rows to the cache; the step's owner calls it before the next read. */
+    public void flush() {
+        if (pending == 0) {
+            return;
+        }
+        long[] rows = Arrays.copyOf(pendingRows, pending);
+        long[] slots = Arrays.copyOf(pendingSlots, pending);
+        NDArray[] k = keys;
+        NDArray[] v = values;
+        if (!coversEveryRowInOrder(rows)) {
+            NDIndex index = new NDIndex("{}", logits.getManager().create(rows));
+            k = new NDArray[keys.length];
+            v = new NDArray[values.length];
+            for (int layer = 0; layer < keys.length; layer++) {
+                k[layer] = keys[layer].get(index);
+                v[layer] = values[layer].get(index);
+            }
+        }
+        target.write(slots, k, v);
+        pending = 0;
+    }
+
+    private boolean coversEveryRowInOrder(long[] rows) {
+        if (rows.length != batch.tokenCount()) {
+            return false;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ensureRoom(int more) {
+        if (pending + more > pendingRows.length) {
+            int size = Math.max(pending + more, pendingRows.length * 2);
+            pendingRows = Arrays.copyOf(pendingRows, size);
+            pendingSlots = Arrays.copyOf(pendingSlots, size);
+        }
     }
 
     /** Commits the first {@code count} query tokens: the usual case of an accepted prefix. */

@@ -59,6 +59,7 @@ public abstract class Transformer implements AutoCloseable {
     }
 
     public StepOutput forward(StepBatch batch, PagedKvCache cache) {
+        cache.requireWritten();
         for (StepPlan plan : batch.plans()) {
             int last = plan.positions().length == 0 ? 0 : max(plan.positions());
             if (last >= config.maxPositionEmbeddings()) {

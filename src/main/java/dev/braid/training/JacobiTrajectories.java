@@ -116,6 +116,7 @@ final class JacobiTrajectories implements AutoCloseable {
                 StepOutput output = model.forward(new StepBatch(List.of(
                         StepPlan.append(table, Arrays.copyOf(prompt, prompt.length - 1)))), cache);
                 output.commitPrefix(cache, 0, prompt.length - 1);
+                output.flush();
             }
         }
         Lane lane = new Lane(index, prompt, table);
@@ -150,6 +151,7 @@ final class JacobiTrajectories implements AutoCloseable {
                     lane.guess = argmax;
                 }
             }
+            output.flush();
         }
         return converged;
     }

@@ -183,6 +183,7 @@ public final class DeviceWorker implements AutoCloseable {
                     fail(task, e);
                 }
             }
+            output.flush();
         }
         steps++;
         running.removeIf(task -> {

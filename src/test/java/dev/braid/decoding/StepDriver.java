@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDScope;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.StepBatch;
+import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.Transformer;
 import java.util.ArrayList;
@@ -55,7 +56,9 @@ public final class StepDriver implements AutoCloseable {
             }
         }
         try (NDScope ignored = new NDScope()) {
-            task.consume(model.forward(new StepBatch(plans), cache), 0);
+            StepOutput output = model.forward(new StepBatch(plans), cache);
+            task.consume(output, 0);
+            output.flush();
         }
         task.stepped();
         forwards++;

@@ -142,6 +142,30 @@ class PagedKvCacheTest {
     }
 
     @Test
+    void claimedRowsOfSeveralSequencesLandInOneWriteAndNoReadSeesThemBefore() {
+        try (PagedKvCache cache = new PagedKvCache(new KvCacheSpec(BLOCK, 8, 1, 1, 1), Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            BlockTable first = cache.newSequence();
+            BlockTable second = cache.newSequence();
+            assertThat(cache.reserve(first, 2)).isTrue();
+            assertThat(cache.reserve(second, 3)).isTrue();
+            long[] firstSlots = cache.claim(first, 2);
+            long[] secondSlots = cache.claim(second, 3);
+            assertThat(first.length()).isEqualTo(2);
+            assertThatThrownBy(() -> cache.readKeys(0, first, manager))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("5 committed K/V rows");
+            assertThatThrownBy(() -> cache.keys(0)).isInstanceOf(IllegalStateException.class);
+
+            long[] slots = new long[] {secondSlots[0], firstSlots[0], secondSlots[1], firstSlots[1], secondSlots[2]};
+            NDArray rows = manager.create(new float[] {21, 11, 22, 12, 23}, new Shape(5, 1, 1));
+            cache.write(slots, new NDArray[] {rows}, new NDArray[] {rows.neg()});
+            assertThat(cache.readKeys(0, first, manager).toFloatArray()).containsExactly(11, 12);
+            assertThat(cache.readKeys(0, second, manager).toFloatArray()).containsExactly(21, 22, 23);
+            assertThat(cache.readValues(0, second, manager).toFloatArray()).containsExactly(-21, -22, -23);
+        }
+    }
+
+    @Test
     void commitWithoutReserveIsRefusedAndPoolShortageChangesNothing() {
         try (PagedKvCache cache = new PagedKvCache(new KvCacheSpec(BLOCK, 2, 1, 1, 1), Device.cpu());
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {

@@ -71,6 +71,7 @@ class TransformerReferenceTest {
                     try (NDScope ignored = new NDScope()) {
                         StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, input))), cache);
                         out.commitPrefix(cache, 0, input.length);
+                        out.flush();
                         int next = out.argmax(0, 0);
                         generated.add(next);
                         input = new int[] {next};
