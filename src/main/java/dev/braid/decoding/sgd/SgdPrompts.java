@@ -87,6 +87,14 @@ public record SgdPrompts(String chat, String skeletonRequest, String skeletonPre
                 separator, skeletonTokens, maxPoints, nodeTokens, nodeEndsAtNewline, fixedSkeleton);
     }
 
+    /**
+     * Whether a point's prompt holds the whole plan ({@code {skeleton}}), so that no point can start
+     * before the skeleton is complete.
+     */
+    boolean pointPromptShowsPlan() {
+        return nodeRequest.contains("{skeleton}");
+    }
+
     String skeletonPrompt(String question) {
         return render(chat, Map.of("message", render(skeletonRequest, Map.of("question", question)))) + skeletonPrefill;
     }

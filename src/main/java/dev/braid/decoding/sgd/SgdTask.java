@@ -21,15 +21,20 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Skeleton Graph Decoding of one answer. Phase one decodes a skeleton; phase two decodes every
  * point whose parents are done, all of them in the same step, each from a prompt that shares one
- * prefilled trunk (question and plan) and adds its parents' answers. Anything SGD cannot schedule
- * falls back to AR decoding of the original prompt.
+ * prefilled trunk (the question, and the plan where the point prompt shows it) and adds its
+ * parents' answers. Anything SGD cannot schedule falls back to AR decoding of the original prompt.
+ *
+ * <p>Where the point prompt does not show the whole plan, a point starts while the skeleton is still
+ * being written, as soon as its line is complete and its parents are done (Plato's pipelining of
+ * planning and decoding): its skeleton line and its parents are all it needs. A skeleton that turns
+ * out malformed still falls back, and the points started early are dropped.
  */
 final class SgdTask extends DecodingTask {
 
     private enum Phase { SKELETON, NODES, FALLBACK, DONE }
 
-    /** What this step's plans are for. */
-    private enum Planned { NOTHING, SKELETON, FALLBACK, TRUNK, NODES, SETTLE }
+    /** What one of this step's plans is for. */
+    private enum Role { SKELETON, FALLBACK, TRUNK, NODE, SETTLE }
 
     private static final long SKELETON_SEED = 0x5E1E70L;
     /** How long an otherwise idle worker waits on the draft model before asking again. */
@@ -40,19 +45,20 @@ final class SgdTask extends DecodingTask {
     private final PromptEncoder encoder;
     private final long seed;
     private final PointEnds pointEnds;
+    private final List<Role> roles = new ArrayList<>();
     private final List<NodeRun> plannedNodes = new ArrayList<>();
 
     private Phase phase;
-    private Planned planned = Planned.NOTHING;
     private boolean idleSinceLastStep;
     private int step;
     private String question;
     private Sequence skeletonRun;
     private String skeletonText;
     private int skeletonSteps;
+    private int skeletonLinesRead;
     private String fallbackReason;
     private Sequence fallback;
-    private List<NodeRun> nodes = List.of();
+    private List<NodeRun> nodes = new ArrayList<>();
     private AnswerStream stream;
     private int[] trunkIds;
     private BlockTable trunk;
@@ -99,57 +105,71 @@ final class SgdTask extends DecodingTask {
 
     @Override
     public List<StepPlan> plan() {
+        roles.clear();
         plannedNodes.clear();
-        List<StepPlan> plans = switch (phase) {
-            case SKELETON -> single(Planned.SKELETON, skeletonRun);
-            case FALLBACK -> single(Planned.FALLBACK, fallback);
-            case NODES -> planNodes();
-            case DONE -> settling ? settle() : none();
-        };
+        List<StepPlan> plans = new ArrayList<>();
+        switch (phase) {
+            case SKELETON -> {
+                add(plans, Role.SKELETON, StepPlan.append(skeletonRun.table(), skeletonRun.pending()));
+                planPoints(plans);
+            }
+            case FALLBACK -> add(plans, Role.FALLBACK, StepPlan.append(fallback.table(), fallback.pending()));
+            case NODES -> {
+                awaitDrafts();
+                if (allNodesDone()) {
+                    // the last point came from the draft model between steps; the worker only retires a
+                    // task after a forward pass, so one minimal pass closes the task
+                    complete();
+                    settling = true;
+                    planSettle(plans);
+                } else {
+                    planPoints(plans);
+                }
+            }
+            case DONE -> {
+                if (settling) {
+                    planSettle(plans);
+                }
+            }
+        }
         idleSinceLastStep = plans.isEmpty();
         return plans;
     }
 
-    private List<StepPlan> single(Planned kind, Sequence sequence) {
-        planned = kind;
-        return List.of(StepPlan.append(sequence.table(), sequence.pending()));
+    private void add(List<StepPlan> plans, Role role, StepPlan plan) {
+        roles.add(role);
+        plans.add(plan);
     }
 
-    private List<StepPlan> none() {
-        planned = Planned.NOTHING;
-        return List.of();
-    }
-
-    private List<StepPlan> settle() {
+    private void planSettle(List<StepPlan> plans) {
         settle = cache.newSequence();
-        planned = Planned.SETTLE;
-        return List.of(StepPlan.append(settle, new int[] {request.promptIds()[0]}));
+        add(plans, Role.SETTLE, StepPlan.append(settle, new int[] {request.promptIds()[0]}));
     }
 
-    private List<StepPlan> planNodes() {
-        if (drafts != null) {
-            if (idleSinceLastStep) {
-                drafts.await(DRAFT_WAIT_MICROS);
-            }
-            drafts.collect(this::drafted);
+    private void awaitDrafts() {
+        if (drafts != null && idleSinceLastStep) {
+            drafts.await(DRAFT_WAIT_MICROS);
         }
-        if (allNodesDone()) {
-            // the last point came from the draft model between steps; the worker only retires a
-            // task after a forward pass, so one minimal pass closes the task
-            complete();
-            settling = true;
-            return settle();
+    }
+
+    /** Starts every ready point and plans the trunk's prefill or the points decoding on the target. */
+    private void planPoints(List<StepPlan> plans) {
+        if (drafts != null) {
+            drafts.collect(this::drafted);
         }
         for (NodeRun node : nodes) {
             if (!node.started() && ready(node) && routesToDraft(node)) {
                 startOnDraft(node);
             }
         }
-        if (trunk != null && !trunkPrefilled) {
-            planned = Planned.TRUNK;
-            return List.of(StepPlan.append(trunk, trunkIds));
+        if (trunk == null && needsTrunk()) {
+            trunk = cache.newSequence();
+            trunkPrefilled = false;
         }
-        List<StepPlan> plans = new ArrayList<>();
+        if (trunk != null && !trunkPrefilled) {
+            add(plans, Role.TRUNK, StepPlan.append(trunk, trunkIds));
+            return;
+        }
         for (NodeRun node : nodes) {
             if (!node.started() && ready(node)) {
                 startOnTarget(node);
@@ -159,49 +179,89 @@ final class SgdTask extends DecodingTask {
             }
             if (node.decodingOnTarget()) {
                 plannedNodes.add(node);
-                plans.add(StepPlan.append(node.sequence().table(), node.sequence().pending()));
+                add(plans, Role.NODE, StepPlan.append(node.sequence().table(), node.sequence().pending()));
             }
         }
-        if (trunk != null && nodes.stream().allMatch(NodeRun::started)) {
+        if (trunk != null && phase == Phase.NODES && nodes.stream().allMatch(NodeRun::started)) {
             cache.free(trunk); // every point has its own reference to the shared blocks by now
             trunk = null;
         }
-        planned = plans.isEmpty() ? Planned.NOTHING : Planned.NODES;
-        return plans;
     }
 
     @Override
     public void consume(StepOutput output, int firstPlan) {
         idleSinceLastStep = false;
-        if (planned == Planned.NOTHING) {
+        if (roles.isEmpty()) {
             return; // another task's step; this one was waiting on the draft model
         }
         step++;
-        switch (planned) {
-            case SKELETON -> consumeSkeleton(output, firstPlan);
-            case FALLBACK -> consumeFallback(output, firstPlan);
-            case TRUNK -> {
-                output.commitPrefix(cache, firstPlan, trunkIds.length);
-                trunkPrefilled = true;
+        int node = 0;
+        for (int i = 0; i < roles.size(); i++) {
+            int plan = firstPlan + i;
+            Role role = roles.get(i);
+            if (phase == Phase.FALLBACK && role != Role.FALLBACK) {
+                continue; // the skeleton just fell back: the trunk and the points started early are freed
             }
-            case NODES -> consumeNodes(output, firstPlan);
-            case SETTLE -> {
-                cache.free(settle);
-                settle = null;
-                settling = false;
+            switch (role) {
+                case SKELETON -> consumeSkeleton(output, plan);
+                case FALLBACK -> consumeFallback(output, plan);
+                case TRUNK -> {
+                    output.commitPrefix(cache, plan, trunkIds.length);
+                    trunkPrefilled = true;
+                }
+                case NODE -> consumeNode(plannedNodes.get(node++), output, plan);
+                case SETTLE -> {
+                    cache.free(settle);
+                    settle = null;
+                    settling = false;
+                }
             }
-            case NOTHING -> throw new IllegalStateException("unreachable");
         }
-        planned = Planned.NOTHING;
+        roles.clear();
+        if (phase == Phase.NODES) {
+            if (allNodesDone()) {
+                complete();
+            } else {
+                stream();
+            }
+        }
     }
 
     private void consumeSkeleton(StepOutput output, int plan) {
         skeletonSteps++;
         skeletonRun.accept(next(skeletonRun, output, plan), decoder);
+        String text = prompts.skeletonPrefill() + decoder.decode(skeletonRun.generated());
         if (skeletonRun.finished()) {
             cache.free(skeletonRun.table());
-            skeletonText = prompts.skeletonPrefill() + decoder.decode(skeletonRun.generated());
+            skeletonText = text;
             schedule();
+        } else if (!prompts.pointPromptShowsPlan()) {
+            readCompleteLines(text);
+        }
+    }
+
+    /**
+     * Adds the points whose lines are complete, while the lines written so far form a valid skeleton
+     * of their own; a line that does not (a reference to a point not yet written, say) waits for the
+     * whole skeleton and the full parse.
+     */
+    private void readCompleteLines(String text) {
+        int lines = (int) text.chars().filter(c -> c == '\n').count();
+        if (lines == skeletonLinesRead) {
+            return;
+        }
+        skeletonLinesRead = lines;
+        Skeleton partial;
+        try {
+            partial = new SkeletonParser(prompts.maxPoints()).parse(text.substring(0, text.lastIndexOf('\n')));
+        } catch (MalformedSkeletonException e) {
+            return;
+        }
+        if (trunkIds == null && !encodeTrunk(partial)) {
+            return; // the full parse falls back for this
+        }
+        for (int i = nodes.size(); i < partial.size(); i++) {
+            nodes.add(new NodeRun(partial.points().get(i)));
         }
     }
 
@@ -215,24 +275,16 @@ final class SgdTask extends DecodingTask {
         }
     }
 
-    private void consumeNodes(StepOutput output, int firstPlan) {
-        for (int p = 0; p < plannedNodes.size(); p++) {
-            NodeRun node = plannedNodes.get(p);
-            Sequence sequence = node.sequence();
-            int token = next(sequence, output, firstPlan + p);
-            sequence.accept(token, decoder);
-            if (!sequence.finished() && pointEnds.ends(token)) {
-                sequence.finish(FinishReason.STOP);
-            }
-            if (sequence.finished()) {
-                cache.free(sequence.table());
-                node.finish(pointEnds.answer(sequence.generated()), sequence.finishReason(), step);
-            }
+    private void consumeNode(NodeRun node, StepOutput output, int plan) {
+        Sequence sequence = node.sequence();
+        int token = next(sequence, output, plan);
+        sequence.accept(token, decoder);
+        if (!sequence.finished() && pointEnds.ends(token)) {
+            sequence.finish(FinishReason.STOP);
         }
-        if (allNodesDone()) {
-            complete();
-        } else {
-            stream();
+        if (sequence.finished()) {
+            cache.free(sequence.table());
+            node.finish(pointEnds.answer(sequence.generated()), sequence.finishReason(), step);
         }
     }
 
@@ -253,34 +305,62 @@ final class SgdTask extends DecodingTask {
             fallBack("malformed skeleton: " + e.reason());
             return;
         }
-        trunkIds = encoder.encode(prompts.nodeTrunk(question, skeleton), true);
-        if (trunkIds.length >= contextLength) {
+        if (trunkIds == null && !encodeTrunk(skeleton)) {
             fallBack("the points' prompt does not fit the model's context");
             return;
         }
-        nodes = skeleton.points().stream().map(NodeRun::new).toList();
+        // the points started early came from the same lines, so they are this skeleton's first points
+        for (int i = nodes.size(); i < skeleton.size(); i++) {
+            nodes.add(new NodeRun(skeleton.points().get(i)));
+        }
         List<int[]> headings = new ArrayList<>();
         for (Skeleton.Point point : skeleton.points()) {
             headings.add(encoder.encode(prompts.heading(point), false));
         }
         stream = new AnswerStream(nodes, headings, encoder.encode(prompts.separator(), false));
-        newTrunk();
         phase = Phase.NODES;
     }
 
+    /** Encodes the points' shared prompt; false when it leaves no room to answer. */
+    private boolean encodeTrunk(Skeleton skeleton) {
+        int[] ids = encoder.encode(prompts.nodeTrunk(question, skeleton), true);
+        if (ids.length >= contextLength) {
+            return false;
+        }
+        trunkIds = ids;
+        return true;
+    }
+
     /**
-     * The prompt part every point shares, prefilled once and forked into each point's table; only
-     * worth a step while some point is still to be decoded on the target.
+     * The trunk is prefilled once and forked into each point's table; it is only worth a step while
+     * some point is about to start on the target, or lost its KV to preemption.
      */
-    private void newTrunk() {
-        boolean needed = nodes.stream().anyMatch(n -> n.decodingOnTarget() || (!n.started() && !routesToDraft(n)));
-        trunk = needed ? cache.newSequence() : null;
-        trunkPrefilled = false;
+    private boolean needsTrunk() {
+        for (NodeRun node : nodes) {
+            boolean starts = !node.started() && ready(node);
+            boolean preempted = node.decodingOnTarget() && node.sequence().table().length() == 0;
+            if (starts || preempted) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void fallBack(String reason) {
         fallbackReason = reason;
-        nodes = List.of();
+        for (NodeRun node : nodes) {
+            if (node.decodingOnTarget()) {
+                cache.free(node.sequence().table());
+            }
+        }
+        if (trunk != null) {
+            cache.free(trunk);
+            trunk = null;
+        }
+        if (drafts != null) {
+            drafts.cancelAll(); // points started before the skeleton turned out malformed
+        }
+        nodes = new ArrayList<>();
         fallback = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed), request.stop(),
                 contextLength, cache.newSequence());
         phase = Phase.FALLBACK;
@@ -423,9 +503,9 @@ final class SgdTask extends DecodingTask {
                 node.sequence().replaceTable(cache.newSequence());
             }
         }
-        if (phase == Phase.NODES) {
-            newTrunk(); // the points in flight recompute only their own part, forked from it
-        }
+        // the points in flight recompute only their own part, forked from a trunk prefilled anew
+        trunk = null;
+        trunkPrefilled = false;
     }
 
     @Override
