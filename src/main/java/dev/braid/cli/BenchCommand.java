@@ -70,7 +70,7 @@ final class BenchCommand {
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
-            BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer);
+            BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize());
             // a full request per target first: with one short warm-up, whichever strategy ran first at a
             // level paid for the JIT and looked up to 1.8x slower than the same steps run later
             for (BenchTarget target : targets) {
@@ -94,7 +94,8 @@ final class BenchCommand {
             report.put("strategy", String.join(",", targets.stream().map(BenchTarget::label).toList()));
             report.put("strategy_params", Map.of(
                     "window", params.lookahead().window(), "ngram", params.lookahead().ngram(),
-                    "candidates", params.lookahead().candidates(), "jacobi_block", params.jacobi().blockSize()));
+                    "candidates", params.lookahead().candidates(), "jacobi_block", params.jacobi().blockSize(),
+                    "apar_branches", params.apar().maxLiveBranches()));
             if (draft != null) {
                 report.put("draft_model", draft.model().name());
             }

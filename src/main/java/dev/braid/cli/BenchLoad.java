@@ -28,13 +28,15 @@ final class BenchLoad {
     private final boolean untilEnd;
     private final StrategyParams params;
     private final AnswerScorer scorer;
+    private final int blockSize;
 
     /** {@code scorer} may be null: rows then carry no quality column. */
-    BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer) {
+    BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer, int blockSize) {
         this.maxNewTokens = maxNewTokens;
         this.untilEnd = untilEnd;
         this.params = params;
         this.scorer = scorer;
+        this.blockSize = blockSize;
     }
 
     void warmUp(BenchTarget target, String question) {
@@ -81,6 +83,7 @@ final class BenchLoad {
         List<Double> answerMs = new ArrayList<>();
         double requestSteps = 0;
         double requestPeakKv = 0;
+        double sequentialKv = 0;
         for (Answer answer : answers) {
             ttft.add(answer.result().firstTokenNanos() / 1e6);
             for (int i = 1; i < answer.tokenTimes().length; i++) {
@@ -89,6 +92,7 @@ final class BenchLoad {
             answerMs.add(answer.nanos() / 1e6);
             requestSteps += answer.result().steps();
             requestPeakKv += answer.result().peakKvBlocks();
+            sequentialKv += sequentialBlocks(answer.result());
         }
         int n = answers.size();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -108,6 +112,8 @@ final class BenchLoad {
         row.put("answer_ms_p50", BenchReport.round(BenchReport.percentile(answerMs, 50)));
         row.put("answer_ms_mean", BenchReport.round(answerMs.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
         row.put("request_peak_kv_blocks", BenchReport.round(requestPeakKv / n));
+        row.put("sequential_kv_blocks", BenchReport.round(sequentialKv / n));
+        row.put("peak_kv_vs_sequential", BenchReport.round(requestPeakKv / sequentialKv));
         row.put("peak_kv_blocks", pools.stream().flatMap(p -> p.workers().stream())
                 .mapToInt(w -> w.stats().peakUsedBlocks()).sum());
         if (scorer != null) {
@@ -115,6 +121,15 @@ final class BenchLoad {
             row.put("mean_log_likelihood", Double.isNaN(quality) ? null : BenchReport.round(quality, 4));
         }
         return row;
+    }
+
+    /**
+     * The blocks one sequence holding the prompt and this very answer ends with: what AR decoding
+     * needs for the same answer, so a structural strategy's peak is compared on equal text.
+     */
+    private int sequentialBlocks(GenerationResult result) {
+        int tokens = result.promptTokens() + result.completionTokens();
+        return (tokens + blockSize - 1) / blockSize;
     }
 
     /** Each answer's mean per-token log-likelihood under the scorer, averaged over the answers. */

@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * The prompt sets {@code bench --prompts} runs; a client cycles through its set. {@code list} and
  * {@code multipart} ask the questions the structural strategies are for (APAR's independent list
- * items, SGD's points that build on each other), in the words Braid's own models were trained on,
- * about topics of their corpus.
+ * items; SGD's points, some standing alone and one building on another), in the words Braid's own
+ * models were trained on, about topics of their corpus.
  */
 enum BenchPrompts {
 

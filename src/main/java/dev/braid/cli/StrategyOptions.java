@@ -1,6 +1,7 @@
 package dev.braid.cli;
 
 import dev.braid.decoding.StrategyParams;
+import dev.braid.decoding.apar.AparBranching;
 import dev.braid.decoding.jacobi.JacobiParams;
 import dev.braid.decoding.lookahead.LookaheadParams;
 import java.util.Set;
@@ -11,9 +12,9 @@ import java.util.Set;
  */
 final class StrategyOptions {
 
-    static final Set<String> VALUED = Set.of("window", "ngram", "candidates", "jacobi-block");
+    static final Set<String> VALUED = Set.of("window", "ngram", "candidates", "jacobi-block", "apar-branches");
 
-    static final String USAGE = "[--window W] [--ngram N] [--candidates G] [--jacobi-block n]";
+    static final String USAGE = "[--window W] [--ngram N] [--candidates G] [--jacobi-block n] [--apar-branches B]";
 
     private StrategyOptions() {
     }
@@ -27,6 +28,8 @@ final class StrategyOptions {
                         options.integer("ngram", lookahead.ngram(), LookaheadParams.MIN_NGRAM, LookaheadParams.MAX_NGRAM),
                         options.integer("candidates", lookahead.candidates(), 1, LookaheadParams.MAX_CANDIDATES),
                         lookahead.textNgrams()),
-                new JacobiParams(options.integer("jacobi-block", jacobi.blockSize(), 1, JacobiParams.MAX_BLOCK_SIZE)));
+                new JacobiParams(options.integer("jacobi-block", jacobi.blockSize(), 1, JacobiParams.MAX_BLOCK_SIZE)),
+                new AparBranching(options.integer("apar-branches", AparBranching.DEFAULT.maxLiveBranches(), 1,
+                        AparBranching.MAX_LIVE_BRANCHES)));
     }
 }

@@ -1,5 +1,7 @@
 package dev.braid.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.braid.jobs.Admission;
 import dev.braid.support.ServiceTest;
 import java.util.ArrayList;
@@ -98,6 +100,10 @@ class BadInputTest extends ServiceTest {
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"lookahead\": {\"widow\": 4}}}", 400)
                 .jsonPath("$.error.param").isEqualTo("strategy_params.lookahead.widow");
+        v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
+                + "{\"apar\": {\"max_live_branches\": 0}}}", 400)
+                .jsonPath("$.error.param").isEqualTo("strategy_params.apar")
+                .jsonPath("$.error.message").value(m -> assertThat((String) m).contains("max_live_branches"));
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"warp\": {}}}", 400)
                 .jsonPath("$.error.param").isEqualTo("strategy_params.warp");

@@ -36,7 +36,7 @@ class StrategyFlagsTest {
     void outOfRangeStrategyFlagsAreUsageErrorsNamingTheFlag() {
         String[][] bad = {{"--window", "0"}, {"--window", "65"}, {"--ngram", "1"}, {"--ngram", "17"},
                 {"--candidates", "0"}, {"--candidates", "100"}, {"--jacobi-block", "0"}, {"--jacobi-block", "65"},
-                {"--window", "wide"}};
+                {"--apar-branches", "0"}, {"--apar-branches", "65"}, {"--window", "wide"}};
         for (String[] flag : bad) {
             for (String command : new String[] {"generate", "bench"}) {
                 Run r = command.equals("generate")
@@ -70,11 +70,13 @@ class StrategyFlagsTest {
     void benchComparesStrategiesAtEachLevel(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("bench");
         Run bench = run("bench", "--model", MODEL, "--strategy", "ar,lookahead,jacobi", "--concurrency", "1,2",
-                "--max-new-tokens", "12", "--requests-per-client", "1", "--window", "3", "--output", out.toString());
+                "--max-new-tokens", "12", "--requests-per-client", "1", "--window", "3", "--apar-branches", "2",
+                "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
         assertThat(report.get("strategy").asString()).isEqualTo("ar,lookahead,jacobi");
         assertThat(report.get("strategy_params").get("window").asInt()).isEqualTo(3);
+        assertThat(report.get("strategy_params").get("apar_branches").asInt()).isEqualTo(2);
         JsonNode levels = report.get("levels");
         assertThat(levels).hasSize(6);
         String[] order = {"ar", "lookahead", "jacobi", "ar", "lookahead", "jacobi"};

@@ -10,19 +10,17 @@ package dev.braid.decoding.apar;
  *                        written on one line ("N. Title: detail", training/AparTree), and braid-base found
  *                        braid-apar's answers with the newline far less likely than with a space (mean
  *                        log-likelihood per token -1.5 to -2.0 against -0.28 to -0.32, three list answers)
- * @param maxLiveBranches branches of one tree decoding at once; {@code [Fork]} is banned at the limit
  * @param maxDepth        deepest branch level, the root being 0; a branch at this depth may not fork
  * @param maxBranchTokens tokens one branch may generate; 0 means the request's max new tokens
  */
-public record AparParams(int forkId, int childId, int separatorId, int maxLiveBranches, int maxDepth,
-                         int maxBranchTokens) {
+public record AparParams(int forkId, int childId, int separatorId, int maxDepth, int maxBranchTokens) {
 
     /** Look the token up in the model's tokenizer ({@code [Fork]}, {@code [Child]}, a space). */
     public static final int FROM_TOKENIZER = -1;
     public static final int NONE = -2;
 
-    /** The reference's limits: two levels below the answer, a handful of branches at once. */
-    public static final AparParams DEFAULT = new AparParams(FROM_TOKENIZER, FROM_TOKENIZER, FROM_TOKENIZER, 8, 2, 0);
+    /** The reference's limit: two levels below the answer. */
+    public static final AparParams DEFAULT = new AparParams(FROM_TOKENIZER, FROM_TOKENIZER, FROM_TOKENIZER, 2, 0);
 
     public AparParams {
         if (forkId < FROM_TOKENIZER || childId < FROM_TOKENIZER) {
@@ -34,9 +32,6 @@ public record AparParams(int forkId, int childId, int separatorId, int maxLiveBr
         if (separatorId < NONE) {
             throw new IllegalArgumentException("separator id must be a token id, FROM_TOKENIZER or NONE");
         }
-        if (maxLiveBranches < 1) {
-            throw new IllegalArgumentException("apar max live branches must be at least 1, got " + maxLiveBranches);
-        }
         if (maxDepth < 0) {
             throw new IllegalArgumentException("apar max depth must not be negative, got " + maxDepth);
         }
@@ -47,10 +42,10 @@ public record AparParams(int forkId, int childId, int separatorId, int maxLiveBr
 
     /** These limits with explicit control tokens, e.g. a fixture model's frequent token as the fork. */
     public AparParams withControlTokens(int fork, int child, int separator) {
-        return new AparParams(fork, child, separator, maxLiveBranches, maxDepth, maxBranchTokens);
+        return new AparParams(fork, child, separator, maxDepth, maxBranchTokens);
     }
 
-    public AparParams withLimits(int liveBranches, int depth, int branchTokens) {
-        return new AparParams(forkId, childId, separatorId, liveBranches, depth, branchTokens);
+    public AparParams withLimits(int depth, int branchTokens) {
+        return new AparParams(forkId, childId, separatorId, depth, branchTokens);
     }
 }

@@ -19,7 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * APAR decoding of {@code n} trees. Every live branch is one single-token plan per step; a branch
- * that emits {@code [Fork]} is forked at once, so parent and child both run in the next step.
+ * that emits {@code [Fork]} is forked at once, so parent and child both run in the next step. At
+ * the live-branch limit the forking branch pauses instead until a branch ends: each branch still
+ * sees only its ancestors, so the answer is the one written without a limit, while fewer details
+ * hold KV blocks at the same time.
  */
 final class AparTask extends DecodingTask {
 
@@ -52,6 +55,7 @@ final class AparTask extends DecodingTask {
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
                     branchStop(request.stop().stopStrings()), contextLength, cache.newSequence());
             trees.add(new BranchTree(i, new Branch(0, null, -1, 0, sequence, 1), control, params,
+                    request.strategyParams().apar().maxLiveBranches(),
                     request.stop().maxNewTokens(), request.stop().stopTokenIds()));
         }
         branchesOpened = request.n();
@@ -63,7 +67,11 @@ final class AparTask extends DecodingTask {
         plannedTrees.clear();
         List<StepPlan> plans = new ArrayList<>();
         for (BranchTree tree : trees) {
+            openWaitingForks(tree);
             for (Branch branch : tree.live()) {
+                if (branch.awaitingFork()) {
+                    continue;
+                }
                 planned.add(branch);
                 plannedTrees.add(tree);
                 plans.add(StepPlan.append(branch.sequence().table(), branch.sequence().pending()));
@@ -89,7 +97,11 @@ final class AparTask extends DecodingTask {
             branch.sequence().accept(token, decoder);
             boolean budgetLeft = tree.count(token);
             if (token == control.fork() && budgetLeft) {
-                fork(tree, branch);
+                if (tree.hasRoomForBranch() || branch.finished()) {
+                    fork(tree, branch);
+                } else {
+                    branch.awaitFork();
+                }
             }
             if (branch.finished()) {
                 end(branch);
@@ -105,6 +117,20 @@ final class AparTask extends DecodingTask {
             int[] tokens = tree.advance();
             if (tokens.length > 0) {
                 emitted(tree.index(), tokens);
+            }
+        }
+    }
+
+    /**
+     * Opens the forks that waited for room, oldest branch first, as far as the limit allows. When
+     * every live branch waits, nothing would ever end to make room, so the oldest opens over the
+     * limit: the limit is soft rather than able to stall a tree or change its answer.
+     */
+    private void openWaitingForks(BranchTree tree) {
+        for (Branch branch : List.copyOf(tree.branches())) {
+            if (branch.awaitingFork() && (tree.hasRoomForBranch() || !tree.anyDecoding())) {
+                fork(tree, branch);
+                branch.forkOpened();
             }
         }
     }

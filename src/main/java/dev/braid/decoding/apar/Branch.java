@@ -18,6 +18,7 @@ final class Branch {
     private final int startStep;
     private final Map<Integer, Branch> childByFork = new HashMap<>();
     private int endStep = -1;
+    private boolean awaitingFork;
 
     Branch(int id, Branch parent, int forkIndex, int depth, Sequence sequence, int startStep) {
         this.id = id;
@@ -71,5 +72,22 @@ final class Branch {
 
     void ended(int step) {
         endStep = step;
+        awaitingFork = false; // out of budget before its fork opened: the fork never will
+    }
+
+    /**
+     * Whether the branch has accepted a {@code [Fork]} that its tree had no room to open yet; it
+     * pauses, its context unchanged, until the fork opens.
+     */
+    boolean awaitingFork() {
+        return awaitingFork;
+    }
+
+    void awaitFork() {
+        awaitingFork = true;
+    }
+
+    void forkOpened() {
+        awaitingFork = false;
     }
 }

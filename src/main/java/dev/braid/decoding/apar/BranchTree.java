@@ -15,16 +15,19 @@ final class BranchTree {
     private final int index;
     private final ControlTokens control;
     private final AparParams params;
+    private final int maxLiveBranches;
     private final int budget;
     private final List<Branch> branches = new ArrayList<>();
     private final DocumentStream stream;
     private int generated;
     private boolean outOfBudget;
 
-    BranchTree(int index, Branch root, ControlTokens control, AparParams params, int budget, Set<Integer> stopTokens) {
+    BranchTree(int index, Branch root, ControlTokens control, AparParams params, int maxLiveBranches, int budget,
+               Set<Integer> stopTokens) {
         this.index = index;
         this.control = control;
         this.params = params;
+        this.maxLiveBranches = maxLiveBranches;
         this.budget = budget;
         this.branches.add(root);
         this.stream = new DocumentStream(root, control, stopTokens);
@@ -58,15 +61,25 @@ final class BranchTree {
         branches.add(child);
     }
 
+    /** Whether one more branch fits under the live-branch limit. */
+    boolean hasRoomForBranch() {
+        return live().size() < maxLiveBranches;
+    }
+
     /**
-     * Whether {@code branch} may emit {@code [Fork]} now: not at the live-branch limit, not at the
-     * deepest level, and not right after a control token (an empty item would fork an empty detail).
+     * Whether {@code branch} may emit {@code [Fork]} now: not at the deepest level, and not right
+     * after a control token (an empty item would fork an empty detail). The live-branch limit never
+     * bans a fork, so it cannot change the answer: at the limit the fork waits.
      */
     boolean mayFork(Branch branch) {
         return control.forking() && !outOfBudget
-                && live().size() < params.maxLiveBranches()
                 && branch.depth() < params.maxDepth()
                 && !control.isControl(branch.sequence().lastToken());
+    }
+
+    /** Whether some live branch is not waiting to fork, so a step of this tree makes progress. */
+    boolean anyDecoding() {
+        return branches.stream().anyMatch(b -> !b.finished() && !b.awaitingFork());
     }
 
     /** Counts an accepted token; returns false once the tree's budget is spent. */

@@ -42,8 +42,12 @@ final class DocumentStream {
             Frame frame = path.peek();
             int[] tokens = frame.branch.sequence().generated();
             while (frame.next < tokens.length) {
-                int index = frame.next++;
+                int index = frame.next;
                 int token = tokens[index];
+                if (token == control.fork() && frame.branch.awaitingFork() && index == tokens.length - 1) {
+                    break walk; // its detail opens once the tree has room, and comes first in the document
+                }
+                frame.next++;
                 Branch child = token == control.fork() ? frame.branch.childAt(index) : null;
                 if (child != null) {
                     if (control.separator() >= 0) {

@@ -10,6 +10,7 @@ import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StepDriver;
 import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.StrategyParams;
 import dev.braid.kv.BlockPool;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.LoadedModel;
@@ -17,6 +18,7 @@ import dev.braid.model.ReferenceCase;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +37,10 @@ class AparTaskTest {
     static final int CHILD = 3;
     static final int NEWLINE = 201;
     private static final AparParams PARAMS = AparParams.DEFAULT.withControlTokens(FORK, CHILD, NEWLINE)
-            .withLimits(3, 2, 10);
+            .withLimits(2, 10);
+    private static final int LIVE = 3;
+    /** Branches long enough that, without a limit, three or more decode at once. */
+    private static final AparParams LONG_BRANCHES = PARAMS.withLimits(2, 30);
 
     private static LoadedModel model;
     private static ReferenceCase reference;
@@ -52,8 +57,13 @@ class AparTaskTest {
     }
 
     private static GenerationRequest request(int maxNewTokens) {
+        return request(maxNewTokens, LIVE);
+    }
+
+    private static GenerationRequest request(int maxNewTokens, int liveBranches) {
         return new GenerationRequest(reference.promptIds(), SamplingParams.GREEDY,
-                new StopCriteria(Set.of(0), List.of(), maxNewTokens));
+                new StopCriteria(Set.of(0), List.of(), maxNewTokens), 1,
+                StrategyParams.DEFAULTS.withApar(new AparBranching(liveBranches)));
     }
 
     private static AparTask task(int maxNewTokens, Recorder listener) {
@@ -136,7 +146,7 @@ class AparTaskTest {
         try (StepDriver driver = new StepDriver(model, 4, 256)) {
             result = driver.run(task, () -> live.add(task.trees().get(0).live().size()));
         }
-        assertThat(live).allMatch(n -> n <= PARAMS.maxLiveBranches());
+        assertThat(live).allMatch(n -> n <= LIVE);
         for (AparTrace.BranchRecord b : result.trace(AparTrace.class).orElseThrow().branches()) {
             List<Integer> tokens = ids(b.tokens());
             assertThat(tokens).as("[Child] is never sampled").doesNotContain(CHILD);
@@ -150,6 +160,38 @@ class AparTaskTest {
             for (int i = 1; i < tokens.size(); i++) {
                 assertThat(tokens.get(i) == FORK && tokens.get(i - 1) == FORK).as("fork after fork").isFalse();
             }
+        }
+    }
+
+    @Test
+    void atTheLiveLimitAForkWaitsForRoomAndTheAnswerStaysTheOneWrittenWithoutALimit() {
+        List<Integer> unlimitedLive = new ArrayList<>();
+        GenerationResult unlimited = runLimited(AparBranching.MAX_LIVE_BRANCHES, unlimitedLive, new ArrayList<>());
+        List<Integer> live = new ArrayList<>();
+        List<Boolean> waited = new ArrayList<>();
+        GenerationResult limited = runLimited(3, live, waited);
+
+        assertThat(Collections.max(unlimitedLive)).as("without a limit more than three branches decode at once")
+                .isGreaterThan(3);
+        assertThat(Collections.max(live)).isLessThan(Collections.max(unlimitedLive));
+        assertThat(live.stream().filter(n -> n <= 3).count()).as("mostly within the limit").isGreaterThan(live.size() * 3 / 4);
+        assertThat(waited).as("a fork waited for a branch to end").contains(true);
+        assertThat(limited.first().tokenIds()).containsExactly(unlimited.first().tokenIds());
+        assertThat(limited.steps()).isGreaterThan(unlimited.steps());
+        assertThat(limited.peakKvBlocks()).isLessThan(unlimited.peakKvBlocks());
+    }
+
+    /** The budget cuts no branch: under a budget that bites, which tokens fit depends on the schedule. */
+    private static GenerationResult runLimited(int liveBranches, List<Integer> live, List<Boolean> waited) {
+        AparTask task = (AparTask) new AparStrategy(LONG_BRANCHES).newTask(request(1000, liveBranches), model.tokenizer(),
+                new Recorder());
+        try (StepDriver driver = new StepDriver(model, 4, 256)) {
+            GenerationResult result = driver.run(task, () -> {
+                live.add((int) task.trees().get(0).branches().stream().filter(b -> !b.finished() && !b.awaitingFork()).count());
+                waited.add(task.trees().get(0).branches().stream().anyMatch(Branch::awaitingFork));
+            });
+            assertThat(driver.cache().pool().usedBlocks()).isZero();
+            return result;
         }
     }
 
@@ -201,7 +243,7 @@ class AparTaskTest {
     @Test
     void sampledTreesOfOneRequestEachStreamTheirOwnDocument() {
         GenerationRequest request = new GenerationRequest(reference.promptIds(), new SamplingParams(0.9, 40, 0.95, 7L),
-                new StopCriteria(Set.of(0), List.of(), 40), 2);
+                new StopCriteria(Set.of(0), List.of(), 40), 2, StrategyParams.DEFAULTS.withApar(new AparBranching(LIVE)));
         List<List<Integer>> streams = List.of(new ArrayList<>(), new ArrayList<>());
         ResultFuture listener = new ResultFuture() {
             @Override
