@@ -8,6 +8,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,10 +46,16 @@ public final class BundledModels {
 
     /** The folder of bundled model {@code name}, or empty when no such model ships. */
     public static Optional<Path> folder(String name) {
+        return folder(name, BundledModels.class.getClassLoader(),
+                Path.of(System.getProperty("braid.model-cache", System.getProperty("java.io.tmpdir"))));
+    }
+
+    /** {@link #folder(String)} from the given classpath, unpacking under {@code cacheRoot}. */
+    static Optional<Path> folder(String name, ClassLoader classpath, Path cacheRoot) {
         if (!NAMES.contains(name)) {
             return Optional.empty();
         }
-        URL config = BundledModels.class.getClassLoader().getResource("models/" + name + "/config.json");
+        URL config = classpath.getResource("models/" + name + "/config.json");
         if (config == null) {
             return Optional.empty();
         }
@@ -57,20 +66,24 @@ public final class BundledModels {
                 throw new IllegalStateException("bad classpath location " + config, e);
             }
         }
-        return Optional.of(extract(name));
+        return Optional.of(extract(name, classpath, cacheRoot));
     }
 
-    private static Path extract(String name) {
-        long size = resourceSize("models/" + name + "/" + Checkpoint.SINGLE_FILE);
-        Path cache = Path.of(System.getProperty("braid.model-cache", System.getProperty("java.io.tmpdir")))
-                .resolve("braid-models").resolve(name + "-" + size);
+    /**
+     * Unpacks the model into a folder named by a digest of its files: a jar whose model was retrained
+     * at the same size must not find the old weights there. The folder itself is named for the model,
+     * as tools show it.
+     */
+    private static Path extract(String name, ClassLoader classpath, Path cacheRoot) {
+        Path cache = cacheRoot.resolve("braid-models").resolve(digest(name, classpath)).resolve(name);
         if (Files.isRegularFile(cache.resolve(Checkpoint.SINGLE_FILE))) {
             return cache;
         }
         try {
-            Path partial = Files.createDirectories(cache.resolveSibling(cache.getFileName() + ".partial-" + ProcessHandle.current().pid()));
+            Files.createDirectories(cache.getParent());
+            Path partial = Files.createDirectories(cache.resolveSibling(name + ".partial-" + ProcessHandle.current().pid()));
             for (String file : FILES) {
-                try (InputStream in = open("models/" + name + "/" + file)) {
+                try (InputStream in = open(classpath, "models/" + name + "/" + file)) {
                     Files.copy(in, partial.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -87,20 +100,29 @@ public final class BundledModels {
         }
     }
 
-    private static long resourceSize(String resource) {
+    /** The first 16 hex digits of the SHA-256 of the model's files, in order. */
+    private static String digest(String name, ClassLoader classpath) {
+        MessageDigest sha;
         try {
-            URL url = BundledModels.class.getClassLoader().getResource(resource);
-            if (url == null) {
-                throw new ModelLoadException(resource + ": bundled file is missing from the jar");
-            }
-            return url.openConnection().getContentLengthLong();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+        byte[] buffer = new byte[1 << 16];
+        for (String file : FILES) {
+            try (InputStream in = open(classpath, "models/" + name + "/" + file)) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    sha.update(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read bundled model " + name + ": " + e.getMessage(), e);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest(), 0, 8);
     }
 
-    private static InputStream open(String resource) throws IOException {
-        InputStream in = BundledModels.class.getClassLoader().getResourceAsStream(resource);
+    private static InputStream open(ClassLoader classpath, String resource) throws IOException {
+        InputStream in = classpath.getResourceAsStream(resource);
         if (in == null) {
             throw new ModelLoadException(resource + ": bundled file is missing from the jar");
         }

@@ -14,14 +14,58 @@ import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.training.ChatFormat;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerSettings;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The models that ship in the jar load by name and answer in the format they were trained on. */
 class BundledModelsTest {
+
+    @Test
+    void aModelInsideAJarUnpacksOnceIntoAFolderKeyedByItsContentNotItsSize(@TempDir Path dir) throws Exception {
+        Path source = BundledModels.folder("braid-draft").orElseThrow();
+        Path first = jar(dir.resolve("first.jar"), source, null);
+        byte[] weights = Files.readAllBytes(source.resolve(Checkpoint.SINGLE_FILE));
+        weights[weights.length - 1] ^= 1; // retrained: same size, other weights
+        Path second = jar(dir.resolve("second.jar"), source, weights);
+        Path cache = dir.resolve("cache");
+        try (URLClassLoader a = new URLClassLoader(new URL[] {first.toUri().toURL()}, null);
+             URLClassLoader b = new URLClassLoader(new URL[] {second.toUri().toURL()}, null)) {
+            Path unpacked = BundledModels.folder("braid-draft", a, cache).orElseThrow();
+            assertThat(unpacked.getFileName().toString()).isEqualTo("braid-draft");
+            assertThat(unpacked.resolve(Checkpoint.SINGLE_FILE)).hasSameBinaryContentAs(source.resolve(Checkpoint.SINGLE_FILE));
+            assertThat(BundledModels.folder("braid-draft", a, cache)).contains(unpacked);
+
+            Path retrained = BundledModels.folder("braid-draft", b, cache).orElseThrow();
+            assertThat(retrained).isNotEqualTo(unpacked);
+            assertThat(Files.readAllBytes(retrained.resolve(Checkpoint.SINGLE_FILE))).isEqualTo(weights);
+            assertThat(BundledModels.folder("braid-base", a, cache)).as("not in this jar").isEmpty();
+        }
+    }
+
+    /** A jar holding {@code models/braid-draft/} copied from {@code source}, optionally with other weights. */
+    private static Path jar(Path jar, Path source, byte[] weights) throws Exception {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
+            try (Stream<Path> files = Files.list(source)) {
+                for (Path file : files.sorted().toList()) {
+                    out.putNextEntry(new ZipEntry("models/braid-draft/" + file.getFileName()));
+                    boolean swap = weights != null && file.getFileName().toString().equals(Checkpoint.SINGLE_FILE);
+                    out.write(swap ? weights : Files.readAllBytes(file));
+                    out.closeEntry();
+                }
+            }
+        }
+        return jar;
+    }
 
     @Test
     void baseModelAnswersAListPromptWithANumberedListDeterministically() throws Exception {
