@@ -8,8 +8,9 @@ import java.util.Random;
 /**
  * Builds the training corpus from Braid's own templates ({@link Topics}), deterministically from a
  * seed: questions people ask an assistant, answered as lists of independent points (APAR's
- * structure), multi-part answers whose parts build on each other (SGD's structure), how-to steps,
- * short prose, skeleton plans and small pieces of code. About one example in twenty is held out.
+ * structure), multi-part answers whose first two parts stand alone and whose last builds on the
+ * first (SGD's graph; some answers start at a point, as SGD's point prompts do), how-to steps, short
+ * prose, skeleton plans and small pieces of code. About one example in twenty is held out.
  */
 public final class CorpusGenerator {
 
@@ -77,10 +78,18 @@ public final class CorpusGenerator {
                 "What is " + topic.name() + ", why does it matter, and how do I start?",
                 "Explain " + topic.name() + ": what it is, why it matters, and the first steps.",
                 "I am new to " + topic.name() + ". What is it, why should I care, and how do I begin?");
-        String answer = "1. What it is: " + topic.definition()
-                + "\n2. Why it matters: " + topic.why()
-                + "\n3. How to start: Given the points above, begin with this: " + lowerFirst(topic.steps().get(0))
-                + " Then " + lowerFirst(topic.steps().get(1));
+        String first = "1. What it is: " + topic.definition();
+        String second = "2. Why it matters: " + topic.why();
+        String third = "3. How to start: Given what it is, begin with this: " + lowerFirst(topic.steps().get(0))
+                + " Then " + lowerFirst(topic.steps().get(1)) + " After that, " + lowerFirst(topic.steps().get(2));
+        // One answer in eight starts where an SGD point does: at point 2, which stands alone, or at
+        // point 3 right after point 1, the one point it builds on. Whole answers stay six in eight, so
+        // greedy decoding still writes all three points.
+        String answer = switch (random.nextInt(8)) {
+            case 0 -> second + "\n" + third;
+            case 1 -> first + "\n" + third;
+            default -> first + "\n" + second + "\n" + third;
+        };
         return new Example(Category.MULTI_PART, question, answer);
     }
 
@@ -115,8 +124,8 @@ public final class CorpusGenerator {
         String question = "Plan an answer to this question as a skeleton: What is " + topic.name()
                 + ", why does it matter, and how do I start?";
         String answer = "1. What it is | depends on: none | easy"
-                + "\n2. Why it matters | depends on: 1 | easy"
-                + "\n3. How to start | depends on: 1, 2 | hard";
+                + "\n2. Why it matters | depends on: none | easy"
+                + "\n3. How to start | depends on: 1 | hard";
         return new Example(Category.SKELETON, question, answer);
     }
 

@@ -36,7 +36,7 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
      * 2.5 tokens a step. On questions outside the corpus every variant scored -3.3 to -4.2 (AR -0.12).
      * CPU training is not bit-exact from run to run: a rerun collects the same data and ends close.
      */
-    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 1500, 7e-4, 30, 0.0, 1.0, 100,
+    public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 3500, 7e-4, 30, 0.0, 1.0, 100,
             296, 11);
 
     /** braid-apar: braid-base taught to fork list items into parallel branches. */

@@ -53,11 +53,11 @@ public record Recipe(String name, int vocabSize, int hiddenSize, int numLayers, 
     }
 
     /** braid-base: about 5.5M parameters, the instruction model every strategy starts from. */
-    public static final Recipe BASE = new Recipe("braid-base", 2048, 256, 6, 4, 4, 704, 512, 256, 8, 360,
+    public static final Recipe BASE = new Recipe("braid-base", 2048, 256, 6, 4, 4, 704, 512, 256, 8, 800,
             3e-3, 40, 0.05, 1.0, 100, 100, 12_000, 7);
 
     /** braid-draft: about 1M parameters, same tokenizer, for easy SGD nodes and drafting. */
-    public static final Recipe DRAFT = new Recipe("braid-draft", 2048, 128, 3, 2, 2, 352, 512, 256, 8, 360,
+    public static final Recipe DRAFT = new Recipe("braid-draft", 2048, 128, 3, 2, 2, 352, 512, 256, 8, 800,
             4e-3, 40, 0.05, 1.0, 100, 100, 12_000, 7);
 
     /** A few-second run for tests. */

@@ -37,7 +37,7 @@ class StructuralBenchTest {
         Path out = dir.resolve("bench");
         Run bench = run("bench", "--model", "braid-base", "--strategy", "ar,sgd,ar@braid-draft",
                 "--draft-model", "braid-draft", "--prompts", "multipart", "--until-end", "--quality-model", "braid-base",
-                "--concurrency", "1", "--max-new-tokens", "160", "--requests-per-client", "1", "--output", out.toString());
+                "--concurrency", "1", "--max-new-tokens", "200", "--requests-per-client", "1", "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
         assertThat(report.get("until_end").asBoolean()).isTrue();
@@ -50,7 +50,7 @@ class StructuralBenchTest {
             JsonNode row = rows.get(i);
             assertThat(row.get("prompts").asString()).isEqualTo("multipart");
             assertThat(row.get("strategy").asString()).isEqualTo(labels[i]);
-            assertThat(row.get("completion_tokens").asInt()).as("the answer ends before the cap").isBetween(1, 159);
+            assertThat(row.get("completion_tokens").asInt()).as("the answer ends before the cap").isBetween(1, 199);
             assertThat(row.get("mean_log_likelihood").asDouble()).isNotPositive().isGreaterThan(-20);
             assertThat(row.get("answer_ms_mean").asDouble()).isPositive();
             assertThat(row.get("request_peak_kv_blocks").asDouble()).isPositive();
@@ -59,6 +59,9 @@ class StructuralBenchTest {
         assertThat(ar.get("steps_per_request").asDouble()).isEqualTo(ar.get("completion_tokens").asDouble());
         assertThat(ar.get("fewer_steps_vs_ar").asDouble()).isEqualTo(1.0);
         assertThat(ar.get("answer_speedup_vs_ar").asDouble()).isEqualTo(1.0);
+        // AR's own sequence is the sequential one; its last token is never fed, so it may end a block short
+        double sequential = ar.get("sequential_kv_blocks").asDouble();
+        assertThat(ar.get("request_peak_kv_blocks").asDouble()).isBetween(sequential - 1, sequential);
         // braid-base finds its own greedy answer near certain
         assertThat(ar.get("mean_log_likelihood").asDouble()).isGreaterThan(-0.05);
         assertThat(Files.readString(out.resolve("bench.md"))).contains("| prompts | strategy |")

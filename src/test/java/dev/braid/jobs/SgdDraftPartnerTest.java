@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 @AutoConfigureWebTestClient(timeout = "PT120S")
 class SgdDraftPartnerTest extends ServiceTest {
 
-    /** The question of braid-base's skeleton lessons: two easy points, then a hard one on both. */
+    /** The question of braid-base's skeleton lessons: two easy points, then a hard one on the first. */
     private static final String QUESTION = "What is caching, why does it matter, and how do I start?";
 
     @Autowired
