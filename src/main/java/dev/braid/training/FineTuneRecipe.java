@@ -34,6 +34,9 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
      * 7e-4 (warm-up 30) with the AR term 5× scored -0.61 / 0.000 at 3.4 / 2.6 tokens a step; the same
      * with answers up to 160 tokens, so whole list answers are trained, scored -0.060 / 0.000 at 4.0 /
      * 2.5 tokens a step. On questions outside the corpus every variant scored -3.3 to -4.2 (AR -0.12).
+     * The corpus then grew three-sentence list details (answers up to 224 tokens, 5,416 rows instead
+     * of 2,003): 1500 steps ended at held-out 1.20 with garbled multi-part answers (-5.5); 3500 steps
+     * end at 0.28 and score -0.30 / -0.12 (braid-base's own: -0.03 / -0.002) at 4.2 / 2.5 tokens a step.
      * CPU training is not bit-exact from run to run: a rerun collects the same data and ends close.
      */
     public static final FineTuneRecipe CLLM = new FineTuneRecipe("braid-cllm", 256, 4, 3500, 7e-4, 30, 0.0, 1.0, 100,
