@@ -12,7 +12,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The models that ship inside Braid's jar ({@code models/NAME/} on the classpath). Weights are
@@ -21,6 +23,9 @@ import java.util.Optional;
 public final class BundledModels {
 
     public static final List<String> NAMES = List.of("braid-base", "braid-draft", "braid-cllm", "braid-apar");
+
+    /** Digests per classpath and model: a jar's content does not change while it runs. */
+    private static final Map<List<Object>, String> DIGESTS = new ConcurrentHashMap<>();
 
     private static final List<String> FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", Checkpoint.SINGLE_FILE);
@@ -75,7 +80,8 @@ public final class BundledModels {
      * as tools show it.
      */
     private static Path extract(String name, ClassLoader classpath, Path cacheRoot) {
-        Path cache = cacheRoot.resolve("braid-models").resolve(digest(name, classpath)).resolve(name);
+        String digest = DIGESTS.computeIfAbsent(List.of(classpath, name), key -> digest(name, classpath));
+        Path cache = cacheRoot.resolve("braid-models").resolve(digest).resolve(name);
         if (Files.isRegularFile(cache.resolve(Checkpoint.SINGLE_FILE))) {
             return cache;
         }

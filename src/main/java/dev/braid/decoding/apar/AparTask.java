@@ -127,7 +127,9 @@ final class AparTask extends DecodingTask {
      * limit: the limit is soft rather than able to stall a tree or change its answer.
      */
     private void openWaitingForks(BranchTree tree) {
-        for (Branch branch : List.copyOf(tree.branches())) {
+        List<Branch> branches = tree.branches();
+        for (int i = 0, opened = branches.size(); i < opened; i++) { // forks append; the new ones wait for nothing
+            Branch branch = branches.get(i);
             if (branch.awaitingFork() && (tree.hasRoomForBranch() || !tree.anyDecoding())) {
                 fork(tree, branch);
                 branch.forkOpened();

@@ -63,7 +63,7 @@ final class BranchTree {
 
     /** Whether one more branch fits under the live-branch limit. */
     boolean hasRoomForBranch() {
-        return live().size() < maxLiveBranches;
+        return branches.stream().filter(b -> !b.finished()).count() < maxLiveBranches;
     }
 
     /**

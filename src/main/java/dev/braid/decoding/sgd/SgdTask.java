@@ -45,6 +45,7 @@ final class SgdTask extends DecodingTask {
     private final PromptEncoder encoder;
     private final long seed;
     private final PointEnds pointEnds;
+    private final SkeletonParser parser;
     private final List<Role> roles = new ArrayList<>();
     private final List<NodeRun> plannedNodes = new ArrayList<>();
 
@@ -55,7 +56,6 @@ final class SgdTask extends DecodingTask {
     private Sequence skeletonRun;
     private String skeletonText;
     private int skeletonSteps;
-    private int skeletonLinesRead;
     private String fallbackReason;
     private Sequence fallback;
     private List<NodeRun> nodes = new ArrayList<>();
@@ -73,6 +73,7 @@ final class SgdTask extends DecodingTask {
         this.drafts = draft == null ? null : new DraftCalls(draft);
         this.encoder = encoder;
         this.pointEnds = new PointEnds(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline(), decoder);
+        this.parser = new SkeletonParser(prompts.maxPoints());
         Long requested = request.sampling().seed();
         this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
@@ -229,31 +230,30 @@ final class SgdTask extends DecodingTask {
 
     private void consumeSkeleton(StepOutput output, int plan) {
         skeletonSteps++;
-        skeletonRun.accept(next(skeletonRun, output, plan), decoder);
-        String text = prompts.skeletonPrefill() + decoder.decode(skeletonRun.generated());
+        int token = next(skeletonRun, output, plan);
+        skeletonRun.accept(token, decoder);
         if (skeletonRun.finished()) {
             cache.free(skeletonRun.table());
-            skeletonText = text;
+            skeletonText = skeletonText();
             schedule();
-        } else if (!prompts.pointPromptShowsPlan()) {
-            readCompleteLines(text);
+        } else if (!prompts.pointPromptShowsPlan() && decoder.decode(new int[] {token}).indexOf('\n') >= 0) {
+            readCompleteLines(skeletonText());
         }
+    }
+
+    private String skeletonText() {
+        return prompts.skeletonPrefill() + decoder.decode(skeletonRun.generated());
     }
 
     /**
      * Adds the points whose lines are complete, while the lines written so far form a valid skeleton
      * of their own; a line that does not (a reference to a point not yet written, say) waits for the
-     * whole skeleton and the full parse.
+     * whole skeleton and the full parse. Called when a line has just been completed.
      */
     private void readCompleteLines(String text) {
-        int lines = (int) text.chars().filter(c -> c == '\n').count();
-        if (lines == skeletonLinesRead) {
-            return;
-        }
-        skeletonLinesRead = lines;
         Skeleton partial;
         try {
-            partial = new SkeletonParser(prompts.maxPoints()).parse(text.substring(0, text.lastIndexOf('\n')));
+            partial = parser.parse(text.substring(0, text.lastIndexOf('\n')));
         } catch (MalformedSkeletonException e) {
             return;
         }
@@ -300,7 +300,7 @@ final class SgdTask extends DecodingTask {
     private void schedule() {
         Skeleton skeleton;
         try {
-            skeleton = new SkeletonParser(prompts.maxPoints()).parse(skeletonText);
+            skeleton = parser.parse(skeletonText);
         } catch (MalformedSkeletonException e) {
             fallBack("malformed skeleton: " + e.reason());
             return;
