@@ -125,10 +125,11 @@ final class BenchLoad {
 
     /**
      * The blocks one sequence holding the prompt and this very answer ends with: what AR decoding
-     * needs for the same answer, so a structural strategy's peak is compared on equal text.
+     * needs for the same answer, so a structural strategy's peak is compared on equal text. The
+     * answer's last token (its end token, or the last one the cap allowed) is never fed.
      */
     private int sequentialBlocks(GenerationResult result) {
-        int tokens = result.promptTokens() + result.completionTokens();
+        int tokens = result.promptTokens() + Math.max(0, result.completionTokens() - 1);
         return (tokens + blockSize - 1) / blockSize;
     }
 

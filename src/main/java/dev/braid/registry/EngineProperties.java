@@ -19,8 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
         @DefaultValue("cpu") List<String> devices,
-        @DefaultValue("16") int blockSize,
-        @DefaultValue("2048") int kvBlocks,
+        @DefaultValue("1") int blockSize,
+        @DefaultValue("32768") int kvBlocks,
         @DefaultValue("64") int maxBatchTasks,
         @DefaultValue("1024") int maxWaitingTasks,
         @DefaultValue("3") int guessingTasks) {

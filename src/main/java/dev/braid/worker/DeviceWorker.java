@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class DeviceWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceWorker.class);
+    /**
+     * Positions kept free per running task when admitting another: one 16-position block used to be
+     * the reserve, and a Jacobi or lookahead step of a few guesses fits it.
+     */
+    private static final int SPARE_POSITIONS_PER_TASK = 16;
 
     private final String name;
     private final Transformer model;
@@ -134,8 +139,10 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     private void admit() {
-        // one spare block per running task, so admitting a prompt does not force a preemption next step
-        int reserve = running.size();
+        // room for a step's growth of every running task, so admitting a prompt does not force a
+        // preemption next step
+        int spare = spareBlocksPerTask();
+        int reserve = running.size() * spare;
         while (!waiting.isEmpty() && running.size() < settings.maxBatchTasks()) {
             DecodingTask task = waiting.peekFirst();
             if (task.admissionBlocks(settings.blockSize()) + reserve > cache.pool().freeBlocks()
@@ -147,8 +154,13 @@ public final class DeviceWorker implements AutoCloseable {
                 task.start(cache, model.config().maxPositionEmbeddings());
             }
             running.add(task);
-            reserve++;
+            reserve += spare;
         }
+    }
+
+    /** Blocks covering {@link #SPARE_POSITIONS_PER_TASK} positions. */
+    private int spareBlocksPerTask() {
+        return (SPARE_POSITIONS_PER_TASK + settings.blockSize() - 1) / settings.blockSize();
     }
 
     private void step() {

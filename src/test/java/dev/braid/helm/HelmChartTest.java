@@ -111,7 +111,7 @@ class HelmChartTest {
         Map<String, Object> resources = map(m.container(), "resources");
         assertThat(map(resources, "limits")).doesNotContainKey("nvidia.com/gpu").containsEntry("memory", "8Gi");
         assertThat(at(m.settings(), "braid", "engine", "devices")).isEqualTo(List.of("cpu"));
-        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(2048);
+        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(32768);
         // no seeds given: the application keeps its bundled models
         assertThat(map(m.settings(), "braid")).doesNotContainKey("models");
 
@@ -279,7 +279,7 @@ class HelmChartTest {
         assertThat(at(m.settings(), "braid", "engine", "devices")).isEqualTo(List.of("gpu:3"));
         assertThat(at(m.settings(), "braid", "jobs", "max-running")).isEqualTo(2);
         // untouched defaults survive the merge
-        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(2048);
+        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(32768);
     }
 
     @Test

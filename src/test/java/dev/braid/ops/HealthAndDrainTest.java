@@ -87,7 +87,7 @@ class HealthAndDrainTest {
                 .jsonPath("$.components.workerPool.details.running").isEqualTo(0)
                 .jsonPath("$.components.workerPool.details.waiting").isEqualTo(0)
                 .jsonPath("$.components.workerPool.details.models." + ServiceTest.MODEL + ".*.kvBlocksTotal")
-                .isEqualTo(List.of(2048))
+                .isEqualTo(List.of(32768))
                 .jsonPath("$.components.workerPool.details.models." + ServiceTest.MODEL + ".*.kvUsage")
                 .isEqualTo(List.of(0.0))
                 .jsonPath("$.components.db.details.database").isEqualTo("PostgreSQL");

@@ -52,7 +52,7 @@ class AdminModelsApiTest extends ServiceTest {
                 .jsonPath("$.capabilities.length()").isEqualTo(2);
         admin().post().uri("/api/admin/models/tiny-2/load").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.state").isEqualTo("loaded").jsonPath("$.context_length").isEqualTo(256)
-                .jsonPath("$.workers[0].total_blocks").isEqualTo(2048);
+                .jsonPath("$.workers[0].total_blocks").isEqualTo(32768);
         client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("model", "tiny-2", "prompt", "hi", "max_tokens", 2)).exchange()
                 .expectStatus().isOk();

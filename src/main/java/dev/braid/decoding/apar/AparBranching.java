@@ -11,10 +11,10 @@ public record AparBranching(int maxLiveBranches) {
 
     /**
      * Four: the root and three details. bench on braid-apar's answers to the eight list prompts
-     * (concurrency 1, 16-position blocks), per limit: fewer steps than AR, speed to the full answer,
-     * the answer's peak KV against the same answer held by one sequence: 2: 1.14x, 1.08x, 0.55;
-     * 3: 1.78x, 1.21x, 0.70; 4: 2.14x, 1.57x, 0.88; none: 2.41x, 2.02x, 0.96. Four keeps most of the
-     * speed; a deployment short of KV asks for three per request.
+     * (concurrency 1, one-position KV blocks), per limit: fewer steps than AR, speed to the full
+     * answer, the answer's peak KV against the same answer held by one sequence: 3: 1.78x, 1.41x,
+     * 0.57; 4: 2.14x, 1.62x, 0.69; 5: 2.38x, 1.54x, 0.76; none: 2.41x, 2.14x, 0.76. Four keeps most
+     * of the speed and holds under 0.7; a deployment short of KV asks for three per request.
      */
     public static final AparBranching DEFAULT = new AparBranching(4);
 
