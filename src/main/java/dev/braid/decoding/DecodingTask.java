@@ -134,13 +134,21 @@ public abstract class DecodingTask {
     /** Bookkeeping after each step the task took part in. */
     public final void stepped() {
         steps++;
+        peakBlocks = Math.max(peakBlocks, distinctBlocks(tables()));
+    }
+
+    /** Blocks held by the tables, a block shared by several counted once. */
+    private static int distinctBlocks(List<BlockTable> tables) {
+        if (tables.size() == 1) {
+            return tables.get(0).blockCount(); // a table never holds a block twice
+        }
         Set<Integer> blocks = new HashSet<>();
-        for (BlockTable table : tables()) {
+        for (BlockTable table : tables) {
             for (int i = 0; i < table.blockCount(); i++) {
                 blocks.add(table.block(i));
             }
         }
-        peakBlocks = Math.max(peakBlocks, blocks.size());
+        return blocks.size();
     }
 
     protected final void emitted(int sequence, int[] tokens) {

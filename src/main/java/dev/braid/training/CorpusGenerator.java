@@ -74,10 +74,7 @@ public final class CorpusGenerator {
     }
 
     static Example multiPart(Topic topic, Random random) {
-        String question = pick(random,
-                "What is " + topic.name() + ", why does it matter, and how do I start?",
-                "Explain " + topic.name() + ": what it is, why it matters, and the first steps.",
-                "I am new to " + topic.name() + ". What is it, why should I care, and how do I begin?");
+        String question = multiPartQuestion(topic, random);
         String first = "1. What it is: " + topic.definition();
         String second = "2. Why it matters: " + topic.why();
         String third = "3. How to start: Given what it is, begin with this: " + lowerFirst(topic.steps().get(0))
@@ -119,14 +116,24 @@ public final class CorpusGenerator {
         return new Example(Category.PROSE, question, answer);
     }
 
-    /** The skeleton format SGD asks for: numbered points, their dependencies and a difficulty. */
+    /**
+     * The skeleton format SGD asks for: numbered points, their dependencies and a difficulty. The plan
+     * is asked for every way a multi-part question is put; taught only the first, braid-base answered
+     * "I am new to logging. ..." with point 1's text instead of a plan, and SGD fell back.
+     */
     static Example skeleton(Topic topic, Random random) {
-        String question = "Plan an answer to this question as a skeleton: What is " + topic.name()
-                + ", why does it matter, and how do I start?";
+        String question = "Plan an answer to this question as a skeleton: " + multiPartQuestion(topic, random);
         String answer = "1. What it is | depends on: none | easy"
                 + "\n2. Why it matters | depends on: none | easy"
                 + "\n3. How to start | depends on: 1 | hard";
         return new Example(Category.SKELETON, question, answer);
+    }
+
+    private static String multiPartQuestion(Topic topic, Random random) {
+        return pick(random,
+                "What is " + topic.name() + ", why does it matter, and how do I start?",
+                "Explain " + topic.name() + ": what it is, why it matters, and the first steps.",
+                "I am new to " + topic.name() + ". What is it, why should I care, and how do I begin?");
     }
 
     private static String pick(Random random, String... options) {

@@ -57,7 +57,7 @@ public final class FineTuner {
             for (int step = 1; step <= recipe.steps(); step++) {
                 double lr = LearningRateSchedule.at(recipe.learningRate(), recipe.warmupSteps(), recipe.steps(), step);
                 double loss = Trainer.trainStep(model, optimizer, batchRows(train, step), lr, recipe.gradientClip());
-                running = Double.isNaN(running) ? loss : 0.9 * running + 0.1 * loss;
+                running = Trainer.smoothed(running, loss, step, log);
                 boolean evaluate = step % recipe.evalEvery() == 0 || step == recipe.steps();
                 Double heldOutLoss = evaluate ? evaluate(model, heldOut) : null;
                 if (evaluate || step % 10 == 0) {

@@ -102,7 +102,7 @@ public final class Trainer {
             for (int step = startStep + 1; step <= recipe.steps(); step++) {
                 double lr = LearningRateSchedule.at(recipe, step);
                 double loss = trainStep(transformer, optimizer, batchRows(train, step), lr, recipe.gradientClip());
-                runningLoss = Double.isNaN(runningLoss) ? loss : 0.9 * runningLoss + 0.1 * loss;
+                runningLoss = smoothed(runningLoss, loss, step, log);
                 boolean evaluate = step % recipe.evalEvery() == 0 || step == recipe.steps();
                 Double heldOutLoss = evaluate ? evaluate(transformer, heldOut) : null;
                 if (evaluate || step % 10 == 0) {
@@ -151,6 +151,10 @@ public final class Trainer {
         return folder;
     }
 
+    /**
+     * One optimiser step on {@code rows}; returns the batch's loss, or NaN when the loss or the
+     * gradient was not finite and the update was skipped.
+     */
     static double trainStep(LlamaTransformer model, AdamW optimizer, List<PackedDataset.Row> rows, double lr,
                                     double clip) {
         try (NDScope ignored = new NDScope()) {
@@ -164,11 +168,25 @@ public final class Trainer {
                     collector.backward(value);
                     loss = value.getFloat();
                 }
-                optimizer.clipGradients(clip);
+                double norm = optimizer.clipGradients(clip);
+                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                    // clipping cannot tame an infinite norm (inf times a zero scale is NaN), and one such
+                    // update would make every weight NaN for the rest of the run
+                    return Double.NaN;
+                }
                 optimizer.step(lr);
                 return loss;
             }
         }
+    }
+
+    /** The logged loss: an exponential moving average that a skipped step leaves as it was. */
+    static double smoothed(double running, double loss, int step, PrintStream log) {
+        if (Double.isNaN(loss)) {
+            log.printf("step %d: the loss or the gradient was not finite, update skipped%n", step);
+            return running;
+        }
+        return Double.isNaN(running) ? loss : 0.9 * running + 0.1 * loss;
     }
 
     /** Mean cross-entropy over answer tokens. */

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PagedKvCacheTest {
 
@@ -22,9 +24,11 @@ class PagedKvCacheTest {
     private record Tracked(BlockTable table, List<Float> expected) {
     }
 
-    @Test
-    void randomisedOperationsKeepSequencesIsolatedAndReturnEveryBlock() {
-        KvCacheSpec spec = new KvCacheSpec(BLOCK, 48, 2, 1, 2);
+    /** The same 192 positions in blocks of four, and in blocks of one (the default: no partial blocks). */
+    @ParameterizedTest
+    @ValueSource(ints = {BLOCK, 1})
+    void randomisedOperationsKeepSequencesIsolatedAndReturnEveryBlock(int blockSize) {
+        KvCacheSpec spec = new KvCacheSpec(blockSize, 192 / blockSize, 2, 1, 2);
         Random random = new Random(42);
         int refused = 0;
         int forks = 0;
@@ -38,7 +42,7 @@ class PagedKvCacheTest {
                     live.add(new Tracked(cache.newSequence(), new ArrayList<>()));
                 } else if (kind <= 5) {
                     Tracked seq = live.get(random.nextInt(live.size()));
-                    int tokens = 1 + random.nextInt(2 * BLOCK);
+                    int tokens = 1 + random.nextInt(8);
                     int freeBefore = cache.pool().freeBlocks();
                     if (!cache.reserve(seq.table(), tokens)) {
                         refused++;

@@ -20,7 +20,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +46,31 @@ class TrainerTest {
                 last = Trainer.trainStep(transformer, optimizer, rows, 1e-2, 1.0);
             }
             assertThat(last).as("loss after 40 steps on one batch, from %s", first).isLessThan(first * 0.5);
+        }
+    }
+
+    @Test
+    void aStepWithANonFiniteLossChangesNoWeight(@TempDir Path dir) {
+        new Trainer(Recipe.TINY.withSteps(2), dir.resolve("model"), dir.resolve("work"), QUIET).run(false);
+        try (LoadedModel model = LoadedModel.load(dir.resolve("model"), Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            LlamaTransformer transformer = (LlamaTransformer) model.transformer();
+            Map<String, NDArray> params = transformer.parameters();
+            params.values().forEach(p -> p.setRequiresGradient(true));
+            AdamW optimizer = new AdamW(params, 0, manager);
+            List<PackedDataset.Row> rows = PackedDataset.pack(CorpusGenerator.generate(40, 11).train(),
+                    model.tokenizer(), 64).rows().subList(0, 4);
+            // the final norm scales every position's hidden state: an infinite entry reaches every logit
+            String poisoned = "norm";
+            float[] values = params.get(poisoned).toFloatArray();
+            values[0] = Float.POSITIVE_INFINITY;
+            params.get(poisoned).set(values);
+            Map<String, float[]> before = new HashMap<>();
+            params.forEach((name, p) -> before.put(name, p.toFloatArray()));
+
+            assertThat(Trainer.trainStep(transformer, optimizer, rows, 1e-2, 1.0)).isNaN();
+            assertThat(optimizer.updates()).isZero();
+            params.forEach((name, p) -> assertThat(p.toFloatArray()).as(name).containsExactly(before.get(name)));
         }
     }
 

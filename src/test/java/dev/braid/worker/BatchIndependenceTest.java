@@ -73,15 +73,18 @@ class BatchIndependenceTest {
             }
         }
 
-        WorkerStats bigPool = runBatched(requests, alone, 512);
+        WorkerStats bigPool = runBatched(requests, alone, 4, 512);
         assertThat(bigPool.preemptions()).isZero();
-        WorkerStats smallPool = runBatched(requests, alone, 40);
+        WorkerStats smallPool = runBatched(requests, alone, 4, 40);
         assertThat(smallPool.preemptions()).as("a small pool forces preemption and recompute").isPositive();
+        WorkerStats smallPoolOfPositions = runBatched(requests, alone, 1, 160);
+        assertThat(smallPoolOfPositions.preemptions()).as("the same small pool in one-position blocks").isPositive();
     }
 
-    private WorkerStats runBatched(List<GenerationRequest> requests, List<GenerationResult> alone, int blocks)
-            throws Exception {
-        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(4, blocks, 32, 64))) {
+    private WorkerStats runBatched(List<GenerationRequest> requests, List<GenerationResult> alone, int blockSize,
+                                   int blocks) throws Exception {
+        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(),
+                new WorkerSettings(blockSize, blocks, 32, 64))) {
             List<ResultFuture> futures = new ArrayList<>();
             CountDownLatch firstTokens = new CountDownLatch(5);
             for (int i = 0; i < requests.size(); i++) {
@@ -96,7 +99,7 @@ class BatchIndependenceTest {
                 GenerationResult batched = futures.get(i).get(120, TimeUnit.SECONDS);
                 for (int s = 0; s < requests.get(i).n(); s++) {
                     assertThat(batched.completions().get(s).tokenIds())
-                            .as("request %d sequence %d with %d blocks", i, s, blocks)
+                            .as("request %d sequence %d with %d blocks of %d", i, s, blocks, blockSize)
                             .containsExactly(alone.get(i).completions().get(s).tokenIds());
                 }
             }

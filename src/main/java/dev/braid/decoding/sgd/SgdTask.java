@@ -236,7 +236,7 @@ final class SgdTask extends DecodingTask {
             cache.free(skeletonRun.table());
             skeletonText = skeletonText();
             schedule();
-        } else if (!prompts.pointPromptShowsPlan() && decoder.decode(new int[] {token}).indexOf('\n') >= 0) {
+        } else if (decoder.decode(new int[] {token}).indexOf('\n') >= 0) {
             readCompleteLines(skeletonText());
         }
     }
@@ -246,15 +246,28 @@ final class SgdTask extends DecodingTask {
     }
 
     /**
-     * Adds the points whose lines are complete, while the lines written so far form a valid skeleton
-     * of their own; a line that does not (a reference to a point not yet written, say) waits for the
-     * whole skeleton and the full parse. Called when a line has just been completed.
+     * Called when a line of the skeleton has just been completed. Complete lines that are no skeleton
+     * of their own never become one: later lines cannot mend a line's format, and a point may only
+     * build on points before it. So the task falls back at once instead of decoding the rest of a plan
+     * it cannot use. Otherwise, where the point prompt does not show the whole plan, the points whose
+     * lines are complete are added, to start as soon as they are ready.
      */
     private void readCompleteLines(String text) {
+        String complete = text.substring(0, text.lastIndexOf('\n'));
+        if (complete.isBlank()) {
+            return;
+        }
         Skeleton partial;
         try {
-            partial = parser.parse(text.substring(0, text.lastIndexOf('\n')));
+            partial = parser.parse(complete);
         } catch (MalformedSkeletonException e) {
+            cache.free(skeletonRun.table());
+            skeletonRun = null;
+            skeletonText = text;
+            fallBack("malformed skeleton: " + e.reason());
+            return;
+        }
+        if (prompts.pointPromptShowsPlan()) {
             return;
         }
         if (trunkIds == null && !encodeTrunk(partial)) {

@@ -9,6 +9,7 @@ import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StepDriver;
 import dev.braid.decoding.StopCriteria;
+import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.training.ChatFormat;
@@ -69,6 +70,30 @@ class SgdPipeliningTest {
             assertThat(pipelined.first().tokenIds()).containsExactly(afterwards.first().tokenIds());
             assertThat(pipelined.steps()).as("overlapping the skeleton saves steps")
                     .isLessThan(trace.skeletonSteps() + afterwards.steps());
+        }
+    }
+
+    @Test
+    void aMalformedLineFallsBackAsSoonAsItIsComplete() {
+        SgdPrompts d = SgdPrompts.DEFAULT;
+        // a first line that is no point, put in the model's mouth
+        SgdPrompts preamble = new SgdPrompts(d.chat(), d.skeletonRequest(), "Plan:\n" + d.skeletonPrefill(),
+                d.nodeRequest(), d.parentAnswer(), d.nodeAnswer(), d.heading(), d.separator(), d.maxSkeletonTokens(),
+                d.maxPoints(), d.maxNodeTokens(), d.nodeEndsAtNewline(), null);
+        try (StepDriver driver = new StepDriver(model, 16, 256)) {
+            SgdTrace whole = run(d, driver).trace(SgdTrace.class).orElseThrow();
+            GenerationResult result = run(preamble, driver);
+            SgdTrace trace = result.trace(SgdTrace.class).orElseThrow();
+            assertThat(trace.fallbackReason()).startsWith("malformed skeleton: line 1 is not a point");
+            assertThat(trace.skeleton()).as("stopped at the first line the model completed")
+                    .startsWith("Plan:\n1.").endsWith("\n").containsOnlyOnce("\n1.")
+                    .matches("(?s)Plan:\n[^\n]*\n");
+            assertThat(trace.skeletonSteps()).isLessThan(whole.skeletonSteps());
+            GenerationResult ar = driver.run(new AutoregressiveStrategy().newTask(request(), model.tokenizer(),
+                    new ResultFuture()));
+            assertThat(result.first().tokenIds()).containsExactly(ar.first().tokenIds());
+            assertThat(result.steps()).isEqualTo(trace.skeletonSteps() + ar.steps());
+            assertThat(driver.cache().pool().usedBlocks()).isZero();
         }
     }
 
