@@ -30,16 +30,25 @@ class TrainerTest {
 
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
+    /** A tiny model trained two steps, loaded with its parameters ready for gradients. */
+    private static LoadedModel trainedTiny(Path dir) {
+        new Trainer(Recipe.TINY.withSteps(2), dir.resolve("model"), dir.resolve("work"), QUIET).run(false);
+        LoadedModel model = LoadedModel.load(dir.resolve("model"), Device.cpu());
+        ((LlamaTransformer) model.transformer()).parameters().values().forEach(p -> p.setRequiresGradient(true));
+        return model;
+    }
+
+    private static List<PackedDataset.Row> fixedBatch(LoadedModel model) {
+        return PackedDataset.pack(CorpusGenerator.generate(40, 11).train(), model.tokenizer(), 64).rows().subList(0, 4);
+    }
+
     @Test
     void lossFallsOnAFixedBatch(@TempDir Path dir) {
-        new Trainer(Recipe.TINY.withSteps(2), dir.resolve("model"), dir.resolve("work"), QUIET).run(false);
-        try (LoadedModel model = LoadedModel.load(dir.resolve("model"), Device.cpu());
+        try (LoadedModel model = trainedTiny(dir);
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             LlamaTransformer transformer = (LlamaTransformer) model.transformer();
-            transformer.parameters().values().forEach(p -> p.setRequiresGradient(true));
             AdamW optimizer = new AdamW(transformer.parameters(), 0, manager);
-            CorpusGenerator.Corpus corpus = CorpusGenerator.generate(40, 11);
-            List<PackedDataset.Row> rows = PackedDataset.pack(corpus.train(), model.tokenizer(), 64).rows().subList(0, 4);
+            List<PackedDataset.Row> rows = fixedBatch(model);
             double first = Trainer.trainStep(transformer, optimizer, rows, 1e-2, 1.0);
             double last = first;
             for (int i = 0; i < 40; i++) {
@@ -51,24 +60,19 @@ class TrainerTest {
 
     @Test
     void aStepWithANonFiniteLossChangesNoWeight(@TempDir Path dir) {
-        new Trainer(Recipe.TINY.withSteps(2), dir.resolve("model"), dir.resolve("work"), QUIET).run(false);
-        try (LoadedModel model = LoadedModel.load(dir.resolve("model"), Device.cpu());
+        try (LoadedModel model = trainedTiny(dir);
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             LlamaTransformer transformer = (LlamaTransformer) model.transformer();
             Map<String, NDArray> params = transformer.parameters();
-            params.values().forEach(p -> p.setRequiresGradient(true));
             AdamW optimizer = new AdamW(params, 0, manager);
-            List<PackedDataset.Row> rows = PackedDataset.pack(CorpusGenerator.generate(40, 11).train(),
-                    model.tokenizer(), 64).rows().subList(0, 4);
             // the final norm scales every position's hidden state: an infinite entry reaches every logit
-            String poisoned = "norm";
-            float[] values = params.get(poisoned).toFloatArray();
-            values[0] = Float.POSITIVE_INFINITY;
-            params.get(poisoned).set(values);
+            float[] norm = params.get("norm").toFloatArray();
+            norm[0] = Float.POSITIVE_INFINITY;
+            params.get("norm").set(norm);
             Map<String, float[]> before = new HashMap<>();
             params.forEach((name, p) -> before.put(name, p.toFloatArray()));
 
-            assertThat(Trainer.trainStep(transformer, optimizer, rows, 1e-2, 1.0)).isNaN();
+            assertThat(Trainer.trainStep(transformer, optimizer, fixedBatch(model), 1e-2, 1.0)).isNaN();
             assertThat(optimizer.updates()).isZero();
             params.forEach((name, p) -> assertThat(p.toFloatArray()).as(name).containsExactly(before.get(name)));
         }
