@@ -1,5 +1,6 @@
 package dev.braid.cli;
 
+import dev.braid.api.openai.DecodingTrace;
 import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
@@ -75,6 +76,10 @@ final class GenerateCommand {
                 json.put("peak_kv_blocks", result.peakKvBlocks());
                 json.put("elapsed_ms", result.elapsedNanos() / 1_000_000.0);
                 json.put("finish_reason", result.first().finishReason().openAiName());
+                DecodingTrace trace = DecodingTrace.of(result.trace(), model.tokenizer());
+                if (trace != null) {
+                    json.put("trace", trace); // as the API's braid.trace: APAR's branches, SGD's points, lookahead's steps
+                }
                 out.println(JsonMapper.shared().writeValueAsString(json));
             } else {
                 out.println(text);

@@ -61,8 +61,17 @@ class StrategyFlagsTest {
         assertThat(lookahead.get("strategy").asString()).isEqualTo("lookahead");
         assertThat(tokens(lookahead)).containsExactly(reference);
         assertThat(lookahead.get("steps").asInt()).isLessThan(48);
+        JsonNode trace = lookahead.get("trace");
+        assertThat(trace.get("type").asString()).isEqualTo("lookahead");
+        int accepted = 0;
+        for (JsonNode step : trace.get("accepted")) {
+            accepted += step.get("tokens").asInt();
+        }
+        assertThat(accepted).as("every token, step by step").isEqualTo(48);
+        assertThat(trace.get("accepted").size()).as("one entry a step").isEqualTo(lookahead.get("steps").asInt());
         JsonNode jacobi = generate("--prompt-ids", ids, "--strategy", "jacobi", "--jacobi-block", "4");
         assertThat(jacobi.get("strategy").asString()).isEqualTo("jacobi");
+        assertThat(jacobi.has("trace")).as("Jacobi keeps no trace").isFalse();
         assertThat(tokens(jacobi)).containsExactly(reference);
     }
 
