@@ -12,9 +12,10 @@ public record AparBranching(int maxLiveBranches) {
     /**
      * Four: the root and three details. bench on braid-apar's answers to the eight list prompts
      * (concurrency 1, one-position KV blocks), per limit: fewer steps than AR, speed to the full
-     * answer, the answer's peak KV against the same answer held by one sequence: 3: 1.78x, 1.41x,
-     * 0.57; 4: 2.14x, 1.62x, 0.69; 5: 2.38x, 1.54x, 0.76; none: 2.41x, 2.14x, 0.76. Four keeps most
-     * of the speed and holds under 0.7; a deployment short of KV asks for three per request.
+     * answer, the answer's peak KV against the same answer held by one sequence: 2: 1.11x, 1.03x,
+     * 0.46; 3: 1.77x, 1.35x, 0.57; 4: 2.11x, 1.56x (1.85x in a run of twice the requests), 0.63;
+     * 5: 2.30x, 1.73x, 0.69; none: 2.33x, 1.77x, 0.69. Four keeps most of the speed at well under
+     * 0.7 of the KV; a deployment short of KV asks for three per request.
      */
     public static final AparBranching DEFAULT = new AparBranching(4);
 
