@@ -28,8 +28,8 @@ public record WorkerSettings(int blockSize, int numBlocks, int maxBatchTasks, in
      * whatever the block size, so bigger blocks buy no speed here (bench: AR and Jacobi ran within
      * noise of each other at 1 and 16), while each partly filled block is memory held for nothing:
      * half a block per sequence on average, and with APAR a block per live branch, the one copied at
-     * its fork plus its unfinished last one. On the eight list prompts, APAR's peak KV was 0.88 of
-     * the same answer held by one sequence with 16-position blocks and 0.69 with 1-position blocks.
+     * its fork plus its unfinished last one. On the eight list prompts, braid-apar's peak KV was 0.85
+     * of the same answer held by one sequence with 16-position blocks, 0.66 with 4 and 0.63 with 1.
      * The pool holds 32768 positions, as 2048 blocks of 16 did.
      */
     public static final WorkerSettings DEFAULT = new WorkerSettings(1, 32768, 64, 1024, CPU_GUESSING_TASKS);
