@@ -79,10 +79,10 @@ final class BenchCommand {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (BenchPrompts set : promptSets) {
                 for (int level : levels) {
-                    for (BenchTarget target : targets) {
+                    for (Map<String, Object> measured : load.level(targets, set.prompts(), level, perClient)) {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("prompts", set.id());
-                        row.putAll(load.run(target, set.prompts(), level, perClient));
+                        row.putAll(measured);
                         rows.add(row);
                     }
                 }

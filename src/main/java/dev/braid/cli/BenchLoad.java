@@ -18,10 +18,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
-/** One bench level: {@code clients} closed-loop clients on one target, and the row that measures it. */
+/** The bench's load: each level's closed-loop clients on every target, and the rows that measure them. */
 final class BenchLoad {
 
     private record Answer(String question, GenerationResult result, long[] tokenTimes, long nanos) {
+    }
+
+    /** What a stretch of one target's load measured; the stretches of one level add up to its row. */
+    private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks) {
+
+        Measurement plus(Measurement later) {
+            List<Answer> all = new ArrayList<>(answers);
+            all.addAll(later.answers());
+            return new Measurement(all, seconds + later.seconds(), steps + later.steps(),
+                    Math.max(peakKvBlocks, later.peakKvBlocks()));
+        }
     }
 
     private final int maxNewTokens;
@@ -43,7 +54,35 @@ final class BenchLoad {
         request(target, question);
     }
 
-    Map<String, Object> run(BenchTarget target, List<String> questions, int clients, int perClient)
+    /**
+     * One level, every target, a row each. With one client the targets take turns request by
+     * request, so a slow spell of a shared host lands on all of them alike; with more clients each
+     * runs its closed loop in turn, since turns would leave clients idle at the end of every round.
+     */
+    List<Map<String, Object>> level(List<BenchTarget> targets, List<String> questions, int clients, int perClient)
+            throws InterruptedException {
+        Measurement[] measured = new Measurement[targets.size()];
+        if (clients == 1) {
+            for (int r = 0; r < perClient; r++) {
+                for (int t = 0; t < targets.size(); t++) {
+                    Measurement turn = measure(targets.get(t), questions, 1, 1, r);
+                    measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
+                }
+            }
+        } else {
+            for (int t = 0; t < targets.size(); t++) {
+                measured[t] = measure(targets.get(t), questions, clients, perClient, 0);
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int t = 0; t < targets.size(); t++) {
+            rows.add(row(targets.get(t), clients, measured[t]));
+        }
+        return rows;
+    }
+
+    /** {@code clients} closed-loop clients, {@code perClient} requests each, from question {@code first} on. */
+    private Measurement measure(BenchTarget target, List<String> questions, int clients, int perClient, int first)
             throws InterruptedException {
         List<WorkerPool> pools = pools(target);
         long stepsBefore = steps(target.engine().pool());
@@ -56,7 +95,7 @@ final class BenchLoad {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 List<Answer> answers = new ArrayList<>();
                 for (int r = 0; r < perClient; r++) {
-                    answers.add(request(target, questions.get((client + r) % questions.size())));
+                    answers.add(request(target, questions.get((first + client + r) % questions.size())));
                 }
                 return answers;
             }, clientThreads));
@@ -71,12 +110,16 @@ final class BenchLoad {
         }
         clientThreads.shutdown();
         double seconds = (System.nanoTime() - start) / 1e9;
+        awaitCounters(pools);
         long steps = steps(target.engine().pool()) - stepsBefore;
-        return row(target, clients, answers, seconds, steps, pools);
+        int peakKv = pools.stream().flatMap(p -> p.workers().stream()).mapToInt(w -> w.stats().peakUsedBlocks()).sum();
+        return new Measurement(answers, seconds, steps, peakKv);
     }
 
-    private Map<String, Object> row(BenchTarget target, int clients, List<Answer> answers, double seconds, long steps,
-                                    List<WorkerPool> pools) {
+    private Map<String, Object> row(BenchTarget target, int clients, Measurement measured) {
+        List<Answer> answers = measured.answers();
+        double seconds = measured.seconds();
+        long steps = measured.steps();
         long tokens = answers.stream().mapToLong(a -> a.result().completionTokens()).sum();
         List<Double> ttft = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
@@ -114,8 +157,7 @@ final class BenchLoad {
         row.put("request_peak_kv_blocks", BenchReport.round(requestPeakKv / n));
         row.put("sequential_kv_blocks", BenchReport.round(sequentialKv / n));
         row.put("peak_kv_vs_sequential", BenchReport.round(requestPeakKv / sequentialKv));
-        row.put("peak_kv_blocks", pools.stream().flatMap(p -> p.workers().stream())
-                .mapToInt(w -> w.stats().peakUsedBlocks()).sum());
+        row.put("peak_kv_blocks", measured.peakKvBlocks());
         if (scorer != null) {
             double quality = meanLogLikelihood(target, answers);
             row.put("mean_log_likelihood", Double.isNaN(quality) ? null : BenchReport.round(quality, 4));
@@ -177,6 +219,18 @@ final class BenchLoad {
 
     private static List<WorkerPool> pools(BenchTarget target) {
         return Stream.of(target.engine(), target.draft()).filter(e -> e != null).map(BenchEngine::pool).toList();
+    }
+
+    /**
+     * A worker publishes its counters right after the step that completed the last answer; read
+     * before that, the step would count toward whatever the bench measures next.
+     */
+    private static void awaitCounters(List<WorkerPool> pools) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < deadline
+                && pools.stream().flatMap(p -> p.workers().stream()).anyMatch(w -> w.stats().runningTasks() > 0)) {
+            Thread.sleep(0, 20_000);
+        }
     }
 
     private static long steps(WorkerPool pool) {

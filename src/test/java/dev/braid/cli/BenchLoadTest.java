@@ -1,0 +1,61 @@
+package dev.braid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GenerationListener;
+import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.StrategyParams;
+import dev.braid.decoding.TokenDecoder;
+import dev.braid.decoding.ar.AutoregressiveStrategy;
+import dev.braid.model.LoadedModel;
+import dev.braid.model.ReferenceCase;
+import dev.braid.worker.WorkerSettings;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How a level's load meets its targets: in turns with one client, one closed loop after another with more. */
+class BenchLoadTest {
+
+    /** AR under another label, noting each request it is given. */
+    private record Recording(String name, List<String> log) implements DecodingStrategy {
+
+        @Override
+        public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+            log.add(name);
+            return new AutoregressiveStrategy().newTask(request, decoder, listener);
+        }
+    }
+
+    @Test
+    void oneClientAlternatesTheTargetsAndMoreClientsRunThemInTurn() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+        try (BenchEngine engine = new BenchEngine(model, new WorkerSettings(1, 4096, 4, 64))) {
+            List<BenchTarget> targets = List.of(new BenchTarget("a", new Recording("a", log), engine, null),
+                    new BenchTarget("b", new Recording("b", log), engine, null));
+            BenchLoad load = new BenchLoad(5, false, StrategyParams.DEFAULTS, null, 1);
+            List<String> questions = List.of("one", "two");
+
+            List<Map<String, Object>> rows = load.level(targets, questions, 1, 3);
+            assertThat(log).containsExactly("a", "b", "a", "b", "a", "b");
+            assertThat(rows).extracting(r -> r.get("strategy")).containsExactly("a", "b");
+            for (Map<String, Object> row : rows) {
+                assertThat(row.get("requests")).isEqualTo(3);
+                assertThat(row.get("completion_tokens")).isEqualTo(15L);
+                assertThat(row.get("steps")).isEqualTo(15L);
+                assertThat((double) row.get("seconds")).isPositive();
+            }
+
+            log.clear();
+            rows = load.level(targets, questions, 2, 2);
+            assertThat(log).containsExactly("a", "a", "a", "a", "b", "b", "b", "b");
+            assertThat(rows).extracting(r -> r.get("requests")).containsExactly(4, 4);
+        }
+    }
+}
