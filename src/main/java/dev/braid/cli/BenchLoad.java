@@ -110,7 +110,6 @@ final class BenchLoad {
         }
         clientThreads.shutdown();
         double seconds = (System.nanoTime() - start) / 1e9;
-        awaitCounters(pools);
         long steps = steps(target.engine().pool()) - stepsBefore;
         int peakKv = pools.stream().flatMap(p -> p.workers().stream()).mapToInt(w -> w.stats().peakUsedBlocks()).sum();
         return new Measurement(answers, seconds, steps, peakKv);
@@ -219,18 +218,6 @@ final class BenchLoad {
 
     private static List<WorkerPool> pools(BenchTarget target) {
         return Stream.of(target.engine(), target.draft()).filter(e -> e != null).map(BenchEngine::pool).toList();
-    }
-
-    /**
-     * A worker publishes its counters right after the step that completed the last answer; read
-     * before that, the step would count toward whatever the bench measures next.
-     */
-    private static void awaitCounters(List<WorkerPool> pools) throws InterruptedException {
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        while (System.nanoTime() < deadline
-                && pools.stream().flatMap(p -> p.workers().stream()).anyMatch(w -> w.stats().runningTasks() > 0)) {
-            Thread.sleep(0, 20_000);
-        }
     }
 
     private static long steps(WorkerPool pool) {

@@ -198,6 +198,7 @@ public final class DeviceWorker implements AutoCloseable {
             output.flush();
         }
         steps++;
+        stats = snapshot(); // a listener told of its answer below reads counters that include this step
         running.removeIf(task -> {
             if (task.finished()) {
                 task.release();

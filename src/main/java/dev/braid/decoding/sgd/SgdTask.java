@@ -261,8 +261,6 @@ final class SgdTask extends DecodingTask {
         try {
             partial = parser.parse(complete);
         } catch (MalformedSkeletonException e) {
-            cache.free(skeletonRun.table());
-            skeletonRun = null;
             skeletonText = text;
             fallBack("malformed skeleton: " + e.reason());
             return;
@@ -361,6 +359,10 @@ final class SgdTask extends DecodingTask {
 
     private void fallBack(String reason) {
         fallbackReason = reason;
+        if (skeletonRun != null) {
+            cache.free(skeletonRun.table()); // a no-op when the skeleton ended before it was parsed
+            skeletonRun = null;
+        }
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
                 cache.free(node.sequence().table());
