@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -20,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
 
 /** The model registry for admins; every call blocks (JPA, weight loading) on boundedElastic. */
 @RestController
-@RequestMapping("/api/admin/models")
+@RequestMapping(path = "/api/admin/models", produces = MediaType.APPLICATION_JSON_VALUE)
 class AdminModelsController {
 
     /** {@code POST} body: a model folder to register, loaded at once unless {@code load} is false. */
@@ -47,7 +48,7 @@ class AdminModelsController {
         return blocking(() -> registry.get(name));
     }
 
-    @PostMapping
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<ModelView>> register(@RequestBody Registration body) {
         if (body.name() == null) {
             return Mono.error(ServiceException.invalid("name", "name is required"));
@@ -57,7 +58,7 @@ class AdminModelsController {
                 .map(view -> ResponseEntity.status(HttpStatus.CREATED).body(view));
     }
 
-    @PatchMapping("/{name}")
+    @PatchMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ModelView> update(@PathVariable String name, @RequestBody Update body) {
         boolean clear = body.draftPartner() != null && body.draftPartner().isBlank();
         return blocking(() -> registry.update(name, body.capabilities(), clear ? null : body.draftPartner(), clear));

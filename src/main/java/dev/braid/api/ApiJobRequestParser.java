@@ -46,10 +46,7 @@ class ApiJobRequestParser implements JobRequestParser {
             }
             return requests.completion(mapper.treeToValue(tree, CompletionRequest.class), "job");
         } catch (JacksonException e) {
-            String field = e.getPath() == null || e.getPath().isEmpty() ? null
-                    : e.getPath().get(e.getPath().size() - 1).getPropertyName();
-            throw ServiceException.invalid(field, "invalid value" + (field == null ? "" : " for '" + field + "'")
-                    + ": " + e.getOriginalMessage());
+            throw ErrorMapping.invalidJson(e);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -45,7 +46,7 @@ class ConsoleListsController {
     }
 
     /** {@code GET /api/metrics/requests?model=&strategy=&outcome=&limit=}: newest first. */
-    @GetMapping("/api/metrics/requests")
+    @GetMapping(path = "/api/metrics/requests", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<List<RequestRow>> requests(@RequestParam(required = false) String model,
                                     @RequestParam(required = false) String strategy,
                                     @RequestParam(required = false) String outcome,
@@ -61,7 +62,7 @@ class ConsoleListsController {
     }
 
     /** {@code GET /api/admin/jobs?state=&model=&limit=}: newest first. */
-    @GetMapping("/api/admin/jobs")
+    @GetMapping(path = "/api/admin/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<List<JobRow>> jobs(@RequestParam(required = false) String state,
                             @RequestParam(required = false) String model,
                             @RequestParam(defaultValue = "100") int limit) {

@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /v1/chat/completions} request, validated now so a bad one fails with 400 here.
  */
 @RestController
-@RequestMapping("/api/jobs")
+@RequestMapping(path = "/api/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
 class JobsController {
 
     private final JobService jobs;

@@ -6,6 +6,7 @@ import dev.braid.metrics.MetricsSeries;
 import dev.braid.metrics.MetricsSummary;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -18,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
  * strategy mix, tokens per step per strategy) and {@code /api/metrics/series?window=PT1H&bucket=PT1M}.
  */
 @RestController
-@RequestMapping("/api/metrics")
+@RequestMapping(path = "/api/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
 class MetricsController {
 
     private final MetricsQueries queries;

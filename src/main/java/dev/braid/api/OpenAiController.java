@@ -31,7 +31,6 @@ import reactor.core.publisher.Mono;
 @RequestMapping(path = "/v1", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
 class OpenAiController {
 
-    static final String START_NANOS = OpenAiController.class.getName() + ".start";
     static final String MODEL = OpenAiController.class.getName() + ".model";
 
     private final OpenAiRequests requests;
@@ -51,7 +50,7 @@ class OpenAiController {
     Mono<ResponseEntity<?>> completions(@RequestBody CompletionRequest request, ServerWebExchange exchange) {
         exchange.getAttributes().put(MODEL, request.model() == null ? "" : request.model());
         Generation generation = generations.start(requests.completion(request, "completions"));
-        exchange.getAttributes().put(OpenAiErrors.STARTED, true);
+        exchange.getAttributes().put(ApiExceptionHandler.STARTED, true);
         if (Boolean.TRUE.equals(request.stream())) {
             return Mono.just(ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                     .body(responses.completionStream(generation, includeUsage(request.streamOptions()))));
@@ -64,7 +63,7 @@ class OpenAiController {
     Mono<ResponseEntity<?>> chat(@RequestBody ChatCompletionRequest request, ServerWebExchange exchange) {
         exchange.getAttributes().put(MODEL, request.model() == null ? "" : request.model());
         Generation generation = generations.start(requests.chat(request, "chat"));
-        exchange.getAttributes().put(OpenAiErrors.STARTED, true);
+        exchange.getAttributes().put(ApiExceptionHandler.STARTED, true);
         if (Boolean.TRUE.equals(request.stream())) {
             return Mono.just(ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                     .body(responses.chatStream(generation, includeUsage(request.streamOptions()))));

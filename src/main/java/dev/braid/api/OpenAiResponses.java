@@ -23,11 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 class OpenAiResponses {
 
     private final JsonMapper mapper;
-    private final OpenAiErrors errors;
 
-    OpenAiResponses(JsonMapper mapper, OpenAiErrors errors) {
+    OpenAiResponses(JsonMapper mapper) {
         this.mapper = mapper;
-        this.errors = errors;
     }
 
     Mono<CompletionResponse> completion(Generation generation) {
@@ -160,7 +158,7 @@ class OpenAiResponses {
                 .concatWith(Mono.just(ServerSentEvent.builder("[DONE]").build()))
                 .onErrorResume(error -> Mono.just(ServerSentEvent.<String>builder()
                         .event("error")
-                        .data(mapper.writeValueAsString(errors.envelope(error).getBody()))
+                        .data(mapper.writeValueAsString(ErrorResponses.envelope(ErrorMapping.toServiceException(error))))
                         .build()));
     }
 

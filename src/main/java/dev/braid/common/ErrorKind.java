@@ -13,10 +13,15 @@ public enum ErrorKind {
     FORBIDDEN(403, "permission_error"),
     MODEL_NOT_FOUND(404, "invalid_request_error"),
     NOT_FOUND(404, "invalid_request_error"),
+    METHOD_NOT_ALLOWED(405, "invalid_request_error"),
+    NOT_ACCEPTABLE(406, "invalid_request_error"),
     MODEL_NOT_LOADED(409, "invalid_request_error"),
     CONFLICT(409, "invalid_request_error"),
+    PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
+    UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error"),
     QUEUE_FULL(429, "rate_limit_error"),
-    GENERATION_FAILED(500, "server_error"),
+    /** A failure of the server itself; its message never carries internals, the log has them. */
+    INTERNAL_ERROR(500, "server_error"),
     NOT_READY(503, "server_error");
 
     private final int status;

@@ -3,8 +3,14 @@ package dev.braid.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,7 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
@@ -21,12 +30,16 @@ import reactor.core.scheduler.Schedulers;
  * Takes one {@link RequestRecord} per request from any thread without blocking, updates the meters
  * at once, and writes the rows on {@code boundedElastic}. While the database is down rows stay in
  * a bounded buffer and are written when it is back; when the buffer is full the newest rows are
- * dropped and counted ({@code braid.metrics.dropped}), so inference never waits on the database.
+ * dropped and counted ({@code braid_metrics_dropped_total{reason="buffer_full"}}), so inference
+ * never waits on the database. A batch the database refuses while it is up is written again row by
+ * row, so one row it cannot store ({@code reason="unwritable"}) is dropped alone and the rest flow on.
  */
 @Service
 public class MetricsRecorder implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(MetricsRecorder.class);
+    static final String BUFFER_FULL = "buffer_full";
+    static final String UNWRITABLE = "unwritable";
 
     private final RequestMetricRepository repository;
     private final TransactionTemplate tx;
@@ -35,7 +48,9 @@ public class MetricsRecorder implements DisposableBean {
     private final ConcurrentLinkedDeque<RequestRecord> buffer = new ConcurrentLinkedDeque<>();
     private final AtomicInteger buffered = new AtomicInteger();
     private final AtomicBoolean flushPending = new AtomicBoolean();
-    private final Counter dropped;
+    private final Counter droppedFull;
+    private final Counter droppedUnwritable;
+    private final Set<String> loggedDrops = ConcurrentHashMap.newKeySet();
     private final Counter written;
     private final Disposable periodic;
     private volatile boolean lastFlushFailed;
@@ -46,8 +61,8 @@ public class MetricsRecorder implements DisposableBean {
         this.tx = tx;
         this.meters = meters;
         this.properties = properties;
-        this.dropped = Counter.builder("braid.metrics.dropped")
-                .description("request_metrics rows dropped because the buffer was full").register(registry);
+        this.droppedFull = dropCounter(registry, BUFFER_FULL);
+        this.droppedUnwritable = dropCounter(registry, UNWRITABLE);
         this.written = Counter.builder("braid.metrics.written")
                 .description("request_metrics rows written").register(registry);
         Gauge.builder("braid.metrics.buffered", buffered, AtomicInteger::get)
@@ -66,7 +81,7 @@ public class MetricsRecorder implements DisposableBean {
         }
         if (buffered.incrementAndGet() > properties.bufferCapacity()) {
             buffered.decrementAndGet();
-            dropped.increment();
+            droppedFull.increment();
             return;
         }
         buffer.addLast(record);
@@ -83,12 +98,14 @@ public class MetricsRecorder implements DisposableBean {
         return buffered.get();
     }
 
+    /** Rows dropped for any reason. */
     public double dropped() {
-        return dropped.count();
+        return droppedFull.count() + droppedUnwritable.count();
     }
 
     /**
-     * Writes what is buffered; blocking. Rows of a failed batch go back to the front of the buffer.
+     * Writes what is buffered; blocking. While the database is unreachable the rows stay buffered
+     * (in order) and the failure is rethrown.
      *
      * @return rows written
      */
@@ -101,26 +118,92 @@ public class MetricsRecorder implements DisposableBean {
                 batch.add(next);
             }
             try {
-                tx.executeWithoutResult(status -> repository.saveAll(batch.stream().map(RequestMetric::new).toList()));
+                write(batch);
+                total += batch.size();
             } catch (RuntimeException e) {
-                for (int i = batch.size() - 1; i >= 0; i--) {
-                    buffer.addFirst(batch.get(i));
+                if (isOutage(e)) {
+                    putBack(batch, e);
                 }
-                if (!lastFlushFailed) {
-                    log.warn("cannot write request metrics ({} buffered): {}", buffered.get(), e.getMessage());
-                }
-                lastFlushFailed = true;
-                throw e;
+                total += writeRowByRow(batch);
             }
-            buffered.addAndGet(-batch.size());
-            written.increment(batch.size());
-            total += batch.size();
         }
         if (lastFlushFailed) {
             log.info("request metrics written again after the database came back");
         }
         lastFlushFailed = false;
         return total;
+    }
+
+    /** After the database refused a batch: every row on its own, dropping only those it refuses. */
+    private int writeRowByRow(List<RequestRecord> batch) {
+        int total = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            RequestRecord row = batch.get(i);
+            try {
+                write(List.of(row));
+                total++;
+            } catch (RuntimeException e) {
+                if (isOutage(e)) {
+                    putBack(batch.subList(i, batch.size()), e);
+                }
+                buffered.decrementAndGet();
+                droppedUnwritable.increment();
+                String kind = e.getClass().getSimpleName();
+                if (loggedDrops.add(kind)) {
+                    log.warn("dropped a request_metrics row the database refused ({}; further rows refused this way "
+                            + "are counted in braid_metrics_dropped_total, reason {}, not logged): {}",
+                            kind, UNWRITABLE, rootMessage(e));
+                }
+            }
+        }
+        return total;
+    }
+
+    private void write(List<RequestRecord> rows) {
+        tx.executeWithoutResult(status -> repository.saveAll(rows.stream().map(RequestMetric::new).toList()));
+        buffered.addAndGet(-rows.size());
+        written.increment(rows.size());
+    }
+
+    /** Puts {@code rows} back at the front of the buffer, in order, and rethrows the outage. */
+    private void putBack(List<RequestRecord> rows, RuntimeException outage) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            buffer.addFirst(rows.get(i));
+        }
+        if (!lastFlushFailed) {
+            log.warn("cannot write request metrics ({} buffered): {}", buffered.get(), rootMessage(outage));
+        }
+        lastFlushFailed = true;
+        throw outage;
+    }
+
+    /** The database cannot be reached (or timed out), as opposed to refusing a row it was given. */
+    static boolean isOutage(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof CannotCreateTransactionException
+                    || cause instanceof TransientDataAccessException || cause instanceof SQLTransientException
+                    || cause instanceof SQLNonTransientConnectionException || cause instanceof ConnectException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    private static Counter dropCounter(MeterRegistry registry, String reason) {
+        return Counter.builder("braid.metrics.dropped").tag("reason", reason)
+                .description("request_metrics rows dropped: the buffer was full (database down too long) or the "
+                        + "database refused the row").register(registry);
     }
 
     private void flushQuietly() {

@@ -64,9 +64,4 @@ final class ApiKeyAuthentication {
                     : Mono.error(new BadCredentialsException("invalid API key"));
         };
     }
-
-    static boolean isInference(ServerWebExchange exchange) {
-        String path = exchange.getRequest().getPath().value();
-        return path.startsWith("/v1/");
-    }
 }

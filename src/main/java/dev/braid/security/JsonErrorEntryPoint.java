@@ -1,64 +1,58 @@
 package dev.braid.security;
 
-import java.nio.charset.StandardCharsets;
+import dev.braid.api.ErrorResponses;
+import dev.braid.common.ErrorKind;
+import dev.braid.common.ServiceException;
+import java.util.Set;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * 401 and 403 in the format of the API that was called: OpenAI's envelope on {@code /v1}, a
- * ProblemDetail elsewhere; with {@code WWW-Authenticate} naming the scheme to use.
+ * What Spring Security refuses, in the format of the API that was called (OpenAI's envelope on
+ * {@code /v1}, a ProblemDetail elsewhere): 401 with {@code WWW-Authenticate} naming the scheme to
+ * use, 403, and 400 for a request its firewall rejects (an encoded slash or NUL in the path, a method
+ * outside HTTP's usual ones).
  */
-final class JsonErrorEntryPoint implements ServerAuthenticationEntryPoint, ServerAccessDeniedHandler {
+final class JsonErrorEntryPoint implements ServerAuthenticationEntryPoint, ServerAccessDeniedHandler,
+        ServerExchangeRejectedHandler {
 
-    private final JsonMapper mapper;
+    private static final Set<HttpMethod> STANDARD_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+            HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
-    JsonErrorEntryPoint(JsonMapper mapper) {
-        this.mapper = mapper;
+    private final ErrorResponses responses;
+
+    JsonErrorEntryPoint(ErrorResponses responses) {
+        this.responses = responses;
     }
 
     @Override
     public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException ex) {
-        boolean inference = ApiKeyAuthentication.isInference(exchange);
+        boolean inference = ErrorResponses.isInference(exchange);
         exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE,
                 inference ? "Bearer realm=\"braid\"" : "Basic realm=\"braid\"");
-        return write(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", inference
+        return responses.write(exchange, new ServiceException(ErrorKind.UNAUTHORIZED, null, inference
                 ? "a valid API key is required: send Authorization: Bearer <key>"
-                : "admin credentials are required (HTTP Basic)");
+                : "admin credentials are required (HTTP Basic)"));
     }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-        return write(exchange, HttpStatus.FORBIDDEN, "forbidden", "these credentials may not use "
-                + exchange.getRequest().getPath().value());
+        return responses.write(exchange, new ServiceException(ErrorKind.FORBIDDEN, null,
+                "these credentials may not use " + exchange.getRequest().getPath().value()));
     }
 
-    private Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String code, String message) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        Object body;
-        if (ApiKeyAuthentication.isInference(exchange)) {
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            java.util.Map<String, Object> error = new java.util.LinkedHashMap<>();
-            error.put("message", message);
-            error.put("type", status == HttpStatus.UNAUTHORIZED ? "authentication_error" : "permission_error");
-            error.put("param", null);
-            error.put("code", code);
-            body = java.util.Map.of("error", error);
-        } else {
-            response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-            body = java.util.Map.of("type", "https://braid.dev/problems/" + code, "title", status.getReasonPhrase(),
-                    "status", status.value(), "detail", message, "instance", exchange.getRequest().getPath().value());
-        }
-        byte[] bytes = mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, ServerExchangeRejectedException rejected) {
+        // the firewall's own words name what it found ("%2F", the method); they hold no internals
+        String field = STANDARD_METHODS.contains(exchange.getRequest().getMethod()) ? "path" : "method";
+        return responses.write(exchange, ServiceException.invalid(field, rejected.getMessage()));
     }
 }

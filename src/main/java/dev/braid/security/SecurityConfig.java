@@ -1,5 +1,6 @@
 package dev.braid.security;
 
+import dev.braid.api.ErrorResponses;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 
 /**
  * Admin endpoints ({@code /api/admin/**}, the console, actuator beyond health/info/prometheus) need the admin's
@@ -52,9 +53,18 @@ class SecurityConfig {
                 .password(encoder.encode(password)).roles("ADMIN").build());
     }
 
+    /**
+     * Also the {@link ServerExchangeRejectedHandler} Spring Security's filter chain proxy picks up for
+     * requests its firewall rejects, so there must be no other bean of that type.
+     */
     @Bean
-    SecurityWebFilterChain securityChain(ServerHttpSecurity http, SecurityProperties properties, JsonMapper mapper) {
-        JsonErrorEntryPoint errors = new JsonErrorEntryPoint(mapper);
+    JsonErrorEntryPoint securityErrors(ErrorResponses responses) {
+        return new JsonErrorEntryPoint(responses);
+    }
+
+    @Bean
+    SecurityWebFilterChain securityChain(ServerHttpSecurity http, SecurityProperties properties,
+                                         JsonErrorEntryPoint errors) {
         boolean keys = !properties.apiKeys().isEmpty();
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)

@@ -23,6 +23,33 @@ class RequestMetricsTest extends ServiceTest {
     MetricsRecorder recorder;
     @Autowired
     RequestMetricRepository rows;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    /** PostgreSQL cannot store a NUL in text: that row is dropped and counted, the rows around it are written. */
+    @Test
+    void aRowTheDatabaseRefusesIsDroppedAloneAndCounted() {
+        recorder.flush();
+        long before = rows.count();
+        double unwritable = meters.counter("braid.metrics.dropped", "reason", "unwritable").count();
+        java.time.Instant now = java.time.Instant.now();
+        for (String model : List.of("before-poison", "poison\u0000", "after-poison-1", "after-poison-2")) {
+            recorder.record(new RequestRecord(now, "completions", model, "ar", "requested", "short", 3, 2, 2, 1.0,
+                    2.0, 1, Outcome.OK, null));
+        }
+        recorder.flush();
+        assertThat(rows.count()).isEqualTo(before + 3);
+        assertThat(rows.findAll()).extracting(RequestMetric::model)
+                .contains("before-poison", "after-poison-1", "after-poison-2");
+        assertThat(meters.counter("braid.metrics.dropped", "reason", "unwritable").count())
+                .isEqualTo(unwritable + 1);
+        assertThat(recorder.buffered()).isZero();
+        // and the writer keeps writing what comes next
+        recorder.record(new RequestRecord(now, "completions", "after-the-flush", "ar", "requested", "short", 3, 2, 2,
+                1.0, 2.0, 1, Outcome.OK, null));
+        recorder.flush();
+        assertThat(rows.count()).isEqualTo(before + 4);
+    }
 
     @Test
     void oneRowPerRequestIncludingFailures() {
