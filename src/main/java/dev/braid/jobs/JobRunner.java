@@ -54,6 +54,7 @@ class JobRunner implements SmartLifecycle {
     private final GenerationService generations;
     private final Admission admission;
     private final JobHandBack handBack;
+    private final JobQueueGauges gauges;
     private final ObjectProvider<JobRequestParser> parser;
     private final JobEvents events;
     private final JsonMapper mapper;
@@ -64,7 +65,7 @@ class JobRunner implements SmartLifecycle {
     private volatile Disposable timers = Disposables.disposed();
 
     JobRunner(JobRepository repository, TransactionTemplate tx, JobsProperties properties, ModelRegistry registry,
-              GenerationService generations, Admission admission, JobHandBack handBack,
+              GenerationService generations, Admission admission, JobHandBack handBack, JobQueueGauges gauges,
               ObjectProvider<JobRequestParser> parser, JobEvents events, JsonMapper mapper) {
         this.repository = repository;
         this.tx = tx;
@@ -73,6 +74,7 @@ class JobRunner implements SmartLifecycle {
         this.generations = generations;
         this.admission = admission;
         this.handBack = handBack;
+        this.gauges = gauges;
         this.parser = parser;
         this.events = events;
         this.mapper = mapper;
@@ -307,6 +309,12 @@ class JobRunner implements SmartLifecycle {
         }
     }
 
+    /** The poll timer's tick: the queue's gauges are counted here too, whether or not this replica can claim. */
+    private void tick() {
+        gauges.refresh();
+        pollQuietly();
+    }
+
     /** Ready at last (models loaded) or again: claim at once rather than at the next tick. */
     @EventListener
     void on(AvailabilityChangeEvent<ReadinessState> event) {
@@ -328,7 +336,7 @@ class JobRunner implements SmartLifecycle {
         long poll = properties.pollInterval().toMillis();
         long renew = Math.max(100, properties.lease().toMillis() / 3);
         timers = Disposables.composite(
-                scheduler.schedulePeriodically(this::pollQuietly, poll, poll, TimeUnit.MILLISECONDS),
+                scheduler.schedulePeriodically(this::tick, poll, poll, TimeUnit.MILLISECONDS),
                 scheduler.schedulePeriodically(this::heartbeatQuietly, renew, renew, TimeUnit.MILLISECONDS));
         log.info("job runner {} started (lease {}, poll {})", replicaId, properties.lease(), properties.pollInterval());
     }

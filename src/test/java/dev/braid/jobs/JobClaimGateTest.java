@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.braid.registry.ModelRegistry;
 import dev.braid.support.ServiceTest;
 import dev.braid.support.TestDatabases;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +25,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a replica claims: nothing while it is not ready, nothing its workers cannot take now, and no
- * attempt for a claim it could not start. The runner's timer is off (an
+ * attempt for a claim it could not start; and the stale-queue gauge. The runner's timer is off (an
  * hour), so only the test's polls and the runner's own wake-ups claim. The one worker decodes one
  * request at a time with one waiting behind it, so its room is easy to fill.
  */
@@ -62,6 +65,12 @@ class JobClaimGateTest {
     JobRequestParser parser;
     @Autowired
     ModelRegistry registry;
+    @Autowired
+    JobQueueGauges gauges;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    WebTestClient client;
 
     @AfterEach
     void emptyQueue() {
@@ -141,6 +150,34 @@ class JobClaimGateTest {
         assertThat(job).containsEntry("state", "failed").containsEntry("attempts", 3);
         assertThat((String) job.get("error")).contains("3 started runs", "lost its lease",
                 "stopped renewing", "dead-replica");
+    }
+
+    @Test
+    void jobsQueuedLongerThanTheAlertAgeAreCountedAndMarked() {
+        Instant now = Instant.now();
+        // a model no replica serves, so nothing claims them
+        UUID stale = queued("unserved-model", request(6), now.minus(Duration.ofMinutes(6)));
+        UUID recent = queued("unserved-model", request(6), now.minus(Duration.ofMinutes(4)));
+
+        gauges.refresh();
+
+        assertThat(meters.get("braid.jobs.queued.stale").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("braid.jobs.queued").gauge().value()).isEqualTo(2.0);
+        client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
+                .value(text -> assertThat(text).containsPattern("(?m)^braid_jobs_queued_stale(\\{.*})? 1\\.0$")
+                        .containsPattern("(?m)^braid_jobs_queued(\\{.*})? 2\\.0$"));
+
+        WebTestClient admin = client.mutate().defaultHeaders(h -> h.setBasicAuth("admin", ServiceTest.ADMIN_PASSWORD))
+                .build();
+        JsonNode rows = mapper.readTree(admin.get().uri("/api/admin/jobs?model=unserved-model").exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+        Map<String, Boolean> staleById = new java.util.HashMap<>();
+        rows.forEach(r -> staleById.put(r.path("id").asString(), r.path("stale").asBoolean()));
+        assertThat(staleById).containsEntry(stale.toString(), true).containsEntry(recent.toString(), false);
+        admin.get().uri("/api/admin/jobs/queue").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.queued").isEqualTo(2)
+                .jsonPath("$.stale").isEqualTo(1)
+                .jsonPath("$.stale_after_seconds").isEqualTo(300);
     }
 
     private String request(int maxTokens) {
