@@ -1,6 +1,7 @@
 package dev.braid.api;
 
 import dev.braid.common.ServiceException;
+import dev.braid.jobs.JobQueueGauges;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -34,15 +35,27 @@ class ConsoleListsController {
                       String outcome, String errorCode) {
     }
 
-    /** A job without its request and result bodies, which {@code GET /api/jobs/{id}} returns. */
+    /**
+     * A job without its request and result bodies, which {@code GET /api/jobs/{id}} returns;
+     * {@code stale}: queued for longer than {@code braid.jobs.queued-alert-after}.
+     */
     record JobRow(UUID id, String state, String model, int attempts, boolean cancelRequested, Instant createdAt,
-                  Instant startedAt, Instant finishedAt, String error) {
+                  Instant startedAt, Instant finishedAt, String error, boolean stale) {
+    }
+
+    /**
+     * The queue as the job runner last counted it for its gauges ({@code null} counts: not counted
+     * yet, or the database could not be read), and the age at which a queued job is stale.
+     */
+    record QueueRow(Long queued, Long stale, Instant countedAt, long staleAfterSeconds) {
     }
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final JobQueueGauges queue;
 
-    ConsoleListsController(NamedParameterJdbcTemplate jdbc) {
+    ConsoleListsController(NamedParameterJdbcTemplate jdbc, JobQueueGauges queue) {
         this.jdbc = jdbc;
+        this.queue = queue;
     }
 
     /** {@code GET /api/metrics/requests?model=&strategy=&outcome=&limit=}: newest first. */
@@ -71,9 +84,20 @@ class ConsoleListsController {
         filter(where, params, "state", state);
         filter(where, params, "model", model);
         String sql = "SELECT id, state, model, attempts, cancel_requested, created_at, started_at, finished_at, "
-                + "error FROM jobs" + where + " ORDER BY created_at DESC LIMIT :limit";
-        return Mono.fromCallable(() -> jdbc.query(sql, params, ConsoleListsController::jobRow))
-                .subscribeOn(Schedulers.boundedElastic());
+                + "error, (state = 'queued' AND updated_at < :staleBefore) AS stale FROM jobs" + where
+                + " ORDER BY created_at DESC LIMIT :limit";
+        return Mono.fromCallable(() -> {
+            params.addValue("staleBefore", Timestamp.from(queue.staleBefore(Instant.now())));
+            return jdbc.query(sql, params, ConsoleListsController::jobRow);
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /** {@code GET /api/admin/jobs/queue}: what {@code braid_jobs_queued} and {@code braid_jobs_queued_stale} show. */
+    @GetMapping("/api/admin/jobs/queue")
+    QueueRow queue() {
+        long after = queue.alertAfter().toSeconds();
+        return queue.counts().map(c -> new QueueRow(c.queued(), c.stale(), c.countedAt(), after))
+                .orElseGet(() -> new QueueRow(null, null, null, after));
     }
 
     private static int limit(int limit) {
@@ -107,7 +131,7 @@ class ConsoleListsController {
     private static JobRow jobRow(ResultSet rs, int i) throws SQLException {
         return new JobRow(rs.getObject("id", UUID.class), rs.getString("state"), rs.getString("model"),
                 rs.getInt("attempts"), rs.getBoolean("cancel_requested"), instant(rs, "created_at"),
-                instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"));
+                instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("error"), rs.getBoolean("stale"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -44,8 +44,13 @@ public class Admission {
         }
     }
 
+    /** Accepting traffic: started (seed models loaded) and not draining. */
+    public boolean ready() {
+        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
+    }
+
     public void checkReady() {
-        if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
+        if (!ready()) {
             throw new ServiceException(ErrorKind.NOT_READY, null,
                     "the server is not ready (starting or draining); retry on another replica");
         }
@@ -68,6 +73,21 @@ public class Admission {
     public ServiceException queueFull(String message) {
         return new ServiceException(ErrorKind.QUEUE_FULL, null, message,
                 (int) Math.max(1, properties.retryAfter().toSeconds()));
+    }
+
+    /** Requests {@link #acquire} admits now by the count bound; the token bound is {@link #promptTokenRoom}. */
+    public int requestRoom() {
+        return Math.max(0, properties.maxQueuedRequests() - queuedRequests.get());
+    }
+
+    /** Prompt tokens (prompt × n) {@link #acquire} admits now. */
+    public long promptTokenRoom() {
+        return Math.max(0, properties.maxQueuedPromptTokens() - queuedTokens.get());
+    }
+
+    /** Whether a request of this many prompt tokens could ever be admitted, even with nothing waiting. */
+    public boolean fitsEver(long promptTokens) {
+        return promptTokens <= properties.maxQueuedPromptTokens();
     }
 
     public int queuedRequests() {

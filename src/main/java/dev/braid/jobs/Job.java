@@ -113,11 +113,17 @@ public class Job {
         updatedAt = Instant.now();
     }
 
-    void requeue() {
-        state = JobState.QUEUED.id();
-        leaseOwner = null;
-        leaseUntil = null;
-        updatedAt = Instant.now();
+    /**
+     * Fails the job because every run counted against it lost its lease. Handed-back claims are not
+     * counted and a failed generation ends the job at once, so the counted runs are exactly those
+     * whose replica stopped renewing: the message says so rather than blaming the job.
+     */
+    void abandon() {
+        String last = leaseOwner == null ? ""
+                : "; the last ran on " + leaseOwner + ", whose lease on it ran out at " + leaseUntil;
+        finish(JobState.FAILED, null, "gave up after " + attempts + (attempts == 1 ? " started run" : " started runs")
+                + ": each lost its lease because the replica running it stopped renewing it (it died or lost "
+                + "the database)" + last);
     }
 
     void requestCancel() {

@@ -5,9 +5,9 @@ import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.registry.ModelRegistry;
-import dev.braid.registry.ServedModel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import reactor.core.Disposable;
@@ -32,6 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code SELECT … FOR UPDATE SKIP LOCKED}, holds each with a lease it renews every third of the
  * lease, runs them through {@link GenerationService}, and writes the outcome only while it still
  * holds the lease. Database work runs on {@code boundedElastic}, decoding on the workers.
+ *
+ * <p>It claims only what it can start at once: nothing until the replica is ready (the seed models
+ * load after this runner has started) or once it drains, and no more than its free job slots, the
+ * admission queue and each model's workers take now ({@link ClaimBudget}). A claim counts as an
+ * attempt; one handed back because its run could not start gets its attempt back
+ * ({@link JobHandBack}), so {@code max-attempts} counts only runs that started and lost their lease.
  */
 @Component
 class JobRunner implements SmartLifecycle {
@@ -43,6 +52,9 @@ class JobRunner implements SmartLifecycle {
     private final JobsProperties properties;
     private final ModelRegistry registry;
     private final GenerationService generations;
+    private final Admission admission;
+    private final JobHandBack handBack;
+    private final JobQueueGauges gauges;
     private final ObjectProvider<JobRequestParser> parser;
     private final JobEvents events;
     private final JsonMapper mapper;
@@ -53,13 +65,16 @@ class JobRunner implements SmartLifecycle {
     private volatile Disposable timers = Disposables.disposed();
 
     JobRunner(JobRepository repository, TransactionTemplate tx, JobsProperties properties, ModelRegistry registry,
-              GenerationService generations, ObjectProvider<JobRequestParser> parser, JobEvents events,
-              JsonMapper mapper) {
+              GenerationService generations, Admission admission, JobHandBack handBack, JobQueueGauges gauges,
+              ObjectProvider<JobRequestParser> parser, JobEvents events, JsonMapper mapper) {
         this.repository = repository;
         this.tx = tx;
         this.properties = properties;
         this.registry = registry;
         this.generations = generations;
+        this.admission = admission;
+        this.handBack = handBack;
+        this.gauges = gauges;
         this.parser = parser;
         this.events = events;
         this.mapper = mapper;
@@ -92,59 +107,95 @@ class JobRunner implements SmartLifecycle {
         return running.size();
     }
 
-    /** Claims and starts what this replica has room for; blocking. */
+    /** Claims and starts what this replica can start now; blocking. */
     synchronized int poll() {
-        // after stop() a draining replica must not claim work it will hand back or fail
-        if (!isRunning()) {
+        // stop() runs before the shutdown drain, and readiness is down from the drain's start until
+        // the seed models have loaded: a claim made then could only be handed back
+        if (!isRunning() || !admission.ready()) {
             return 0;
         }
-        int room = properties.maxRunning() - running.size();
-        List<String> models = registry.servedModels().stream().map(ServedModel::name).toList();
-        if (room <= 0 || models.isEmpty()) {
+        ClaimBudget budget = ClaimBudget.of(properties.maxRunning() - running.size(), admission,
+                registry.servedModels());
+        if (budget.isEmpty()) {
             return 0;
         }
         Instant now = Instant.now();
-        List<Job> claimed = new ArrayList<>();
-        tx.executeWithoutResult(status -> {
-            for (Job job : repository.lockClaimable(models, now, room)) {
-                if (job.attempts() >= properties.maxAttempts()) {
-                    job.finish(JobState.FAILED, null, "abandoned after " + job.attempts()
-                            + " attempts: the replicas running it stopped renewing its lease");
-                    repository.save(job);
-                    events.finish(job.id(), JobEvents.finished(job, mapper));
-                    continue;
-                }
-                job.claim(replicaId, now.plus(properties.lease()));
-                claimed.add(repository.save(job));
-            }
-        });
-        for (Job job : claimed) {
-            start(job);
+        List<Claim> claimed = new ArrayList<>();
+        List<Job> ended = new ArrayList<>();
+        tx.executeWithoutResult(status -> claim(budget, now, claimed, ended));
+        for (Job job : ended) {
+            events.finish(job.id(), JobEvents.finished(job, mapper));
+        }
+        for (Claim claim : claimed) {
+            start(claim.job().id(), claim.command());
         }
         return claimed.size();
     }
 
-    private void start(Job job) {
-        UUID id = job.id();
-        events.open(id);
+    /** A claimed job with its request already parsed (its prompt tokens were needed to claim it). */
+    private record Claim(Job job, GenerationCommand command) {
+    }
+
+    /**
+     * Locks each model's oldest claimable jobs (no more than that model can take) and claims them
+     * oldest first across models while the budget lasts; the rows it leaves are unlocked at commit.
+     */
+    private void claim(ClaimBudget budget, Instant now, List<Claim> claimed, List<Job> ended) {
+        List<Job> candidates = new ArrayList<>();
+        budget.models().forEach((model, room) -> candidates.addAll(repository.lockClaimable(model, now, room)));
+        candidates.sort(Comparator.comparing(Job::createdAt));
+        for (Job job : candidates) {
+            if (job.attempts() >= properties.maxAttempts()) {
+                job.abandon();
+                ended.add(repository.save(job));
+                continue;
+            }
+            GenerationCommand command;
+            try {
+                command = parser.getObject().parse(job.request());
+            } catch (RuntimeException e) {
+                if (e instanceof ServiceException se
+                        && (se.kind() == ErrorKind.MODEL_NOT_LOADED || se.kind() == ErrorKind.MODEL_NOT_FOUND)) {
+                    continue; // unloaded here meanwhile: the job waits for a replica that serves it
+                }
+                // failed here rather than thrown: a throw would roll back every claim and block the
+                // model's queue behind this job at each poll
+                job.finish(JobState.FAILED, null, "the job could not start: " + e.getMessage());
+                ended.add(repository.save(job));
+                continue;
+            }
+            long tokens = (long) command.promptIds().length * command.n();
+            if (!admission.fitsEver(tokens)) {
+                job.finish(JobState.FAILED, null, "the job could not start: its " + tokens + " prompt tokens (prompt × n) "
+                        + "exceed what braid.admission.max-queued-prompt-tokens lets wait on a replica");
+                ended.add(repository.save(job));
+                continue;
+            }
+            if (budget.take(job.model(), tokens)) {
+                job.claim(replicaId, now.plus(properties.lease()));
+                claimed.add(new Claim(repository.save(job), command));
+            }
+        }
+    }
+
+    private void start(UUID id, GenerationCommand command) {
         Generation generation;
         try {
-            generation = generations.start(parser.getObject().parse(job.request()));
+            generation = generations.start(command);
         } catch (ServiceException e) {
             if (e.kind() == ErrorKind.QUEUE_FULL || e.kind() == ErrorKind.NOT_READY) {
-                // not this job's fault: hand it back for any replica to take later
-                tx.executeWithoutResult(status -> repository.findById(id).ifPresent(j -> {
-                    j.requeue();
-                    repository.save(j);
-                }));
+                // room went to other requests after the budget was taken, or the replica began to
+                // drain: the run never started, so the job goes back as it was
+                handBack(id, e.getMessage());
                 return;
             }
-            finish(id, JobState.FAILED, null, e.getMessage());
+            finish(id, JobState.FAILED, null, "the job could not start: " + e.getMessage());
             return;
         } catch (RuntimeException e) {
             finish(id, JobState.FAILED, null, "the job could not start: " + e.getMessage());
             return;
         }
+        events.open(id);
         running.put(id, generation);
         events.publish(id, new JobEvent("started", Map.of("id", id.toString(), "replica", replicaId,
                 "strategy", generation.decision().strategy())));
@@ -172,7 +223,21 @@ class JobRunner implements SmartLifecycle {
                 finish(id, cancelled ? JobState.CANCELLED : JobState.SUCCEEDED, resultJson(generation, result),
                         cancelled ? "cancelled while running" : null);
             }
-        }, error -> finish(id, JobState.FAILED, null, "generation failed: " + error.getMessage()));
+        }, error -> finish(id, JobState.FAILED, null, "generation failed on " + replicaId + ": " + error.getMessage()));
+    }
+
+    /** Returns a claim whose run could not start; a job cancelled meanwhile ends as cancelled instead. */
+    private void handBack(UUID id, String why) {
+        try {
+            if (handBack.one(replicaId, id)) {
+                log.debug("job {} handed back unstarted, its attempt returned: {}", id, why);
+            } else {
+                finish(id, JobState.CANCELLED, null, "cancelled before it started");
+            }
+        } catch (RuntimeException e) {
+            log.warn("job {} could not start ({}) nor be handed back: {}; it runs again once its lease expires, "
+                    + "that claim counted as an attempt", id, why, e.getMessage());
+        }
     }
 
     private String resultJson(Generation generation, GenerationResult result) {
@@ -244,6 +309,20 @@ class JobRunner implements SmartLifecycle {
         }
     }
 
+    /** The poll timer's tick: the queue's gauges are counted here too, whether or not this replica can claim. */
+    private void tick() {
+        gauges.refresh();
+        pollQuietly();
+    }
+
+    /** Ready at last (models loaded) or again: claim at once rather than at the next tick. */
+    @EventListener
+    void on(AvailabilityChangeEvent<ReadinessState> event) {
+        if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && isRunning()) {
+            wake();
+        }
+    }
+
     private void heartbeatQuietly() {
         try {
             heartbeat();
@@ -257,7 +336,7 @@ class JobRunner implements SmartLifecycle {
         long poll = properties.pollInterval().toMillis();
         long renew = Math.max(100, properties.lease().toMillis() / 3);
         timers = Disposables.composite(
-                scheduler.schedulePeriodically(this::pollQuietly, poll, poll, TimeUnit.MILLISECONDS),
+                scheduler.schedulePeriodically(this::tick, poll, poll, TimeUnit.MILLISECONDS),
                 scheduler.schedulePeriodically(this::heartbeatQuietly, renew, renew, TimeUnit.MILLISECONDS));
         log.info("job runner {} started (lease {}, poll {})", replicaId, properties.lease(), properties.pollInterval());
     }

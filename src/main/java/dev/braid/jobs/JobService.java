@@ -58,16 +58,19 @@ public class JobService {
      * another at its next lease renewal). Cancelling a finished job changes nothing.
      */
     public JobView cancel(UUID id) {
+        boolean[] wasQueued = {false};
         Job job = Objects.requireNonNull(tx.execute(status -> {
             Job j = find(id);
             if (j.state() == JobState.QUEUED) {
+                wasQueued[0] = true;
                 j.finish(JobState.CANCELLED, null, "cancelled before it started");
             } else if (j.state() == JobState.RUNNING) {
                 j.requestCancel();
             }
             return repository.save(j);
         }));
-        if (job.state() == JobState.CANCELLED && job.startedAt() == null) {
+        // a job handed back after a run may keep its started time, so only this says nobody runs it
+        if (wasQueued[0]) {
             events.finish(id, finished(job));
         }
         runner.cancelLocal(id);

@@ -1,5 +1,6 @@
 package dev.braid.ops;
 
+import dev.braid.jobs.JobHandBack;
 import dev.braid.jobs.JobsProperties;
 import dev.braid.registry.ModelRegistry;
 import dev.braid.registry.ServedModel;
@@ -37,16 +38,18 @@ public class ShutdownDrain implements SmartLifecycle {
     private final ModelRegistry registry;
     private final JdbcTemplate jdbc;
     private final JobsProperties jobs;
+    private final JobHandBack handBack;
     private final OpsProperties properties;
     private final ApplicationEventPublisher events;
     private volatile boolean running;
     private volatile boolean draining;
 
-    public ShutdownDrain(ModelRegistry registry, JdbcTemplate jdbc, JobsProperties jobs, OpsProperties properties,
-                         ApplicationEventPublisher events) {
+    public ShutdownDrain(ModelRegistry registry, JdbcTemplate jdbc, JobsProperties jobs, JobHandBack handBack,
+                         OpsProperties properties, ApplicationEventPublisher events) {
         this.registry = registry;
         this.jdbc = jdbc;
         this.jobs = jobs;
+        this.handBack = handBack;
         this.properties = properties;
         this.events = events;
     }
@@ -172,10 +175,7 @@ public class ShutdownDrain implements SmartLifecycle {
             return 0;
         }
         try {
-            return jdbc.update("UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, "
-                            + "attempts = GREATEST(attempts - 1, 0), updated_at = ? "
-                            + "WHERE lease_owner = ? AND state = 'running' AND cancel_requested = FALSE",
-                    Timestamp.from(Instant.now()), owner);
+            return handBack.all(owner);
         } catch (RuntimeException e) {
             log.warn("cannot hand jobs back to the queue: {}; their leases expire instead", e.getMessage());
             return 0;

@@ -92,10 +92,22 @@ public final class DeviceWorker implements AutoCloseable {
         if (stopping) {
             throw new IllegalStateException("worker " + name + " is shutting down");
         }
-        if (incoming.size() + stats.waitingTasks() >= settings.maxWaitingTasks()) {
+        if (waitingRoom() == 0) {
             throw new QueueFullException("worker " + name + " has " + settings.maxWaitingTasks() + " tasks waiting");
         }
         incoming.add(task);
+    }
+
+    /**
+     * Tasks {@link #submit} takes now before it refuses one as a full queue, counted exactly as it
+     * counts them, so a caller that asks first (the job runner) is never refused for lack of room.
+     * A stopping worker has none.
+     */
+    public int waitingRoom() {
+        if (stopping) {
+            return 0;
+        }
+        return Math.max(0, settings.maxWaitingTasks() - incoming.size() - stats.waitingTasks());
     }
 
     private void loop() {

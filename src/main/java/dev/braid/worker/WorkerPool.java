@@ -27,11 +27,22 @@ public final class WorkerPool implements AutoCloseable {
         return new WorkerPool(workers);
     }
 
+    /**
+     * The least loaded worker that has waiting room takes the task, so the pool refuses it only when
+     * every worker is full, as {@link #room} promises; then the least loaded worker refuses it.
+     */
     public void submit(DecodingTask task) {
+        Comparator<DeviceWorker> load = Comparator.comparingInt(w -> w.stats().runningTasks() + w.stats().waitingTasks());
         workers.stream()
-                .min(Comparator.comparingInt(w -> w.stats().runningTasks() + w.stats().waitingTasks()))
-                .orElseThrow()
+                .filter(w -> w.waitingRoom() > 0)
+                .min(load)
+                .orElseGet(() -> workers.stream().min(load).orElseThrow())
                 .submit(task);
+    }
+
+    /** Tasks the pool takes now without refusing one: its workers' waiting room together. */
+    public int room() {
+        return workers.stream().mapToInt(DeviceWorker::waitingRoom).sum();
     }
 
     public List<WorkerStats> stats() {

@@ -33,12 +33,14 @@ function formParams(form) {
 async function refresh() {
   const detail = root.querySelector('#activity-detail');
   try {
-    const [requests, jobs] = await Promise.all([
+    const [requests, jobs, queue] = await Promise.all([
       getJson('/api/metrics/requests', { ...formParams(root.querySelector('#req-filter')), limit: 50 }),
       getJson('/api/admin/jobs', { ...formParams(root.querySelector('#job-filter')), limit: 50 }),
+      getJson('/api/admin/jobs/queue'),
     ]);
     root.querySelector('#requests-table tbody').replaceChildren(...requests.map(requestRow));
     root.querySelector('#jobs-table tbody').replaceChildren(...jobs.map(jobRow));
+    showQueueNotice(queue);
   } catch (e) {
     detail.replaceChildren(el('p', { class: 'error' }, `refresh failed: ${e.message}`));
   }
@@ -73,9 +75,27 @@ function requestRow(r) {
   return tr;
 }
 
+function minutes(seconds) {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
+// The count covers the whole queue (the table shows only the newest rows, filtered), as the
+// braid_jobs_queued_stale gauge counts it.
+function showQueueNotice(queue) {
+  const notice = root.querySelector('#jobs-notice');
+  notice.hidden = !(queue.stale > 0);
+  notice.textContent = queue.stale > 0
+    ? `${queue.stale} of ${queue.queued} queued jobs have waited longer than ${minutes(queue.stale_after_seconds)}: `
+      + 'no ready replica with room serves their model.'
+    : '';
+}
+
 function jobRow(j) {
-  const tr = el('tr', { dataset: { id: j.id }, class: j.id === selected ? 'selected' : '' },
-    el('td', {}, time(j.created_at)), el('td', {}, j.model), el('td', { class: `state-${j.state}` }, j.state),
+  const classes = [j.id === selected ? 'selected' : '', j.stale ? 'stale' : ''].filter(Boolean).join(' ');
+  const tr = el('tr', { dataset: { id: j.id }, class: classes },
+    el('td', {}, time(j.created_at)), el('td', {}, j.model),
+    el('td', { class: `state-${j.state}`, ...(j.stale ? { title: 'queued longer than braid.jobs.queued-alert-after' } : {}) },
+      j.stale ? `${j.state} (stale)` : j.state),
     el('td', {}, j.attempts), el('td', {}, time(j.finished_at)));
   tr.addEventListener('click', () => { select(tr, j.id); jobDetail(j.id); });
   return tr;
