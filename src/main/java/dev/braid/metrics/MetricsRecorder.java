@@ -3,10 +3,7 @@ package dev.braid.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.ConnectException;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,10 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
@@ -104,7 +99,7 @@ public class MetricsRecorder implements DisposableBean {
     }
 
     /**
-     * Writes what is buffered; blocking. While the database is unreachable the rows stay buffered
+     * Writes what is buffered; blocking. While the database cannot take rows the rows stay buffered
      * (in order) and the failure is rethrown.
      *
      * @return rows written
@@ -121,7 +116,7 @@ public class MetricsRecorder implements DisposableBean {
                 write(batch);
                 total += batch.size();
             } catch (RuntimeException e) {
-                if (isOutage(e)) {
+                if (!refusedRow(e)) {
                     putBack(batch, e);
                 }
                 total += writeRowByRow(batch);
@@ -143,7 +138,7 @@ public class MetricsRecorder implements DisposableBean {
                 write(List.of(row));
                 total++;
             } catch (RuntimeException e) {
-                if (isOutage(e)) {
+                if (!refusedRow(e)) {
                     putBack(batch.subList(i, batch.size()), e);
                 }
                 buffered.decrementAndGet();
@@ -177,15 +172,19 @@ public class MetricsRecorder implements DisposableBean {
         throw outage;
     }
 
-    /** The database cannot be reached (or timed out), as opposed to refusing a row it was given. */
-    static boolean isOutage(Throwable e) {
+    /**
+     * The database refused the data it was given (SQLSTATE class 22, data exception, e.g. a NUL in
+     * text; class 23, integrity constraint), as opposed to not being reachable. Anything else counts
+     * as an outage: rows then wait in the bounded buffer rather than being dropped for a failure
+     * that is not theirs.
+     */
+    static boolean refusedRow(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof DataAccessResourceFailureException || cause instanceof CannotCreateTransactionException
-                    || cause instanceof TransientDataAccessException || cause instanceof SQLTransientException
-                    || cause instanceof SQLNonTransientConnectionException || cause instanceof ConnectException) {
+            if (cause instanceof DataIntegrityViolationException) {
                 return true;
             }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
                 return true;
             }
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -30,7 +31,12 @@ class MetricsRecorderTest {
             if (!databaseUp.get()) {
                 throw new DataAccessResourceFailureException("database down");
             }
-            ((Iterable<?>) call.getArgument(0)).forEach(written::add);
+            List<RequestMetric> rows = new ArrayList<>();
+            ((Iterable<?>) call.getArgument(0)).forEach(row -> rows.add((RequestMetric) row));
+            if (rows.stream().anyMatch(row -> row.model().contains("\u0000"))) {
+                throw new DataIntegrityViolationException("invalid byte sequence for encoding \"UTF8\": 0x00");
+            }
+            written.addAll(rows);
             return List.of();
         });
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -39,8 +45,26 @@ class MetricsRecorderTest {
     }
 
     private static RequestRecord record() {
-        return new RequestRecord(Instant.now(), "completions", "m", "ar", "requested", "short", 3, 4, 4, 1.0, 2.0, 1,
+        return record("m");
+    }
+
+    private static RequestRecord record(String model) {
+        return new RequestRecord(Instant.now(), "completions", model, "ar", "requested", "short", 3, 4, 4, 1.0, 2.0, 1,
                 Outcome.OK, null);
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesIsDroppedAloneAndTheRestAreWritten() {
+        databaseUp.set(true);
+        MetricsRecorder recorder = recorder(10);
+        for (String model : List.of("a", "b", "poison\u0000", "c", "d")) {
+            recorder.record(record(model));
+        }
+        recorder.flush(); // the writes each record() schedules may have taken some rows already
+        assertThat(written).extracting(row -> ((RequestMetric) row).model()).containsExactly("a", "b", "c", "d");
+        assertThat(recorder.buffered()).isZero();
+        assertThat(recorder.dropped()).isEqualTo(1.0);
+        recorder.destroy();
     }
 
     @Test
