@@ -36,7 +36,7 @@ final class BenchCommand {
             bench --model DIR [--strategy ar[,lookahead,jacobi,apar@MODEL,...]] [--concurrency 1,8,32]
                   [--max-new-tokens N] [--requests-per-client N] [--prompts general,list,multipart] [--until-end]
                   [--draft-model DIR] [--quality-model DIR] [--output DIR] [--device cpu|gpu:N] [--block-size N]
-                  [--kv-blocks N] [--guessing-tasks N] %s""".formatted(StrategyOptions.USAGE);
+                  [--kv-blocks N] %s""".formatted(StrategyOptions.USAGE);
 
     private static final Set<String> VALUED = GenerateCommand.union(
             GenerateCommand.union(EngineOptions.VALUED, StrategyOptions.VALUED),

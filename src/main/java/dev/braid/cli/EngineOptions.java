@@ -13,7 +13,7 @@ import java.util.Set;
 /** What the engine-running subcommands share: the model, the device and the KV pool size. */
 final class EngineOptions {
 
-    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks", "guessing-tasks");
+    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks");
 
     private EngineOptions() {
     }
@@ -46,8 +46,7 @@ final class EngineOptions {
                 options.integer("block-size", WorkerSettings.DEFAULT.blockSize(), 1, 1024),
                 options.integer("kv-blocks", WorkerSettings.DEFAULT.numBlocks(), 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
-                WorkerSettings.DEFAULT.maxWaitingTasks(),
-                options.integer("guessing-tasks", WorkerSettings.DEFAULT.guessingTasks(), 0, 1 << 16));
+                WorkerSettings.DEFAULT.maxWaitingTasks());
     }
 
     static DecodingStrategy strategy(String name) {

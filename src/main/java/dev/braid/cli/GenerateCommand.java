@@ -26,7 +26,7 @@ final class GenerateCommand {
     static final String USAGE = """
             generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar|lookahead|jacobi]
                      [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-                     [--stop TEXT] [--raw] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N] [--guessing-tasks N]
+                     [--stop TEXT] [--raw] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
                      %s""".formatted(StrategyOptions.USAGE);
 
     private static final Set<String> VALUED = union(union(EngineOptions.VALUED, StrategyOptions.VALUED),

@@ -25,7 +25,9 @@ public abstract class DecodingTask {
     private int steps;
     private int peakBlocks;
     private volatile boolean cancelled;
-    private boolean spareCompute = true;
+    private StepPrice price = StepPrice.FREE;
+    private int acceptedThisStep;
+    private int acceptedLastStep;
     private int logprobsTop = -1;
 
     protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
@@ -50,16 +52,21 @@ public abstract class DecodingTask {
     }
 
     /**
-     * The worker tells each task, before it plans, whether the coming step has compute to spare for
-     * guesses, so that strategies that spend extra tokens per step stop when the device is busy.
+     * The worker tells each task, before it plans, what guessed tokens cost in the coming step, so
+     * strategies that spend extra tokens per step buy only those expected to pay.
      */
-    public final void observeSpareCompute(boolean spareCompute) {
-        this.spareCompute = spareCompute;
+    public final void observePrice(StepPrice price) {
+        this.price = price;
     }
 
-    /** Whether the last {@link #observeSpareCompute} allowed guesses; true if never told. */
-    protected final boolean spareCompute() {
-        return spareCompute;
+    /** What guesses cost in the coming step, as the worker last said; free if never told. */
+    protected final StepPrice price() {
+        return price;
+    }
+
+    /** Tokens this task's sequences accepted in the step it last took part in. */
+    public final int acceptedLastStep() {
+        return acceptedLastStep;
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */
@@ -134,6 +141,8 @@ public abstract class DecodingTask {
     /** Bookkeeping after each step the task took part in. */
     public final void stepped() {
         steps++;
+        acceptedLastStep = acceptedThisStep;
+        acceptedThisStep = 0;
         peakBlocks = Math.max(peakBlocks, distinctBlocks(tables()));
     }
 
@@ -152,6 +161,7 @@ public abstract class DecodingTask {
     }
 
     protected final void emitted(int sequence, int[] tokens) {
+        acceptedThisStep += tokens.length;
         if (firstTokenNanos < 0) {
             firstTokenNanos = System.nanoTime() - createdNanos;
         }

@@ -16,6 +16,8 @@ public abstract class Lane {
     protected final PagedKvCache cache;
     protected final TokenDecoder decoder;
     protected final int contextLength;
+    private int lastTokens;
+    private int lastAccepted;
 
     protected Lane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength) {
         this.sequence = sequence;
@@ -61,6 +63,20 @@ public abstract class Lane {
             }
         }
         return tokens;
+    }
+
+    /** What this lane fed and accepted in its last step, for {@link #choose}. */
+    void took(int tokens, int accepted) {
+        lastTokens = tokens;
+        lastAccepted = accepted;
+    }
+
+    /**
+     * The guess option with the best throughput of the whole batch at this step's price (see
+     * {@link StepPrice#best}); option 0 is the plain step.
+     */
+    protected int choose(StepRoom room, int base, int[] extra, double[] gain) {
+        return room.price().best(lastTokens, lastAccepted, base, extra, gain);
     }
 
     /** Whether {@code tokens} more positions fit in the pool's free blocks this step. */

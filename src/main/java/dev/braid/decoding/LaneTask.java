@@ -55,7 +55,7 @@ public abstract class LaneTask extends DecodingTask {
             if (lane.sequence().finished()) {
                 continue;
             }
-            StepPlan plan = lane.plan(new StepRoom(spareCompute(), free));
+            StepPlan plan = lane.plan(new StepRoom(price(), free));
             free -= cache.blocksNeeded(plan.table(), plan.queryCount());
             planned.add(i);
             plans.add(plan);
@@ -69,6 +69,7 @@ public abstract class LaneTask extends DecodingTask {
             int index = planned.get(p);
             Lane lane = lanes.get(index);
             int[] accepted = lane.consume(output, firstPlan + p);
+            lane.took(output.batch().plans().get(firstPlan + p).queryCount(), accepted.length);
             emitted(index, accepted);
             BlockTable table = lane.sequence().table();
             if (lane.sequence().finished()) {

@@ -3,8 +3,8 @@ package dev.braid.decoding;
 /**
  * What one lane may spend in the coming step.
  *
- * @param spareCompute whether the step has compute to spare for guesses (the worker's guessing limit)
- * @param freeBlocks   KV blocks still free once the lanes planned before this one have reserved theirs
+ * @param price      what guessed tokens cost this step (the worker's measured step cost and batch)
+ * @param freeBlocks KV blocks still free once the lanes planned before this one have reserved theirs
  */
-public record StepRoom(boolean spareCompute, int freeBlocks) {
+public record StepRoom(StepPrice price, int freeBlocks) {
 }

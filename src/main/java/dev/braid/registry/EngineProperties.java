@@ -13,8 +13,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kvBlocks        KV blocks per worker
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
- * @param guessingTasks   up to this many running requests, lookahead and Jacobi add their guesses to
- *                        a step; with more they run plain steps (3 suits a CPU, see WorkerSettings)
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
@@ -22,14 +20,13 @@ public record EngineProperties(
         @DefaultValue("1") int blockSize,
         @DefaultValue("32768") int kvBlocks,
         @DefaultValue("64") int maxBatchTasks,
-        @DefaultValue("1024") int maxWaitingTasks,
-        @DefaultValue("3") int guessingTasks) {
+        @DefaultValue("1024") int maxWaitingTasks) {
 
     public EngineProperties {
         devices = devices == null || devices.isEmpty() ? List.of("cpu") : List.copyOf(devices);
     }
 
     public WorkerSettings workerSettings() {
-        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks, guessingTasks);
+        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks);
     }
 }

@@ -2,6 +2,9 @@ package dev.braid.worker;
 
 import ai.djl.ndarray.NDScope;
 import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
+import dev.braid.kv.BlockTable;
 import dev.braid.kv.KvCapacityException;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepBatch;
@@ -49,9 +52,22 @@ public final class DeviceWorker implements AutoCloseable {
     private volatile WorkerStats stats;
     private long steps;
     private long preemptions;
+    private final StepCostModel stepCost = new StepCostModel();
+    private final StepCost pricing;
+    private StepPrice price = StepPrice.FREE;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
+        this(name, model, settings, null);
+    }
+
+    /**
+     * A worker that prices guesses by {@code pricing} instead of its measured step cost (which it
+     * still measures): a known device curve, or a fixed one that makes strategies guess at their
+     * full shape whatever the host.
+     */
+    public DeviceWorker(String name, Transformer model, WorkerSettings settings, StepCost pricing) {
         this.name = name;
+        this.pricing = pricing == null ? stepCost : pricing;
         this.model = model;
         this.settings = settings;
         this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device());
@@ -110,7 +126,50 @@ public final class DeviceWorker implements AutoCloseable {
         return Math.max(0, settings.maxWaitingTasks() - incoming.size() - stats.waitingTasks());
     }
 
+    /** The measured cost of this worker's steps, by query tokens. */
+    public StepCostModel stepCost() {
+        return stepCost;
+    }
+
+    /**
+     * Times synthetic steps of the ladder's token counts (no context, nothing committed) so that
+     * guesses are priced from the first request on; real steps refine the curve from then on.
+     */
+    private void calibrate() {
+        int context = model.config().maxPositionEmbeddings();
+        try {
+            timeStep(1); // warm-up: the first step of a process pays for lazy native setup
+            for (int tokens : StepCostModel.LADDER) {
+                if (tokens >= context) {
+                    break;
+                }
+                double[] times = new double[3];
+                for (int i = 0; i < times.length; i++) {
+                    times[i] = timeStep(tokens);
+                }
+                java.util.Arrays.sort(times);
+                stepCost.calibrate(tokens, times[1]);
+            }
+        } catch (RuntimeException e) {
+            log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
+                    e.getMessage());
+        }
+    }
+
+    private double timeStep(int tokens) {
+        BlockTable table = cache.newSequence();
+        try (NDScope ignored = new NDScope()) {
+            long start = System.nanoTime();
+            StepOutput output = model.forward(new StepBatch(List.of(StepPlan.append(table, new int[tokens]))), cache);
+            output.argmax(0, 0);
+            return (System.nanoTime() - start) / 1e6;
+        } finally {
+            cache.free(table);
+        }
+    }
+
     private void loop() {
+        calibrate();
         while (!stopping) {
             try {
                 if (running.isEmpty() && waiting.isEmpty()) {
@@ -181,7 +240,7 @@ public final class DeviceWorker implements AutoCloseable {
         List<Integer> firstPlan = new ArrayList<>();
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
-            task.observeSpareCompute(running.size() <= settings.guessingTasks());
+            task.observePrice(price);
             List<StepPlan> taskPlans = task.plan();
             if (!reserveAll(taskPlans)) {
                 preempt(i);
@@ -195,13 +254,17 @@ public final class DeviceWorker implements AutoCloseable {
         if (plans.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
+        int accepted = 0;
+        StepBatch batch = new StepBatch(plans);
         try (NDScope ignored = new NDScope()) {
-            StepOutput output = model.forward(new StepBatch(plans), cache);
+            StepOutput output = model.forward(batch, cache);
             for (int t = 0; t < stepping.size(); t++) {
                 DecodingTask task = stepping.get(t);
                 try {
                     task.consume(output, firstPlan.get(t));
                     task.stepped();
+                    accepted += task.acceptedLastStep();
                 } catch (RuntimeException e) {
                     running.remove(task);
                     fail(task, e);
@@ -209,6 +272,8 @@ public final class DeviceWorker implements AutoCloseable {
             }
             output.flush();
         }
+        stepCost.observe(batch.tokenCount(), (System.nanoTime() - start) / 1e6);
+        price = new StepPrice(pricing, batch.tokenCount(), accepted);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
         running.removeIf(task -> {

@@ -105,6 +105,18 @@ class GreedyLosslessTest {
                             .isPositive();
                 }
             }
+
+            // any budget sequence: a price that changes at random with every look makes each lane pick
+            // its block and shape at random, step by step
+            java.util.SplittableRandom dice = new java.util.SplittableRandom(11);
+            StrategyRuns.Batch random = StrategyRuns.together(model, mixed, 2048,
+                    tokens -> 1 + dice.nextDouble() * tokens);
+            for (int j = 0; j < mixed.size(); j++) {
+                GenerationResult result = random.results().get(j);
+                assertThat(result.first().tokenIds())
+                        .as("%s, job %d, under random guess prices", result.strategy(), j)
+                        .containsExactly(expected.get(j));
+            }
         }
     }
 

@@ -19,10 +19,17 @@ public final class StrategyRuns {
     public record Job(DecodingStrategy strategy, GenerationRequest request) {
     }
 
-    /** Each job alone on a fresh worker's queue, one after another; the pool must end empty. */
+    /** Guesses priced as free: strategies run at their full shape whatever this host measures. */
+    public static final StepCost FREE = tokens -> 1.0;
+
+    /**
+     * Each job alone on a fresh worker's queue, one after another, guessing at its full shape; the
+     * pool must end empty.
+     */
     public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs) throws Exception {
         List<GenerationResult> results = new ArrayList<>();
-        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(), new WorkerSettings(16, 256, 1, 256))) {
+        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(), new WorkerSettings(16, 256, 1, 256),
+                FREE)) {
             for (Job job : jobs) {
                 ResultFuture future = new ResultFuture();
                 worker.submit(job.strategy().newTask(job.request(), model.tokenizer(), future));
@@ -37,12 +44,18 @@ public final class StrategyRuns {
     }
 
     /**
-     * All jobs submitted at once to one worker, so their plans share every step; the worker lets
-     * them guess however many share it, so speculative plans really run beside each other.
+     * All jobs submitted at once to one worker, so their plans share every step; the worker prices
+     * guesses as free, so speculative plans run at their full shape beside each other.
      */
     public static Batch together(LoadedModel model, List<Job> jobs, int blocks) throws Exception {
+        return together(model, jobs, blocks, FREE);
+    }
+
+    /** As {@link #together(LoadedModel, List, int)}, with guesses priced by {@code pricing}. */
+    public static Batch together(LoadedModel model, List<Job> jobs, int blocks, StepCost pricing) throws Exception {
         List<GenerationResult> results = new ArrayList<>();
-        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(16, blocks, 64, 256, 64))) {
+        try (DeviceWorker worker = new DeviceWorker("batch", model.transformer(), new WorkerSettings(16, blocks, 64, 256),
+                pricing)) {
             List<ResultFuture> futures = new ArrayList<>();
             for (Job job : jobs) {
                 ResultFuture future = new ResultFuture();

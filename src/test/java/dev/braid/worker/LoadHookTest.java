@@ -10,6 +10,7 @@ import dev.braid.decoding.LaneTask;
 import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.Sequence;
+import dev.braid.decoding.StepPrice;
 import dev.braid.decoding.StepRoom;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.TokenDecoder;
@@ -24,14 +25,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The worker tells every task, before it plans, whether the step has compute to spare for guesses. */
+/**
+ * The worker tells every task, before it plans, the price of guesses: its measured step cost and
+ * what the previous step carried and produced.
+ */
 class LoadHookTest {
 
     @Test
-    void tasksMayGuessOnlyWhileAtMostTheGuessingLimitShareTheStep() throws Exception {
-        ConcurrentLinkedQueue<Boolean> seen = new ConcurrentLinkedQueue<>();
+    void tasksArePricedByThePreviousStepAndTheMeasuredCost() throws Exception {
+        ConcurrentLinkedQueue<StepPrice> seen = new ConcurrentLinkedQueue<>();
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
-             DeviceWorker worker = new DeviceWorker("load", model.transformer(), new WorkerSettings(16, 128, 8, 16, 4))) {
+             DeviceWorker worker = new DeviceWorker("load", model.transformer(), new WorkerSettings(16, 128, 8, 16))) {
             int[] prompt = ReferenceCase.load("llama-tiny").get(0).promptIds();
             List<ResultFuture> futures = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -44,17 +48,24 @@ class LoadHookTest {
             for (ResultFuture future : futures) {
                 future.get(60, TimeUnit.SECONDS);
             }
+            // calibrated at start, then kept by real steps: one token up to the fixture's context
+            assertThat(worker.stepCost().curve()).extracting(StepCostModel.Point::tokens).contains(1, 2, 4, 8, 16, 32);
+            assertThat(worker.stepCost().millis(1)).isPositive();
+            assertThat(worker.stepCost().millis(64)).isGreaterThanOrEqualTo(worker.stepCost().millis(1));
         }
-        // five tasks share steps (over the limit of 4) once all are queued; the longest runs its last ones alone
-        assertThat(seen).as("busy steps, then spare ones").contains(false, true);
+        // five plain lanes decoding together: each step carried five tokens and added five
+        assertThat(seen).anyMatch(price -> price.tokens() == 5 && price.accepted() == 5);
+        // the longest runs its last steps alone
+        assertThat(seen).anyMatch(price -> price.tokens() == 1 && price.accepted() == 1);
+        assertThat(seen).allMatch(price -> price.cost() != null);
     }
 
     /** Plain greedy lanes that record the load they were planned under. */
     private static final class RecordingTask extends LaneTask {
-        private final ConcurrentLinkedQueue<Boolean> seen;
+        private final ConcurrentLinkedQueue<StepPrice> seen;
 
         RecordingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener,
-                      ConcurrentLinkedQueue<Boolean> seen) {
+                      ConcurrentLinkedQueue<StepPrice> seen) {
             super(request, decoder, listener);
             this.seen = seen;
         }
@@ -69,7 +80,7 @@ class LoadHookTest {
             return new Lane(sequence, cache, decoder, contextLength) {
                 @Override
                 public StepPlan plan(StepRoom room) {
-                    seen.add(room.spareCompute());
+                    seen.add(room.price());
                     return StepPlan.append(sequence.table(), sequence.pending());
                 }
 

@@ -1,5 +1,6 @@
 package dev.braid.decoding.jacobi;
 
+import dev.braid.decoding.AcceptanceCurve;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
@@ -19,8 +20,15 @@ import java.util.SplittableRandom;
  */
 final class JacobiLane extends Lane {
 
+    /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
+    private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
+    /** Plain steps in a row after which one step feeds the whole block again, to see whether guesses pay now. */
+    static final int PROBE_AFTER = 8;
+
     private final JacobiParams params;
     private final SplittableRandom random;
+    private final AcceptanceCurve acceptance;
+    private int plainRun;
     private int[] guess;
     private int pendingCount;
     private int fed;
@@ -30,6 +38,7 @@ final class JacobiLane extends Lane {
         super(sequence, cache, decoder, contextLength);
         this.params = params;
         this.random = new SplittableRandom(seed);
+        this.acceptance = new AcceptanceCurve(params.blockSize());
         this.guess = refill(new int[0]);
     }
 
@@ -38,11 +47,11 @@ final class JacobiLane extends Lane {
         int[] pending = sequence.pending();
         pendingCount = pending.length;
         // sampling keeps plain autoregressive steps: greedy guesses say nothing about a sampled token
-        fed = greedy() ? Math.min(room.spareCompute() ? params.blockSize() : 0,
-                guessLimit()) : 0;
+        fed = greedy() ? budget(room) : 0;
         if (fed > 0 && !fits(room, pendingCount + fed)) {
             fed = 0;
         }
+        plainRun = fed == 0 ? plainRun + 1 : 0;
         int[] tokens = Arrays.copyOf(pending, pendingCount + fed);
         System.arraycopy(guess, 0, tokens, pendingCount, fed);
         int[] positions = new int[tokens.length];
@@ -50,6 +59,33 @@ final class JacobiLane extends Lane {
             positions[i] = sequence.table().length() + i;
         }
         return new StepPlan(sequence.table(), tokens, positions, StepMask.CAUSAL, pendingCount - 1);
+    }
+
+    /** The block this step feeds: the one the step's price says pays best, the whole cap now and then. */
+    private int budget(StepRoom room) {
+        int cap = Math.min(params.blockSize(), guessLimit());
+        if (cap == 0) {
+            return 0;
+        }
+        if (plainRun >= PROBE_AFTER) {
+            return cap;
+        }
+        int options = 0;
+        while (options < LADDER.length && LADDER[options] <= cap) {
+            options++;
+        }
+        int[] extra = new int[options + (LADDER[options - 1] == cap ? 0 : 1)];
+        double[] gain = new double[extra.length];
+        for (int i = 0; i < extra.length; i++) {
+            extra[i] = i < options ? LADDER[i] : cap;
+            gain[i] = acceptance.expected(extra[i]);
+        }
+        return extra[choose(room, pendingCount, extra, gain)];
+    }
+
+    /** Block size fed in the last plan: 0 for a plain step. */
+    int fed() {
+        return fed;
     }
 
     @Override
@@ -70,6 +106,7 @@ final class JacobiLane extends Lane {
         while (matched < fed && guess[matched] == predicted[matched]) {
             matched++;
         }
+        acceptance.observe(fed, matched);
         int[] run = Arrays.copyOf(guess, matched + 1);
         run[matched] = predicted[matched];
         int[] accepted = acceptRun(run);

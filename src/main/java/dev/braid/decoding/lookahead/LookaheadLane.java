@@ -17,7 +17,19 @@ import java.util.SplittableRandom;
  */
 final class LookaheadLane extends Lane {
 
+    private static final int PLAIN = 0;
+    private static final int VERIFY = 1;
+    private static final int FULL = 2;
+    /** Plain steps in a row after which one full step runs, to see whether guesses pay now. */
+    static final int PROBE_AFTER = 8;
+    /** Weight of the newest step in {@link #accepting}. */
+    private static final double RATE = 0.1;
+
     private final LookaheadParams params;
+    /** Per shape, the verified tokens a step of that shape has been accepting, a decaying average. */
+    private final double[] accepting = {0, 1, 1};
+    private int shape;
+    private int plainRun;
     private final LookaheadWindow window;
     private final NgramPool pool;
     private LookaheadStep step;
@@ -43,18 +55,41 @@ final class LookaheadLane extends Lane {
         int[] pending = sequence.pending();
         current = pending[pending.length - 1];
         int length = Math.min(params.ngram() - 1, guessLimit());
-        boolean guess = length > 0 && room.spareCompute();
-        columns = guess ? fittingColumns(params.window()) : 0;
-        List<int[]> chosen = guess ? pool.candidates(current, params.candidates(), length) : List.of();
-        step = LookaheadStep.build(sequence.table(), pending, window, columns, chosen);
-        if (step.plan().queryCount() > pending.length && !fits(room, step.plan().queryCount())) {
+        List<int[]> chosen = length > 0 ? pool.candidates(current, params.candidates(), length) : List.of();
+        int fullColumns = length > 0 ? fittingColumns(params.window()) : 0;
+        LookaheadStep[] shapes = {
+            LookaheadStep.build(sequence.table(), pending, window, 0, List.of()),
+            chosen.isEmpty() ? null : LookaheadStep.build(sequence.table(), pending, window, 0, chosen),
+            fullColumns == 0 ? null : LookaheadStep.build(sequence.table(), pending, window, fullColumns, chosen)};
+        shape = choose(room, pending.length, shapes);
+        if (shape != PLAIN && !fits(room, shapes[shape].plan().queryCount())) {
             // a short pool must not preempt another request for the sake of guesses
-            columns = 0;
-            chosen = List.of();
-            step = LookaheadStep.build(sequence.table(), pending, window, 0, chosen);
+            shape = PLAIN;
         }
-        candidates = chosen.toArray(int[][]::new);
+        plainRun = shape == PLAIN ? plainRun + 1 : 0;
+        step = shapes[shape];
+        columns = shape == FULL ? fullColumns : 0;
+        candidates = shape == PLAIN ? new int[0][] : chosen.toArray(int[][]::new);
         return step.plan();
+    }
+
+    /**
+     * The shape this step runs: plain, verification of the pool's candidates alone, or candidates and
+     * the window that feeds the pool; each priced by the tokens it adds against the tokens its kind
+     * of step has been accepting, and the full shape now and then after a run of plain steps.
+     */
+    private int choose(StepRoom room, int base, LookaheadStep[] shapes) {
+        if (shapes[FULL] != null && plainRun >= PROBE_AFTER) {
+            return FULL;
+        }
+        int[] extra = new int[shapes.length];
+        double[] gain = new double[shapes.length];
+        for (int i = 1; i < shapes.length; i++) {
+            // an option that is not on offer is priced out
+            extra[i] = shapes[i] == null ? Integer.MAX_VALUE / 4 : shapes[i].plan().queryCount() - base;
+            gain[i] = shapes[i] == null ? -1e9 : accepting[i];
+        }
+        return choose(room, base, extra, gain);
     }
 
     /** The tokens accepted at each step so far. */
@@ -103,6 +138,9 @@ final class LookaheadLane extends Lane {
         }
         if (verdict.matched() > 0) {
             pool.touch(current, candidates[verdict.candidate()]);
+        }
+        if (shape != PLAIN && candidates.length > 0) {
+            accepting[shape] += RATE * (verdict.matched() - accepting[shape]);
         }
         int[] accepted = acceptRun(verdict.tokens());
         trace.add(new LookaheadTrace.Step(trace.size() + 1, accepted, Math.min(verdict.matched(), accepted.length)));

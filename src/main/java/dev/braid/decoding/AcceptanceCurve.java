@@ -1,0 +1,46 @@
+package dev.braid.decoding;
+
+/**
+ * How often a lane's guesses are accepted, position by position: {@code p[i]} estimates the chance
+ * that guess {@code i} is right given that the guesses before it were, as a decaying average over
+ * the steps that tried it. The expected tokens a block of {@code b} guesses adds are
+ * {@code sum over i < b of p[0]·…·p[i]}. Starts at an even chance, so a lane tries its guesses
+ * before the evidence can say whether they pay.
+ */
+public final class AcceptanceCurve {
+
+    private static final double PRIOR = 0.5;
+    /** Weight of the newest observation: about the last ten tries of a position count. */
+    private static final double RATE = 0.1;
+
+    private final double[] accept;
+
+    public AcceptanceCurve(int positions) {
+        accept = new double[Math.max(0, positions)];
+        java.util.Arrays.fill(accept, PRIOR);
+    }
+
+    /** Expected accepted guesses when feeding {@code guesses} of them. */
+    public double expected(int guesses) {
+        double total = 0;
+        double run = 1;
+        for (int i = 0; i < Math.min(guesses, accept.length); i++) {
+            run *= accept[i];
+            total += run;
+        }
+        return total;
+    }
+
+    /** A step fed {@code fed} guesses and the first {@code matched} were right. */
+    public void observe(int fed, int matched) {
+        for (int i = 0; i < Math.min(fed, accept.length) && i <= matched; i++) {
+            double hit = i < matched ? 1 : 0;
+            accept[i] += RATE * (hit - accept[i]);
+        }
+    }
+
+    /** Mean accepted guesses per step at {@code guesses}, e.g. for traces. */
+    public double probability(int position) {
+        return accept[position];
+    }
+}

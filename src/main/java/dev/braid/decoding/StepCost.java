@@ -1,0 +1,9 @@
+package dev.braid.decoding;
+
+/** What a forward step costs on the device that runs it, as a function of its query tokens. */
+@FunctionalInterface
+public interface StepCost {
+
+    /** Expected milliseconds of a step that carries {@code tokens} query tokens in all. */
+    double millis(int tokens);
+}

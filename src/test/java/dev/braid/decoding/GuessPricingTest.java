@@ -1,0 +1,76 @@
+package dev.braid.decoding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guess budget a lane buys at a price: on a curve that is flat up to many tokens (a GPU at
+ * small batches) any acceptance pays for the whole block; on a CPU-shaped curve only a lane whose
+ * guesses are accepted often buys them, and less so the more other lanes share the step.
+ */
+class GuessPricingTest {
+
+    private static final int[] BLOCKS = {0, 1, 2, 4, 8};
+
+    private static int chosenBlock(StepPrice price, AcceptanceCurve acceptance) {
+        double[] gain = new double[BLOCKS.length];
+        for (int i = 0; i < BLOCKS.length; i++) {
+            gain[i] = acceptance.expected(BLOCKS[i]);
+        }
+        return BLOCKS[price.best(1, 1, 1, BLOCKS, gain)];
+    }
+
+    private static AcceptanceCurve accepting(double rate, int steps) {
+        AcceptanceCurve curve = new AcceptanceCurve(8);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int s = 0; s < steps; s++) {
+            int matched = 0;
+            while (matched < 8 && random.nextDouble() < rate) {
+                matched++;
+            }
+            curve.observe(8, matched);
+        }
+        return curve;
+    }
+
+    @Test
+    void aFlatCurveBuysTheWholeBlockForAnyAcceptance() {
+        StepPrice gpu = new StepPrice(tokens -> tokens <= 64 ? 10.0 : 10.0 + tokens / 64.0, 1, 1);
+        assertThat(chosenBlock(gpu, accepting(0.1, 200))).isEqualTo(8);
+        assertThat(chosenBlock(gpu, accepting(0.9, 200))).isEqualTo(8);
+    }
+
+    @Test
+    void aCpuCurveBuysGuessesOnlyWhenTheyAreAccepted() {
+        StepPrice cpu = new StepPrice(tokens -> 5.0 + 0.6 * tokens, 1, 1);
+        assertThat(chosenBlock(cpu, accepting(0.05, 200))).isZero();
+        assertThat(chosenBlock(cpu, accepting(0.9, 200))).isEqualTo(8);
+    }
+
+    @Test
+    void otherLanesInTheStepRaiseTheBar() {
+        AcceptanceCurve middling = accepting(0.5, 200);
+        StepCost cpu = tokens -> 5.0 + 0.5 * tokens;
+        // alone, a block of even-chance guesses pays on this curve
+        assertThat(chosenBlock(new StepPrice(cpu, 1, 1), middling)).isPositive();
+        // beside 31 lanes whose tokens already fill the step, the same guesses slow every lane more
+        // than they add
+        assertThat(chosenBlock(new StepPrice(cpu, 32, 32), middling)).isZero();
+    }
+
+    @Test
+    void acceptanceFollowsWhatTheGuessesDo() {
+        AcceptanceCurve curve = new AcceptanceCurve(4);
+        assertThat(curve.expected(4)).isEqualTo(0.5 + 0.25 + 0.125 + 0.0625);
+        for (int i = 0; i < 100; i++) {
+            curve.observe(4, 4);
+        }
+        assertThat(curve.expected(4)).isGreaterThan(3.9);
+        for (int i = 0; i < 100; i++) {
+            curve.observe(4, 0);
+        }
+        assertThat(curve.expected(4)).isLessThan(0.01);
+        assertThat(curve.probability(1)).as("untried behind a rejected first guess: unchanged").isGreaterThan(0.9);
+    }
+}
