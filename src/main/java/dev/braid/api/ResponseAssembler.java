@@ -76,7 +76,8 @@ final class ResponseAssembler {
     BraidInfo braid() {
         return new BraidInfo(result.strategy(), generation.decision().reason(), result.steps(),
                 result.steps() == 0 ? 0 : Math.round(1000.0 * result.completionTokens() / result.steps()) / 1000.0,
-                result.peakKvBlocks(), result.trace() == null ? null : DecodingTrace.of(result.trace(), decoder));
+                result.peakKvBlocks(), BraidInfo.SpeculationInfo.of(result.speculation()),
+                result.trace() == null ? null : DecodingTrace.of(result.trace(), decoder));
     }
 
     String finishReason(int i) {

@@ -8,7 +8,9 @@ import java.util.Locale;
  * The prompt sets {@code bench --prompts} runs; a client cycles through its set. {@code list} and
  * {@code multipart} ask the questions the structural strategies are for (APAR's independent list
  * items; SGD's points, some standing alone and one building on another), in the words Braid's own
- * models were trained on, about topics of their corpus.
+ * models were trained on, about topics of their corpus; {@code reworded} asks about those topics in
+ * other words and {@code unseen} about what the corpus never covers, so a speed-up that holds only on
+ * the training distribution shows as such.
  */
 enum BenchPrompts {
 
@@ -40,7 +42,29 @@ enum BenchPrompts {
             "Explain containers: what it is, why it matters, and the first steps.",
             "I am new to version control. What is it, why should I care, and how do I begin?",
             "What is budgeting, why does it matter, and how do I start?",
-            "Explain gardening: what it is, why it matters, and the first steps."));
+            "Explain gardening: what it is, why it matters, and the first steps.")),
+
+    /** The corpus's topics asked in words its lessons never use: does a speed-up survive a rewording? */
+    REWORDED("reworded", List.of(
+            "My SQL queries crawl. What would you change first to make them quick?",
+            "Which habits help someone fall asleep more easily at night?",
+            "Caching confuses me: describe it, tell me what it is good for, and where a beginner starts.",
+            "Suggest a handful of ways to put more money aside each month.",
+            "A web app feels sluggish. Name some fixes worth trying.",
+            "Tell me about version control: the idea, the point of it, and a first step.",
+            "How would you go about picking up a new language quickly?",
+            "What can a home gardener do to keep vegetables healthy?")),
+
+    /** Topics and tasks none of the bundled models was trained on. */
+    UNSEEN("unseen", List.of(
+            "Translate 'the train leaves at noon' into French and German.",
+            "Write a haiku about a lighthouse in winter.",
+            "What causes the seasons on Earth?",
+            "Convert 72 degrees Fahrenheit to Celsius and show the arithmetic.",
+            "Name three moons of Jupiter and one fact about each.",
+            "Rewrite this sentence in the passive voice: the committee approved the budget.",
+            "Why is the sky blue?",
+            "Plan a three-day trip to Lisbon for someone who likes museums."));
 
     private final String id;
     private final List<String> prompts;

@@ -4,8 +4,9 @@ package dev.braid.decoding;
  * How often a lane's guesses are accepted, position by position: {@code p[i]} estimates the chance
  * that guess {@code i} is right given that the guesses before it were, as a decaying average over
  * the steps that tried it. The expected tokens a block of {@code b} guesses adds are
- * {@code sum over i < b of p[0]·…·p[i]}. Starts at an even chance, so a lane tries its guesses
- * before the evidence can say whether they pay.
+ * {@code sum over i < b of p[0]·…·p[i]}. Starts at an even chance and learns slowly, so a lane
+ * keeps guessing through the first steps of Jacobi iteration, whose random guesses miss until the
+ * iteration converges.
  */
 public final class AcceptanceCurve {
 

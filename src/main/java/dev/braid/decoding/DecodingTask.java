@@ -170,7 +170,12 @@ public abstract class DecodingTask {
 
     public GenerationResult result() {
         return new GenerationResult(strategy(), request.promptIds().length, completions(), steps, peakBlocks,
-                firstTokenNanos, System.nanoTime() - createdNanos);
+                firstTokenNanos, System.nanoTime() - createdNanos).withSpeculation(speculation());
+    }
+
+    /** What guesses did, for strategies that make them; null for those that never guess. */
+    protected Speculation speculation() {
+        return null;
     }
 
     public GenerationListener listener() {

@@ -10,13 +10,15 @@ import java.util.Optional;
  * @param steps          forward passes this task took part in
  * @param peakKvBlocks   most KV blocks its sequences held at once
  * @param trace          how a structural strategy decoded (APAR's branch tree, SGD's skeleton graph), or null
+ * @param speculation    what the guesses of a speculative strategy (lookahead, Jacobi) did, or null
  */
 public record GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
-                               int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace) {
+                               int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace,
+                               Speculation speculation) {
 
     public GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
                             int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
-        this(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos, null);
+        this(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos, null, null);
     }
 
     /** One sequence's generated ids; {@code stopString} is the stop string that ended it, if any. */
@@ -41,7 +43,12 @@ public record GenerationResult(String strategy, int promptTokens, List<Completio
 
     public GenerationResult withTrace(Trace trace) {
         return new GenerationResult(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos,
-                elapsedNanos, trace);
+                elapsedNanos, trace, speculation);
+    }
+
+    public GenerationResult withSpeculation(Speculation speculation) {
+        return new GenerationResult(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos,
+                elapsedNanos, trace, speculation);
     }
 
     public <T extends Trace> Optional<T> trace(Class<T> type) {

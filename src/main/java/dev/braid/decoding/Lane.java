@@ -18,6 +18,7 @@ public abstract class Lane {
     protected final int contextLength;
     private int lastTokens;
     private int lastAccepted;
+    private Speculation speculation = Speculation.NONE;
 
     protected Lane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength) {
         this.sequence = sequence;
@@ -63,6 +64,16 @@ public abstract class Lane {
             }
         }
         return tokens;
+    }
+
+    /** Counts a step that fed {@code fed} guessed tokens (0: a plain step) of which {@code accepted} were kept. */
+    protected final void drafted(int fed, int accepted) {
+        speculation = speculation.step(fed, accepted);
+    }
+
+    /** What this lane's guesses did so far. */
+    public Speculation speculation() {
+        return speculation;
     }
 
     /** What this lane fed and accepted in its last step, for {@link #choose}. */

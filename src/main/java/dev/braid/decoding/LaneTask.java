@@ -108,6 +108,15 @@ public abstract class LaneTask extends DecodingTask {
     }
 
     @Override
+    protected Speculation speculation() {
+        Speculation total = Speculation.NONE;
+        for (Lane lane : lanes) {
+            total = total.plus(lane.speculation());
+        }
+        return total;
+    }
+
+    @Override
     protected List<GenerationResult.Completion> completions() {
         return lanes.stream().map(lane -> lane.sequence().completion()).toList();
     }

@@ -103,6 +103,9 @@ public final class Generation implements GenerationListener {
         boolean cancelled = task != null && task.cancelled()
                 || result.completions().stream().anyMatch(c -> c.finishReason() == FinishReason.CANCELLED);
         record(result, cancelled ? Outcome.CANCELLED : Outcome.OK, null);
+        if (result.speculation() != null) {
+            metrics.recordSpeculation(command.model().name(), result.strategy(), result.speculation());
+        }
         emit(new GenerationEvent.Finished(result));
         sink.emitComplete(Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
     }

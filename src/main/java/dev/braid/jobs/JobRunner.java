@@ -259,6 +259,9 @@ class JobRunner implements SmartLifecycle {
                 generation.decision().reason(), "steps", result.steps(), "tokens_per_step",
                 result.steps() == 0 ? 0 : (double) result.completionTokens() / result.steps(),
                 "peak_kv_blocks", result.peakKvBlocks()));
+        if (result.speculation() != null) {
+            braid.put("speculation", dev.braid.api.openai.BraidInfo.SpeculationInfo.of(result.speculation()));
+        }
         // the same trace /v1 responses carry, so the console can draw a job's APAR tree or SGD graph
         if (result.trace() != null) {
             braid.put("trace", DecodingTrace.of(result.trace(), generation.command().model().model().tokenizer()));

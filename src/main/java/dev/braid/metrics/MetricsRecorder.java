@@ -1,5 +1,7 @@
 package dev.braid.metrics;
 
+import dev.braid.decoding.Speculation;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,6 +88,15 @@ public class MetricsRecorder implements DisposableBean {
                 flushPending.set(false);
                 flushQuietly();
             });
+        }
+    }
+
+    /** Counts what a finished request's guesses did; never blocks. */
+    public void recordSpeculation(String model, String strategy, Speculation speculation) {
+        try {
+            meters.recordSpeculation(model, strategy, speculation);
+        } catch (RuntimeException e) {
+            log.warn("could not update speculative decoding meters", e);
         }
     }
 

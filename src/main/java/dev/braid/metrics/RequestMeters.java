@@ -1,5 +1,7 @@
 package dev.braid.metrics;
 
+import dev.braid.decoding.Speculation;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +48,20 @@ public class RequestMeters {
                     .description("Tokens accepted per forward pass of a request")
                     .tag("model", model).tag("strategy", strategy).register(registry).record(r.tokensPerStep());
         }
+    }
+
+    /** vLLM's speculative-decoding counters ({@code vllm:spec_decode_*}), under Braid's prefix. */
+    void recordSpeculation(String model, String strategy, Speculation speculation) {
+        speculationCounter("drafts", model, strategy).increment(speculation.drafts());
+        speculationCounter("draft.tokens", model, strategy).increment(speculation.draftTokens());
+        speculationCounter("accepted.tokens", model, strategy).increment(speculation.acceptedTokens());
+    }
+
+    private Counter speculationCounter(String what, String model, String strategy) {
+        return Counter.builder("braid.spec.decode.num." + what)
+                .description("Speculative decoding: steps that fed guesses (drafts), guessed tokens fed, and of "
+                        + "them accepted")
+                .tag("model", model).tag("strategy", strategy).register(registry);
     }
 
     private Counter tokens(String model, String strategy, String kind) {

@@ -38,6 +38,9 @@ public final class DeviceWorker implements AutoCloseable {
      * the reserve, and a Jacobi or lookahead step of a few guesses fits it.
      */
     private static final int SPARE_POSITIONS_PER_TASK = 16;
+    /** Calibration: rounds over the step-cost ladder run first and not counted, then rounds measured. */
+    private static final int CALIBRATION_WARMUP = 2;
+    private static final int CALIBRATION_ROUNDS = 3;
 
     private final String name;
     private final Transformer model;
@@ -137,19 +140,29 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private void calibrate() {
         int context = model.config().maxPositionEmbeddings();
+        int points = 0;
+        while (points < StepCostModel.LADDER.length && StepCostModel.LADDER[points] < context) {
+            points++;
+        }
+        double[] fastest = new double[points];
+        java.util.Arrays.fill(fastest, Double.MAX_VALUE);
         try {
-            timeStep(1); // warm-up: the first step of a process pays for lazy native setup
-            for (int tokens : StepCostModel.LADDER) {
-                if (tokens >= context) {
-                    break;
+            // the first rounds pay for lazy native setup and JIT; a point's cost is its fastest
+            // measured round, since noise on a shared host only ever adds time
+            for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+                for (int i = 0; i < points; i++) {
+                    double ms = timeStep(StepCostModel.LADDER[i]);
+                    if (round >= CALIBRATION_WARMUP) {
+                        fastest[i] = Math.min(fastest[i], ms);
+                    }
                 }
-                double[] times = new double[3];
-                for (int i = 0; i < times.length; i++) {
-                    times[i] = timeStep(tokens);
-                }
-                java.util.Arrays.sort(times);
-                stepCost.calibrate(tokens, times[1]);
             }
+            for (int i = 0; i < points; i++) {
+                stepCost.calibrate(StepCostModel.LADDER[i], fastest[i]);
+            }
+            log.info("worker {} step cost (query tokens: ms): {}", name, stepCost.curve().stream()
+                    .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
         } catch (RuntimeException e) {
             log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
                     e.getMessage());
@@ -343,7 +356,7 @@ public final class DeviceWorker implements AutoCloseable {
 
     private WorkerStats snapshot() {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
-                cache.pool().capacity(), cache.pool().peakUsedBlocks(), steps, preemptions);
+                cache.pool().capacity(), cache.pool().peakUsedBlocks(), steps, preemptions, stepCost.curve());
     }
 
     @Override

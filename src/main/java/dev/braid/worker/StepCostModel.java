@@ -35,7 +35,9 @@ public final class StepCostModel implements StepCost {
         // a step between two points says what the nearest point costs after scaling by the curve's slope
         double scaled = ms * millisAt(LADDER[point]) / Math.max(1e-9, millisAt(tokens));
         double value = samples[point] == 0 || millisAt(tokens) == 0 ? ms : scaled;
-        millis[point] = samples[point] == 0 ? value : millis[point] + RATE * (value - millis[point]);
+        // the first real steps weigh as much as the calibration, later ones decay it
+        double rate = Math.max(RATE, 1.0 / (samples[point] + 1));
+        millis[point] = samples[point] == 0 ? value : millis[point] + rate * (value - millis[point]);
         samples[point]++;
     }
 

@@ -73,4 +73,28 @@ class GuessPricingTest {
         assertThat(curve.expected(4)).isLessThan(0.01);
         assertThat(curve.probability(1)).as("untried behind a rejected first guess: unchanged").isGreaterThan(0.9);
     }
+
+    @Test
+    void probesComeAfterPlainRunsAndBackOffWhileTheyDoNotPay() {
+        ProbeSchedule probes = new ProbeSchedule();
+        int[] gaps = new int[4];
+        for (int p = 0; p < gaps.length; p++) {
+            int plain = 0;
+            while (!probes.due()) {
+                probes.planned(false, false);
+                plain++;
+            }
+            gaps[p] = plain;
+            probes.planned(true, true); // the probe did not win the lane back
+        }
+        assertThat(gaps).containsExactly(ProbeSchedule.FIRST, 2 * ProbeSchedule.FIRST, 4 * ProbeSchedule.FIRST,
+                8 * ProbeSchedule.FIRST);
+        probes.planned(true, false); // the price chose to guess: back to the first interval
+        int plain = 0;
+        while (!probes.due()) {
+            probes.planned(false, false);
+            plain++;
+        }
+        assertThat(plain).isEqualTo(ProbeSchedule.FIRST);
+    }
 }

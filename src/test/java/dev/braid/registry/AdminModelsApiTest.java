@@ -56,6 +56,12 @@ class AdminModelsApiTest extends ServiceTest {
         client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("model", "tiny-2", "prompt", "hi", "max_tokens", 2)).exchange()
                 .expectStatus().isOk();
+        // the worker's measured step cost, which prices guesses: calibrated before its first request
+        admin().get().uri("/api/admin/models/tiny-2").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.workers[0].step_cost[0].tokens").isEqualTo(1)
+                .jsonPath("$.workers[0].step_cost[0].millis").value(ms -> assertThat(((Number) ms).doubleValue())
+                        .isPositive())
+                .jsonPath("$.workers[0].step_cost[?(@.tokens == 32)]").exists();
         // tiny is tiny-2's draft partner: it cannot go first
         admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/conflict");

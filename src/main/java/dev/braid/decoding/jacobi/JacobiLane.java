@@ -2,6 +2,7 @@ package dev.braid.decoding.jacobi;
 
 import dev.braid.decoding.AcceptanceCurve;
 import dev.braid.decoding.Lane;
+import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
 import dev.braid.decoding.TokenDecoder;
@@ -22,13 +23,15 @@ final class JacobiLane extends Lane {
 
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
-    /** Plain steps in a row after which one step feeds the whole block again, to see whether guesses pay now. */
-    static final int PROBE_AFTER = 8;
 
     private final JacobiParams params;
     private final SplittableRandom random;
     private final AcceptanceCurve acceptance;
-    private int plainRun;
+    private final ProbeSchedule probes = new ProbeSchedule();
+    private boolean probing;
+    /** Whether the last step fed guesses: only then are this step's guesses refined ones. */
+    private boolean warm;
+    private boolean probedLast;
     private int[] guess;
     private int pendingCount;
     private int fed;
@@ -51,7 +54,10 @@ final class JacobiLane extends Lane {
         if (fed > 0 && !fits(room, pendingCount + fed)) {
             fed = 0;
         }
-        plainRun = fed == 0 ? plainRun + 1 : 0;
+        if (!(probedLast && fed > 0)) {
+            probes.planned(fed > 0, probing);
+        }
+        probedLast = probing;
         int[] tokens = Arrays.copyOf(pending, pendingCount + fed);
         System.arraycopy(guess, 0, tokens, pendingCount, fed);
         int[] positions = new int[tokens.length];
@@ -64,10 +70,14 @@ final class JacobiLane extends Lane {
     /** The block this step feeds: the one the step's price says pays best, the whole cap now and then. */
     private int budget(StepRoom room) {
         int cap = Math.min(params.blockSize(), guessLimit());
+        probing = false;
         if (cap == 0) {
             return 0;
         }
-        if (plainRun >= PROBE_AFTER) {
+        probing = probes.due();
+        // a probe's guesses are stale; the step after it, fed the probe's refinements, says what
+        // guessing is worth now
+        if (probing || (probedLast && warm)) {
             return cap;
         }
         int options = 0;
@@ -83,11 +93,6 @@ final class JacobiLane extends Lane {
         return extra[choose(room, pendingCount, extra, gain)];
     }
 
-    /** Block size fed in the last plan: 0 for a plain step. */
-    int fed() {
-        return fed;
-    }
-
     @Override
     public int[] consume(StepOutput output, int plan) {
         if (fed == 0) {
@@ -95,7 +100,11 @@ final class JacobiLane extends Lane {
             int[] accepted = acceptRun(new int[] {token});
             if (!sequence.finished()) {
                 output.commitPrefix(cache, plan, pendingCount);
+                // the sequence moved one position: so does the guess, to stay aligned for the next probe
+                guess = refill(Arrays.copyOfRange(guess, Math.min(1, guess.length), guess.length));
             }
+            warm = false;
+            drafted(0, 0);
             return accepted;
         }
         int[] predicted = new int[fed + 1];
@@ -106,10 +115,15 @@ final class JacobiLane extends Lane {
         while (matched < fed && guess[matched] == predicted[matched]) {
             matched++;
         }
-        acceptance.observe(fed, matched);
+        if (warm) {
+            acceptance.observe(fed, matched);
+        }
+        warm = true;
         int[] run = Arrays.copyOf(guess, matched + 1);
         run[matched] = predicted[matched];
         int[] accepted = acceptRun(run);
+        // guesses past a stop that ended the sequence are not part of the answer
+        drafted(fed, Math.min(matched, accepted.length));
         if (!sequence.finished()) {
             output.commitPrefix(cache, plan, pendingCount + matched);
             // the predictions past the accepted run were made from a wrong prefix, but they are the

@@ -16,8 +16,9 @@ import dev.braid.decoding.TokenDecoder;
  * <p>Greedy only: with temperature &gt; 0 the task decodes autoregressively, one sampled token per
  * step, rather than failing a request a strategy selector may have routed here.
  *
- * <p>Under load the block is dropped for plain autoregressive steps (the worker's guessing limit,
- * {@link dev.braid.worker.WorkerSettings#CPU_GUESSING_TASKS}).
+ * <p>The request's block size is a cap: each step feeds the block that the worker's step price and
+ * the lane's own acceptance say pays best for the whole batch, down to none (see {@link
+ * dev.braid.decoding.StepPrice}).
  *
  * <p>Plain models rarely fix a token while an earlier one is wrong, so expect little here beyond
  * repetitive text; CLLM-trained models are where this strategy pays.

@@ -1,6 +1,7 @@
 package dev.braid.decoding.lookahead;
 
 import dev.braid.decoding.Lane;
+import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
 import dev.braid.decoding.TokenDecoder;
@@ -18,18 +19,19 @@ import java.util.SplittableRandom;
 final class LookaheadLane extends Lane {
 
     private static final int PLAIN = 0;
-    private static final int VERIFY = 1;
-    private static final int FULL = 2;
-    /** Plain steps in a row after which one full step runs, to see whether guesses pay now. */
-    static final int PROBE_AFTER = 8;
+    private static final int FULL = 4;
+    private static final int SHAPES = 5;
+    /** Candidates each verifying shape checks: 1, 2, or all the pool offers (index 3); FULL adds the window. */
+    private static final int[] VERIFIED = {0, 1, 2, Integer.MAX_VALUE, Integer.MAX_VALUE};
     /** Weight of the newest step in {@link #accepting}. */
     private static final double RATE = 0.1;
 
     private final LookaheadParams params;
     /** Per shape, the verified tokens a step of that shape has been accepting, a decaying average. */
-    private final double[] accepting = {0, 1, 1};
+    private final double[] accepting = {0, 1, 1, 1, 1};
+    private final int[] tries = new int[SHAPES];
     private int shape;
-    private int plainRun;
+    private final ProbeSchedule probes = new ProbeSchedule();
     private final LookaheadWindow window;
     private final NgramPool pool;
     private LookaheadStep step;
@@ -55,41 +57,57 @@ final class LookaheadLane extends Lane {
         int[] pending = sequence.pending();
         current = pending[pending.length - 1];
         int length = Math.min(params.ngram() - 1, guessLimit());
-        List<int[]> chosen = length > 0 ? pool.candidates(current, params.candidates(), length) : List.of();
+        List<int[]> offered = length > 0 ? pool.candidates(current, params.candidates(), length) : List.of();
         int fullColumns = length > 0 ? fittingColumns(params.window()) : 0;
-        LookaheadStep[] shapes = {
-            LookaheadStep.build(sequence.table(), pending, window, 0, List.of()),
-            chosen.isEmpty() ? null : LookaheadStep.build(sequence.table(), pending, window, 0, chosen),
-            fullColumns == 0 ? null : LookaheadStep.build(sequence.table(), pending, window, fullColumns, chosen)};
-        shape = choose(room, pending.length, shapes);
-        if (shape != PLAIN && !fits(room, shapes[shape].plan().queryCount())) {
+        // per shape its query tokens, or -1 where it is not on offer
+        int[] tokens = new int[SHAPES];
+        List<List<int[]>> verified = new ArrayList<>(SHAPES);
+        for (int i = 0; i < SHAPES; i++) {
+            // the pool offers its candidates best first, so the cheaper shapes verify the likeliest
+            List<int[]> picked = i == PLAIN ? List.of()
+                    : offered.subList(0, Math.min(offered.size(), i == FULL ? offered.size() : VERIFIED[i]));
+            verified.add(picked);
+            boolean distinct = i == PLAIN || i == FULL
+                    || (!picked.isEmpty() && (VERIFIED[i] <= offered.size() || VERIFIED[i - 1] < offered.size()));
+            int columns = i == FULL ? fullColumns : 0;
+            tokens[i] = distinct && (i != FULL || columns > 0)
+                    ? LookaheadStep.queryCount(pending.length, window, columns, picked) : -1;
+        }
+        boolean probe = probes.due();
+        shape = choose(room, pending.length, tokens, !offered.isEmpty(), probe);
+        if (shape != PLAIN && !fits(room, tokens[shape])) {
             // a short pool must not preempt another request for the sake of guesses
             shape = PLAIN;
         }
-        plainRun = shape == PLAIN ? plainRun + 1 : 0;
-        step = shapes[shape];
+        probes.planned(shape != PLAIN, probe);
         columns = shape == FULL ? fullColumns : 0;
-        candidates = shape == PLAIN ? new int[0][] : chosen.toArray(int[][]::new);
+        step = LookaheadStep.build(sequence.table(), pending, window, columns, verified.get(shape));
+        candidates = verified.get(shape).toArray(int[][]::new);
         return step.plan();
     }
 
     /**
-     * The shape this step runs: plain, verification of the pool's candidates alone, or candidates and
-     * the window that feeds the pool; each priced by the tokens it adds against the tokens its kind
-     * of step has been accepting, and the full shape now and then after a run of plain steps.
+     * The shape this step runs: plain, verification of the pool's best one, two or all candidates,
+     * or all candidates and the window that feeds the pool; each priced by the tokens it adds against
+     * the tokens a step of that shape has been accepting. After a run of plain steps one step takes
+     * the shape that would pay best if it were accepting a token more than it has been, so a shape
+     * priced out earlier is tried again as the text changes.
      */
-    private int choose(StepRoom room, int base, LookaheadStep[] shapes) {
-        if (shapes[FULL] != null && plainRun >= PROBE_AFTER) {
+    private int choose(StepRoom room, int base, int[] tokens, boolean candidatesOnOffer, boolean probe) {
+        int[] extra = new int[tokens.length];
+        double[] gain = new double[tokens.length];
+        for (int i = 1; i < tokens.length; i++) {
+            // an option that is not on offer is priced out
+            extra[i] = tokens[i] < 0 ? Integer.MAX_VALUE / 4 : tokens[i] - base;
+            // with no candidate to verify a step gains nothing now: its window only feeds the pool
+            double expected = candidatesOnOffer ? accepting[i] : 0;
+            gain[i] = tokens[i] < 0 ? -1e9 : expected + (probe ? 1 : 0);
+        }
+        int chosen = choose(room, base, extra, gain);
+        if (probe && chosen == PLAIN && tokens[FULL] >= 0) {
             return FULL;
         }
-        int[] extra = new int[shapes.length];
-        double[] gain = new double[shapes.length];
-        for (int i = 1; i < shapes.length; i++) {
-            // an option that is not on offer is priced out
-            extra[i] = shapes[i] == null ? Integer.MAX_VALUE / 4 : shapes[i].plan().queryCount() - base;
-            gain[i] = shapes[i] == null ? -1e9 : accepting[i];
-        }
-        return choose(room, base, extra, gain);
+        return chosen;
     }
 
     /** The tokens accepted at each step so far. */
@@ -140,9 +158,16 @@ final class LookaheadLane extends Lane {
             pool.touch(current, candidates[verdict.candidate()]);
         }
         if (shape != PLAIN && candidates.length > 0) {
-            accepting[shape] += RATE * (verdict.matched() - accepting[shape]);
+            // the first steps of a shape replace the optimistic start, later ones decay into it
+            double rate = Math.max(RATE, 1.0 / ++tries[shape]);
+            accepting[shape] += rate * (verdict.matched() - accepting[shape]);
         }
         int[] accepted = acceptRun(verdict.tokens());
+        int verifiedTokens = 0;
+        for (int[] candidate : candidates) {
+            verifiedTokens += candidate.length;
+        }
+        drafted(verifiedTokens, Math.min(verdict.matched(), accepted.length));
         trace.add(new LookaheadTrace.Step(trace.size() + 1, accepted, Math.min(verdict.matched(), accepted.length)));
         if (params.textNgrams()) {
             // the n-grams ending in the new tokens; added last, so they are offered first

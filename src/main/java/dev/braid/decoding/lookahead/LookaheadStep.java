@@ -40,6 +40,16 @@ final class LookaheadStep {
         this.candidateIndex = candidateIndex;
     }
 
+    /** The query tokens {@link #build} lays out for these arguments, without laying them out. */
+    static int queryCount(int pending, LookaheadWindow window, int columns, List<int[]> candidates) {
+        int windowTokens = 0;
+        for (int c = 0; c < columns; c++) {
+            windowTokens += window.filled(c) - (c == 0 ? 1 : 0);
+        }
+        int candidateLength = candidates.isEmpty() ? 0 : candidates.get(0).length;
+        return pending + windowTokens + candidates.size() * candidateLength;
+    }
+
     /**
      * @param columns    window columns to run, a prefix of the window; 0 runs no lookahead branch
      * @param candidates n-gram continuations to verify, all of the same length
@@ -48,12 +58,8 @@ final class LookaheadStep {
                                List<int[]> candidates) {
         int k = pending.length;
         int p = table.length() + k - 1;
-        int windowTokens = 0;
-        for (int c = 0; c < columns; c++) {
-            windowTokens += window.filled(c) - (c == 0 ? 1 : 0);
-        }
+        int total = queryCount(k, window, columns, candidates);
         int candidateLength = candidates.isEmpty() ? 0 : candidates.get(0).length;
-        int total = k + windowTokens + candidates.size() * candidateLength;
         Builder b = new Builder(total);
 
         int[] pendingIndex = new int[k];

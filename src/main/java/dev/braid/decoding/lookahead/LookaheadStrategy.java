@@ -14,9 +14,10 @@ import dev.braid.decoding.TokenDecoder;
  * model's own next token; sampled verification keeps the sampling distribution exact (see
  * {@link Verification#sampled}). Only the accepted tokens' K/V is committed.
  *
- * <p>Under load a step drops the window and the candidates for a plain step (the worker's guessing
- * limit, {@link dev.braid.worker.WorkerSettings#CPU_GUESSING_TASKS}); the pool keeps receiving the
- * text's own n-grams, so a lane that gets spare compute again starts with them.
+ * <p>The request's shape is a cap: each step runs plain, verifies the pool's best one, two or all
+ * candidates, or adds the window too, whichever the worker's step price and what each shape has
+ * been accepting say pays best for the whole batch (see {@link dev.braid.decoding.StepPrice}); the
+ * pool keeps receiving the text's own n-grams (prompt lookup) whatever the shape.
  */
 public final class LookaheadStrategy implements DecodingStrategy {
 
