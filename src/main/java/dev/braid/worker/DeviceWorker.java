@@ -141,7 +141,8 @@ public final class DeviceWorker implements AutoCloseable {
     private void calibrate() {
         int context = model.config().maxPositionEmbeddings();
         int points = 0;
-        while (points < StepCostModel.LADDER.length && StepCostModel.LADDER[points] < context) {
+        while (points < StepCostModel.LADDER.length && StepCostModel.LADDER[points] < context
+                && StepCostModel.LADDER[points] <= StepCostModel.CALIBRATED_UP_TO) {
             points++;
         }
         double[] fastest = new double[points];

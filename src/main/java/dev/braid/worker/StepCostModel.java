@@ -14,8 +14,10 @@ import java.util.List;
  */
 public final class StepCostModel implements StepCost {
 
-    /** Token counts measured; the curve's points. */
-    static final int[] LADDER = {1, 2, 4, 8, 16, 32, 64, 128};
+    /** Token counts measured; the curve's points. Batches of many sequences reach the upper ones. */
+    static final int[] LADDER = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+    /** Points up to this many tokens are calibrated at start; the larger ones are learned from real steps. */
+    static final int CALIBRATED_UP_TO = 128;
     /** Weight of a real step in its point's average. */
     private static final double RATE = 0.05;
 

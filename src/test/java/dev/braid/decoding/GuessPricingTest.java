@@ -59,6 +59,40 @@ class GuessPricingTest {
         assertThat(chosenBlock(new StepPrice(cpu, 32, 32), middling)).isZero();
     }
 
+    /**
+     * Step cost by total query tokens measured on an H200 (tools/gpu/step_cost_curve.py: a 1B Llama
+     * shape in bfloat16, 32 sequences over a 512-token context) and on this project's 2-core CPU
+     * (braid-base, one sequence): milliseconds at 1, 32, 64, 128, 256, 512, 1024 and 2048 tokens.
+     */
+    private static final int[] POINTS = {1, 32, 64, 128, 256, 512, 1024, 2048};
+    private static final double[] H200_1B_BF16 = {8.23, 8.23, 8.39, 8.39, 8.17, 8.17, 8.44, 12.11};
+    private static final double[] CPU_BRAID_BASE = {5.31, 9.75, 14.08, 24.77, 49.5, 99.0, 198.0, 396.0};
+
+    private static StepCost measured(double[] millis) {
+        return tokens -> {
+            for (int i = 1; i < POINTS.length; i++) {
+                if (tokens <= POINTS[i]) {
+                    double at = (double) (tokens - POINTS[i - 1]) / (POINTS[i] - POINTS[i - 1]);
+                    return millis[i - 1] + at * (millis[i] - millis[i - 1]);
+                }
+            }
+            return millis[millis.length - 1];
+        };
+    }
+
+    @Test
+    void thirtyTwoLanesGuessFullyOnTheGpuCurveAndHardlyOnTheCpuCurve() {
+        AcceptanceCurve middling = accepting(0.5, 200);
+        // alone, the GPU buys the whole block of even-chance guesses, the CPU the half whose tokens
+        // are still likely enough to pay for themselves
+        assertThat(chosenBlock(new StepPrice(measured(H200_1B_BF16), 1, 1), middling)).isEqualTo(8);
+        assertThat(chosenBlock(new StepPrice(measured(CPU_BRAID_BASE), 1, 1), middling)).isEqualTo(4);
+        // one lane of 32 decoding sequences, each of which fed one token and accepted one last step: the
+        // GPU's step is as cheap with 288 tokens as with 32, the CPU's marginal token pays only once
+        assertThat(chosenBlock(new StepPrice(measured(H200_1B_BF16), 32, 32), middling)).isEqualTo(8);
+        assertThat(chosenBlock(new StepPrice(measured(CPU_BRAID_BASE), 32, 32), middling)).isLessThanOrEqualTo(1);
+    }
+
     @Test
     void acceptanceFollowsWhatTheGuessesDo() {
         AcceptanceCurve curve = new AcceptanceCurve(4);
