@@ -1,10 +1,17 @@
 package dev.braid;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.registry.ModelRegistry;
+import dev.braid.registry.ModelView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
@@ -13,15 +20,22 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * The service as `./mvnw spring-boot:run` starts it: the embedded H2 database (here in a temporary
- * folder rather than ./data), the bundled models, a generated admin password.
+ * The service as the README starts it on a fresh {@code ./data}: the embedded H2 database (here in a
+ * temporary folder), the bundled models, the seed {@code tiny} beside them, a generated admin
+ * password. A second seed names a bundled model with another folder and capability, which must
+ * change nothing.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
 class BraidApplicationTest {
+
+    private static final String FIXTURE = "src/test/resources/hf-tiny/llama-tiny";
 
     @Autowired
     WebTestClient client;
+    @Autowired
+    ModelRegistry registry;
 
     @DynamicPropertySource
     static void embeddedDatabase(DynamicPropertyRegistry registry) {
@@ -32,6 +46,11 @@ class BraidApplicationTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        registry.add("braid.models.seed[0].name", () -> "tiny");
+        registry.add("braid.models.seed[0].path", () -> FIXTURE);
+        registry.add("braid.models.seed[1].name", () -> "braid-base");
+        registry.add("braid.models.seed[1].path", () -> FIXTURE);
+        registry.add("braid.models.seed[1].capabilities", () -> "cllm");
     }
 
     @Test
@@ -42,11 +61,25 @@ class BraidApplicationTest {
     }
 
     @Test
-    void withoutConfigurationTheBundledModelsAreServed() {
+    void aSeedAddsToTheBundledModels() {
         client.get().uri("/v1/models").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.object").isEqualTo("list")
-                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder("braid-base", "braid-draft", "braid-cllm", "braid-apar"));
+                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder(
+                        "braid-base", "braid-draft", "braid-cllm", "braid-apar", "tiny"));
+        assertThat(registry.get("tiny").path()).isEqualTo(Path.of(FIXTURE).toAbsolutePath().toString());
+        assertThat(registry.get("braid-cllm").capabilities()).containsExactly("cllm");
+        assertThat(registry.get("braid-apar").capabilities()).containsExactly("apar");
+    }
+
+    @Test
+    void aSeedNamingARegisteredModelChangesNothingAndIsLogged(CapturedOutput output) {
+        ModelView base = registry.get("braid-base");
+        assertThat(base.path()).isEqualTo("bundled:braid-base");
+        assertThat(base.capabilities()).isEmpty();
+        assertThat(base.draftPartner()).isEqualTo("braid-draft");
+        assertThat(output.getAll()).contains("seed model braid-base is already registered (bundled:braid-base); "
+                + "left as it is");
     }
 
     @Test
