@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -18,6 +22,8 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The service as the README starts it on a fresh {@code ./data}: the embedded H2 database (here in a
@@ -36,6 +42,8 @@ class BraidApplicationTest {
     WebTestClient client;
     @Autowired
     ModelRegistry registry;
+    @Autowired
+    JsonMapper mapper;
 
     @DynamicPropertySource
     static void embeddedDatabase(DynamicPropertyRegistry registry) {
@@ -95,6 +103,53 @@ class BraidApplicationTest {
                         "1. Pick a time when the load is low.\n2. Run the database dump tool"))
                 .jsonPath("$.choices[0].finish_reason").isEqualTo("stop")
                 .jsonPath("$.braid.strategy").isEqualTo("ar");
+    }
+
+    @Test
+    void aRequestWithoutTemperatureTakesTheBundledModelsGreedyDefault() {
+        // models/*/generation_config.json ships temperature 0: the same tokens as an explicit greedy request
+        JsonNode byDefault = chat(Map.of());
+        JsonNode greedy = chat(Map.of("temperature", 0));
+        assertThat(tokens(byDefault)).hasSize(24).isEqualTo(tokens(greedy));
+        assertThat(content(byDefault)).isEqualTo(content(greedy));
+
+        // an explicit temperature wins over the model's default: auto sees a sampled request
+        JsonNode sampled = chat(Map.of("temperature", 1.5, "strategy", "auto", "logprobs", false));
+        assertThat(sampled.path("braid").path("strategy").asString()).isEqualTo("ar");
+        assertThat(sampled.path("braid").path("reason").asString())
+                .contains("sampling (temperature 1.5) rules out lookahead and jacobi (greedy only)");
+    }
+
+    @Test
+    void autoGivesARequestWithoutTemperatureAParallelStrategyOnTheBundledModels() {
+        JsonNode response = mapper.readTree(client.post().uri("/v1/chat/completions")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "braid-cllm", "max_tokens", 16,
+                        "messages", List.of(Map.of("role", "user", "content", "What is caching?"))))
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+        assertThat(response.path("braid").path("strategy").asString()).isEqualTo("jacobi");
+        assertThat(response.path("braid").path("reason").asString()).isEqualTo("model is CLLM-tuned and decoding is greedy");
+    }
+
+    /** braid-base's answer to one question under ar, 24 tokens, with the request's extra fields. */
+    private JsonNode chat(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("model", "braid-base", "max_tokens", 24, "strategy", "ar",
+                "logprobs", true, "messages", List.of(Map.of("role", "user", "content", "What is caching?"))));
+        body.putAll(extra);
+        return mapper.readTree(client.post().uri("/v1/chat/completions")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    /** The answer token by token, as the logprobs list them. */
+    private static List<String> tokens(JsonNode response) {
+        List<String> tokens = new ArrayList<>();
+        response.path("choices").get(0).path("logprobs").path("content").forEach(t -> tokens.add(t.path("token").asString()));
+        return tokens;
+    }
+
+    private static String content(JsonNode response) {
+        return response.path("choices").get(0).path("message").path("content").asString();
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;
+import dev.braid.decoding.SamplingDefaults;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
@@ -42,14 +43,15 @@ final class GenerateCommand {
         }
         DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy", "ar"));
         int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 20);
-        SamplingParams sampling = new SamplingParams(
-                options.decimal("temperature", 0, 0, 100),
-                options.integer("top-k", 0, 0, Integer.MAX_VALUE),
-                options.decimal("top-p", 1, Double.MIN_VALUE, 1),
-                options.optionalLong("seed"));
+        Double temperature = options.optionalDecimal("temperature", 0, 100);
+        Integer topK = options.optionalInteger("top-k", 0, Integer.MAX_VALUE);
+        Double topP = options.optionalDecimal("top-p", Double.MIN_VALUE, 1);
+        Long seed = options.optionalLong("seed");
         StrategyParams strategyParams = StrategyOptions.params(options);
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
+            // as the API fills a request: the model's generation_config.json, then (here) greedy
+            SamplingParams sampling = SamplingDefaults.GREEDY.under(model.generation()).apply(temperature, topK, topP, seed);
             int[] prompt = options.has("prompt-ids")
                     ? options.integers("prompt-ids", 0)
                     : model.tokenizer().encode(asUserTurn(model, options.required("prompt"), options.has("raw")));

@@ -113,6 +113,15 @@ final class Options {
         }
     }
 
+    /** The option's value within bounds, or null when it is not given (a default comes from elsewhere). */
+    Double optionalDecimal(String name, double min, double max) {
+        return has(name) ? decimal(name, 0, min, max) : null;
+    }
+
+    Integer optionalInteger(String name, int min, int max) {
+        return has(name) ? integer(name, 0, min, max) : null;
+    }
+
     /** A comma-separated list of integers, e.g. token ids or concurrency levels. */
     int[] integers(String name, int min) {
         String value = required(name);
