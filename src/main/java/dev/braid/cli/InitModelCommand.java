@@ -25,7 +25,7 @@ final class InitModelCommand {
         Path folder = Path.of(options.required("output"));
         long params = parameterCount(options.string("params"));
         RandomLlamaSpec spec = RandomLlamaSpec.forParameterCount(params);
-        ModelInitializer.writeRandomLlama(folder, spec, options.longValue("seed", Long.parseLong(options.string("seed"))));
+        ModelInitializer.writeRandomLlama(folder, spec, options.longValue("seed"));
         out.println("wrote " + folder + ": Llama, " + spec.parameterCount() + " parameters " + spec);
         return 0;
     }

@@ -87,10 +87,6 @@ final class Options {
         return integer(name, Integer.parseInt(fallbacks.get(name)), min, max);
     }
 
-    double decimal(String name, double min, double max) {
-        return decimal(name, Double.parseDouble(fallbacks.get(name)), min, max);
-    }
-
     String required(String name) {
         String value = values.get(name);
         if (value == null) {
@@ -125,6 +121,11 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException("option --" + name + " must be an integer, got '" + value + "'");
         }
+    }
+
+    /** {@link #longValue(String, long)} with the definition's default. */
+    long longValue(String name) {
+        return longValue(name, Long.parseLong(fallbacks.get(name)));
     }
 
     Long optionalLong(String name) {
