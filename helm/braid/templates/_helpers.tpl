@@ -78,13 +78,15 @@ Braid runs one model replica per listed device, so this must match what the pod 
 
 {{/*
 The Spring properties the ConfigMap carries: what the chart derives from other values (devices,
-drain timeout, seeds), overridden by anything under .Values.settings.
+drain timeout, bundled models and seeds), overridden by anything under .Values.settings.
 */}}
 {{- define "braid.settings" -}}
 {{- $braid := dict "engine" (dict "devices" (include "braid.devices" . | fromJsonArray)) "ops" (dict "drain-timeout" (printf "%ds" (int .Values.shutdown.drainSeconds))) }}
+{{- $models := dict "bundled" .Values.models.bundled }}
 {{- if .Values.models.seed }}
-{{- $_ := set $braid "models" (dict "seed" .Values.models.seed) }}
+{{- $_ := set $models "seed" .Values.models.seed }}
 {{- end }}
+{{- $_ := set $braid "models" $models }}
 {{- $derived := dict "braid" $braid "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.shutdown.webServerSeconds)))) }}
 {{- toYaml (mustMergeOverwrite $derived (deepCopy .Values.settings)) }}
 {{- end }}

@@ -1,27 +1,49 @@
 package dev.braid;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.braid.registry.ModelRegistry;
+import dev.braid.registry.ModelView;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The service as `./mvnw spring-boot:run` starts it: the embedded H2 database (here in a temporary
- * folder rather than ./data), the bundled models, a generated admin password.
+ * The service as the README starts it on a fresh {@code ./data}: the embedded H2 database (here in a
+ * temporary folder), the bundled models, the seed {@code tiny} beside them, a generated admin
+ * password. A second seed names a bundled model with another folder and capability, which must
+ * change nothing.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
 class BraidApplicationTest {
+
+    private static final String FIXTURE = "src/test/resources/hf-tiny/llama-tiny";
 
     @Autowired
     WebTestClient client;
+    @Autowired
+    ModelRegistry registry;
+    @Autowired
+    JsonMapper mapper;
 
     @DynamicPropertySource
     static void embeddedDatabase(DynamicPropertyRegistry registry) {
@@ -32,6 +54,11 @@ class BraidApplicationTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        registry.add("braid.models.seed[0].name", () -> "tiny");
+        registry.add("braid.models.seed[0].path", () -> FIXTURE);
+        registry.add("braid.models.seed[1].name", () -> "braid-base");
+        registry.add("braid.models.seed[1].path", () -> FIXTURE);
+        registry.add("braid.models.seed[1].capabilities", () -> "cllm");
     }
 
     @Test
@@ -42,11 +69,25 @@ class BraidApplicationTest {
     }
 
     @Test
-    void withoutConfigurationTheBundledModelsAreServed() {
+    void aSeedAddsToTheBundledModels() {
         client.get().uri("/v1/models").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.object").isEqualTo("list")
-                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder("braid-base", "braid-draft", "braid-cllm", "braid-apar"));
+                .jsonPath("$.data[*].id").value(org.hamcrest.Matchers.containsInAnyOrder(
+                        "braid-base", "braid-draft", "braid-cllm", "braid-apar", "tiny"));
+        assertThat(registry.get("tiny").path()).isEqualTo(Path.of(FIXTURE).toAbsolutePath().toString());
+        assertThat(registry.get("braid-cllm").capabilities()).containsExactly("cllm");
+        assertThat(registry.get("braid-apar").capabilities()).containsExactly("apar");
+    }
+
+    @Test
+    void aSeedNamingARegisteredModelChangesNothingAndIsLogged(CapturedOutput output) {
+        ModelView base = registry.get("braid-base");
+        assertThat(base.path()).isEqualTo("bundled:braid-base");
+        assertThat(base.capabilities()).isEmpty();
+        assertThat(base.draftPartner()).isEqualTo("braid-draft");
+        assertThat(output.getAll()).contains("seed model braid-base is already registered (bundled:braid-base); "
+                + "left as it is");
     }
 
     @Test
@@ -62,6 +103,53 @@ class BraidApplicationTest {
                         "1. Pick a time when the load is low.\n2. Run the database dump tool"))
                 .jsonPath("$.choices[0].finish_reason").isEqualTo("stop")
                 .jsonPath("$.braid.strategy").isEqualTo("ar");
+    }
+
+    @Test
+    void aRequestWithoutTemperatureTakesTheBundledModelsGreedyDefault() {
+        // models/*/generation_config.json ships temperature 0: the same tokens as an explicit greedy request
+        JsonNode byDefault = chat(Map.of());
+        JsonNode greedy = chat(Map.of("temperature", 0));
+        assertThat(tokens(byDefault)).hasSize(24).isEqualTo(tokens(greedy));
+        assertThat(content(byDefault)).isEqualTo(content(greedy));
+
+        // an explicit temperature wins over the model's default: auto sees a sampled request
+        JsonNode sampled = chat(Map.of("temperature", 1.5, "strategy", "auto", "logprobs", false));
+        assertThat(sampled.path("braid").path("strategy").asString()).isEqualTo("ar");
+        assertThat(sampled.path("braid").path("reason").asString())
+                .contains("sampling (temperature 1.5) rules out lookahead and jacobi (greedy only)");
+    }
+
+    @Test
+    void autoGivesARequestWithoutTemperatureAParallelStrategyOnTheBundledModels() {
+        JsonNode response = mapper.readTree(client.post().uri("/v1/chat/completions")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "braid-cllm", "max_tokens", 16,
+                        "messages", List.of(Map.of("role", "user", "content", "What is caching?"))))
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+        assertThat(response.path("braid").path("strategy").asString()).isEqualTo("jacobi");
+        assertThat(response.path("braid").path("reason").asString()).isEqualTo("model is CLLM-tuned and decoding is greedy");
+    }
+
+    /** braid-base's answer to one question under ar, 24 tokens, with the request's extra fields. */
+    private JsonNode chat(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("model", "braid-base", "max_tokens", 24, "strategy", "ar",
+                "logprobs", true, "messages", List.of(Map.of("role", "user", "content", "What is caching?"))));
+        body.putAll(extra);
+        return mapper.readTree(client.post().uri("/v1/chat/completions")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    /** The answer token by token, as the logprobs list them. */
+    private static List<String> tokens(JsonNode response) {
+        List<String> tokens = new ArrayList<>();
+        response.path("choices").get(0).path("logprobs").path("content").forEach(t -> tokens.add(t.path("token").asString()));
+        return tokens;
+    }
+
+    private static String content(JsonNode response) {
+        return response.path("choices").get(0).path("message").path("content").asString();
     }
 
     @Test

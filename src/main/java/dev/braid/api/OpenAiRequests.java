@@ -4,11 +4,13 @@ import dev.braid.api.openai.ChatCompletionRequest;
 import dev.braid.api.openai.CompletionRequest;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
+import dev.braid.decoding.SamplingDefaults;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
 import dev.braid.jobs.GenerationCommand;
 import dev.braid.model.ChatTemplate;
+import dev.braid.model.GenerationConfig;
 import dev.braid.registry.ModelRegistry;
 import dev.braid.registry.ServedModel;
 import java.util.ArrayList;
@@ -168,23 +170,23 @@ public class OpenAiRequests {
         } else {
             max = maxTokens;
         }
-        double t = temperature == null ? 1.0 : temperature;
-        if (!(t >= 0 && t <= 2)) {
-            throw ServiceException.invalid("temperature", "temperature must be between 0 and 2, got " + temperature);
+        if (temperature != null && !(temperature >= 0 && temperature <= GenerationConfig.MAX_TEMPERATURE)) {
+            throw ServiceException.invalid("temperature", "temperature must be between 0 and "
+                    + (int) GenerationConfig.MAX_TEMPERATURE + ", got " + temperature);
         }
-        double p = topP == null ? 1.0 : topP;
-        if (!(p > 0 && p <= 1)) {
+        if (topP != null && !(topP > 0 && topP <= 1)) {
             throw ServiceException.invalid("top_p", "top_p must be in (0, 1], got " + topP);
         }
-        int k = topK == null ? 0 : topK;
-        if (k < 0 && k != -1) {
+        if (topK != null && topK < -1) {
             throw ServiceException.invalid("top_k", "top_k must be 0 or -1 (off) or positive, got " + topK);
         }
         int count = n == null ? 1 : range("n", n, 1, MAX_N);
         List<String> stops = stops(stop);
         Set<Integer> eos = new HashSet<>(model.model().generation().eosTokenIds());
         StrategyParams strategyParams = strategyParams(params);
-        SamplingParams sampling = new SamplingParams(t, Math.max(k, 0), p, seed);
+        // what the request leaves out comes from the model's generation_config.json, then OpenAI's defaults
+        SamplingParams sampling = SamplingDefaults.OPENAI.under(model.model().generation())
+                .apply(temperature, topK, topP, seed);
         return new GenerationCommand(endpoint, model, promptIds, promptText, sampling,
                 new StopCriteria(eos, stops, max), count, strategy == null ? "auto" : strategy, strategyParams,
                 logprobs);

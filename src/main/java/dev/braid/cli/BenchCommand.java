@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code bench}: closed-loop load on the engine. At each concurrency level, that many clients each
@@ -32,31 +31,37 @@ import java.util.Set;
  */
 final class BenchCommand {
 
-    static final String USAGE = """
-            bench --model DIR [--strategy ar[,lookahead,jacobi,apar@MODEL,...]] [--concurrency 1,8,32]
-                  [--max-new-tokens N] [--requests-per-client N] [--prompts general,list,multipart] [--until-end]
-                  [--draft-model DIR] [--quality-model DIR] [--output DIR] [--device cpu|gpu:N] [--block-size N]
-                  [--kv-blocks N] %s""".formatted(StrategyOptions.USAGE);
-
-    private static final Set<String> VALUED = GenerateCommand.union(
-            GenerateCommand.union(EngineOptions.VALUED, StrategyOptions.VALUED),
-            Set.of("strategy", "concurrency", "max-new-tokens", "requests-per-client", "output", "prompts",
-                    "draft-model", "quality-model"));
-
-    private static final Set<String> FLAGS = Set.of("until-end");
+    static final Usage USAGE = new Usage("bench", """
+            Closed-loop load on the engine at each concurrency level; writes bench.json and bench.md. Every
+            request generates exactly --max-new-tokens greedy tokens unless --until-end. Several strategies
+            are compared in one run, each row with its ratios to ar. With --url it loads a running service
+            instead (bench --url URL --help).""",
+            List.of(EngineOptions.MODEL,
+                    Option.valued("strategy", "S[,S...]", "strategies to compare, each " + EngineOptions.strategies("|")
+                            + ", or NAME@MODEL to run one on another model, e.g. apar@braid-apar").defaults("ar"),
+                    Option.valued("concurrency", "1,8,32", "the concurrency levels").defaults("1,8,32"),
+                    Option.valued("max-new-tokens", "N", "tokens per request").defaults(64),
+                    Option.valued("requests-per-client", "N", "requests each client sends per level").defaults(2),
+                    Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
+                            .defaults(BenchPrompts.GENERAL.id()),
+                    Option.flag("until-end", "let answers stop at the model's end token"),
+                    Option.valued("draft-model", "DIR|NAME", "sgd's draft partner for its easy points"),
+                    Option.valued("quality-model", "DIR|NAME", "score each answer's mean log-likelihood under this model"),
+                    Option.valued("output", "DIR", "where the reports go").defaults("target/bench")))
+            .with(EngineOptions.OPTIONS).with(StrategyOptions.OPTIONS);
 
     private BenchCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
-        Options options = Options.parse(args, 1, VALUED, FLAGS);
+        Options options = Options.parse(args, 1, USAGE);
         StrategyParams params = StrategyOptions.params(options);
-        int[] levels = options.has("concurrency") ? options.integers("concurrency", 1) : new int[] {1, 8, 32};
-        int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 16);
-        int perClient = options.integer("requests-per-client", 2, 1, 1000);
+        int[] levels = options.integers("concurrency", 1);
+        int maxNewTokens = options.integer("max-new-tokens", 1, 1 << 16);
+        int perClient = options.integer("requests-per-client", 1, 1000);
         boolean untilEnd = options.has("until-end");
-        List<BenchPrompts> promptSets = promptSets(options.string("prompts", BenchPrompts.GENERAL.id()));
-        Path output = Path.of(options.string("output", "target/bench"));
+        List<BenchPrompts> promptSets = promptSets(options.string("prompts"));
+        Path output = Path.of(options.string("output"));
         WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1));
         Map<String, BenchEngine> engines = new LinkedHashMap<>();
         AnswerScorer scorer = null;
@@ -65,7 +70,7 @@ final class BenchCommand {
             BenchEngine main = engine(engines, modelName, options, settings);
             BenchEngine draft = options.has("draft-model")
                     ? engine(engines, options.string("draft-model", null), options, settings) : null;
-            List<BenchTarget> targets = targets(options.string("strategy", "ar"), modelName, main, draft, engines,
+            List<BenchTarget> targets = targets(options.string("strategy"), modelName, main, draft, engines,
                     options, settings);
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));

@@ -82,10 +82,14 @@ enum BenchPrompts {
         return prompts;
     }
 
+    static List<String> ids() {
+        return Arrays.stream(values()).map(BenchPrompts::id).toList();
+    }
+
     static BenchPrompts named(String name) {
         String wanted = name.trim().toLowerCase(Locale.ROOT);
         return Arrays.stream(values()).filter(set -> set.id.equals(wanted)).findFirst()
                 .orElseThrow(() -> new UsageException("--prompts '" + name + "' is not a prompt set (available: "
-                        + String.join(", ", Arrays.stream(values()).map(BenchPrompts::id).toList()) + ")"));
+                        + String.join(", ", ids()) + ")"));
     }
 }

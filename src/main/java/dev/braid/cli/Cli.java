@@ -2,25 +2,20 @@ package dev.braid.cli;
 
 import dev.braid.model.ModelLoadException;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The command-line tools in the server's jar. Exit codes: 0 success, 1 the work failed (the message
- * says why), 2 the command line is wrong.
+ * The command-line tools in the server's jar. Exit codes: 0 success (and {@code --help}), 1 the work
+ * failed (the message says why), 2 the command line is wrong.
  */
 public final class Cli {
 
     public static final Set<String> COMMANDS = Set.of("generate", "bench", "init-model", "train");
 
-    private static final String USAGE = """
-            usage: java -jar braid.jar [serve]           run the service (the default)
-                   java -jar braid.jar %s
-                   java -jar braid.jar %s
-                   java -jar braid.jar %s
-                   java -jar braid.jar %s
-                   java -jar braid.jar %s
-            """.formatted(GenerateCommand.USAGE.replace("\n", "\n       "),
-            BenchCommand.USAGE.replace("\n", "\n       "), HttpBench.USAGE.replace("\n", "\n       "), InitModelCommand.USAGE, TrainCommand.USAGE);
+    /** Every command's synopsis, generated from the options each one parses. */
+    private static final String USAGE = usage(List.of(GenerateCommand.USAGE, BenchCommand.USAGE, HttpBench.USAGE,
+            InitModelCommand.USAGE, TrainCommand.USAGE));
 
     private Cli() {
     }
@@ -42,6 +37,9 @@ public final class Cli {
                 }
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
+        } catch (HelpRequested help) {
+            out.print(help.usage().help());
+            return 0;
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
             err.print(USAGE);
@@ -57,5 +55,14 @@ public final class Cli {
             err.println("error: " + e);
             return 1;
         }
+    }
+
+    private static String usage(List<Usage> commands) {
+        StringBuilder text = new StringBuilder("usage: ").append(Usage.JAR).append(" [serve]   run the service (the default)\n");
+        for (Usage command : commands) {
+            text.append(Usage.INDENT).append(command.synopsis()).append('\n');
+        }
+        return text.append(Usage.INDENT).append(Usage.JAR).append(" COMMAND --help   what a command does and its options\n")
+                .toString();
     }
 }

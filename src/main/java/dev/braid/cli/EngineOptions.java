@@ -8,12 +8,25 @@ import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 
 /** What the engine-running subcommands share: the model, the device and the KV pool size. */
 final class EngineOptions {
 
-    static final Set<String> VALUED = Set.of("model", "device", "block-size", "kv-blocks");
+    /** The model: a folder or a bundled model's name. */
+    static final Option MODEL = Option.required("model", "DIR|NAME", "a Hugging Face model folder or a bundled "
+            + "model (" + String.join(", ", BundledModels.NAMES) + ")");
+
+    /** Where the engine runs and how large its KV pool is. */
+    static final List<Option> OPTIONS = List.of(
+            Option.valued("device", "cpu|gpu:N", "the device").defaults("cpu"),
+            Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
+            Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()));
+
+    /** The strategies the engine runs, as {@code --strategy} lists them. */
+    static String strategies(String separator) {
+        return String.join(separator, DecodingStrategies.names());
+    }
 
     private EngineOptions() {
     }
@@ -33,7 +46,7 @@ final class EngineOptions {
     }
 
     static Device device(Options options) {
-        String name = options.string("device", "cpu");
+        String name = options.string("device");
         try {
             return Device.fromName(name);
         } catch (RuntimeException e) {
@@ -43,8 +56,8 @@ final class EngineOptions {
 
     static WorkerSettings workerSettings(Options options, int maxBatchTasks) {
         return new WorkerSettings(
-                options.integer("block-size", WorkerSettings.DEFAULT.blockSize(), 1, 1024),
-                options.integer("kv-blocks", WorkerSettings.DEFAULT.numBlocks(), 1, 1 << 22),
+                options.integer("block-size", 1, 1024),
+                options.integer("kv-blocks", 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
                 WorkerSettings.DEFAULT.maxWaitingTasks());
     }

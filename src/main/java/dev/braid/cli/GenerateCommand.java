@@ -5,6 +5,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;
+import dev.braid.decoding.SamplingDefaults;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
@@ -16,40 +17,50 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code generate}: one prompt through the engine, printed as text or as one JSON object. */
 final class GenerateCommand {
 
-    static final String USAGE = """
-            generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--strategy ar|lookahead|jacobi]
-                     [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-                     [--stop TEXT] [--raw] [--json] [--device cpu|gpu:N] [--block-size N] [--kv-blocks N]
-                     %s""".formatted(StrategyOptions.USAGE);
-
-    private static final Set<String> VALUED = union(union(EngineOptions.VALUED, StrategyOptions.VALUED),
-            Set.of("prompt", "prompt-ids", "strategy", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"));
+    static final Usage USAGE = new Usage("generate", """
+            One prompt through the engine, printed as text or, with --json, as one JSON object (strategy,
+            text, token ids, tokens, steps, peak KV blocks, elapsed ms, finish reason, trace).
+            Sampling options left out come from the model's generation_config.json, then greedy.""",
+            List.of(EngineOptions.MODEL,
+                    Option.valued("prompt", "TEXT", "the prompt, wrapped in the model's chat template when it has "
+                            + "one (give this or --prompt-ids)"),
+                    Option.valued("prompt-ids", "1,2,3", "the prompt as token ids, sent as they are"),
+                    Option.valued("strategy", EngineOptions.strategies("|"), "the decoding strategy").defaults("ar"),
+                    Option.valued("max-new-tokens", "N", "the most tokens to generate").defaults(64),
+                    Option.valued("temperature", "T", "0 is greedy (default: the model's, else 0)"),
+                    Option.valued("top-k", "K", "sample among the K likeliest tokens, 0 = off (default: the model's, else 0)"),
+                    Option.valued("top-p", "P", "sample within probability mass P (default: the model's, else 1)"),
+                    Option.valued("seed", "S", "makes sampling reproducible"),
+                    Option.valued("stop", "TEXT", "stop before this text"),
+                    Option.flag("raw", "send --prompt without the chat template"),
+                    Option.flag("json", "print one JSON object instead of the text")))
+            .with(EngineOptions.OPTIONS).with(StrategyOptions.OPTIONS);
 
     private GenerateCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
-        Options options = Options.parse(args, 1, VALUED, Set.of("json", "raw"));
+        Options options = Options.parse(args, 1, USAGE);
         if (options.has("prompt") == options.has("prompt-ids")) {
             throw new UsageException("give exactly one of --prompt and --prompt-ids");
         }
-        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy", "ar"));
-        int maxNewTokens = options.integer("max-new-tokens", 64, 1, 1 << 20);
-        SamplingParams sampling = new SamplingParams(
-                options.decimal("temperature", 0, 0, 100),
-                options.integer("top-k", 0, 0, Integer.MAX_VALUE),
-                options.decimal("top-p", 1, Double.MIN_VALUE, 1),
-                options.optionalLong("seed"));
+        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy"));
+        int maxNewTokens = options.integer("max-new-tokens", 1, 1 << 20);
+        Double temperature = options.optionalDecimal("temperature", 0, 100);
+        Integer topK = options.optionalInteger("top-k", 0, Integer.MAX_VALUE);
+        Double topP = options.optionalDecimal("top-p", Double.MIN_VALUE, 1);
+        Long seed = options.optionalLong("seed");
         StrategyParams strategyParams = StrategyOptions.params(options);
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
+            // as the API fills a request: the model's generation_config.json, then (here) greedy
+            SamplingParams sampling = SamplingDefaults.GREEDY.under(model.generation()).apply(temperature, topK, topP, seed);
             int[] prompt = options.has("prompt-ids")
                     ? options.integers("prompt-ids", 0)
                     : model.tokenizer().encode(asUserTurn(model, options.required("prompt"), options.has("raw")));
@@ -104,11 +115,5 @@ final class GenerateCommand {
             return text;
         }
         return template.render(List.of(new ChatTemplate.Message("user", text)));
-    }
-
-    static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return all;
     }
 }

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,12 +28,19 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class HttpBench {
 
-    static final String USAGE = """
-            bench --url http://localhost:8080 --model NAME [--concurrency 1,8,32] [--max-new-tokens N]
-                  [--requests-per-client N] [--strategy auto|ar|...] [--api-key KEY] [--output DIR]""";
+    static final Usage USAGE = new Usage("bench", """
+            Closed-loop load on a running service over HTTP (/v1/completions, greedy, max_tokens each);
+            writes bench-http.json and bench-http.md: requests/s, tokens/s, latency p50/p99, errors and
+            the strategies the service chose.""",
+            List.of(Option.required("url", "URL", "the service, e.g. http://localhost:8080"),
+                    Option.required("model", "NAME", "a model the service serves"),
+                    Option.valued("concurrency", "1,8,32", "the concurrency levels").defaults("1,8,32"),
+                    Option.valued("max-new-tokens", "N", "max_tokens of each request").defaults(32),
+                    Option.valued("requests-per-client", "N", "requests each client sends per level").defaults(4),
+                    Option.valued("strategy", "auto|" + EngineOptions.strategies("|"), "the request's strategy").defaults("auto"),
+                    Option.valued("api-key", "KEY", "sent as Authorization: Bearer KEY"),
+                    Option.valued("output", "DIR", "where the reports go").defaults("target/bench-http")));
 
-    private static final Set<String> VALUED = Set.of("url", "model", "concurrency", "max-new-tokens",
-            "requests-per-client", "strategy", "api-key", "output");
     private static final List<String> PROMPTS = List.of(
             "List three ways to reduce the memory footprint of a Java service.",
             "Explain how a paged KV cache works, step by step.",
@@ -53,15 +59,15 @@ final class HttpBench {
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
-        Options options = Options.parse(args, 1, VALUED, Set.of());
+        Options options = Options.parse(args, 1, USAGE);
         URI base = URI.create(options.required("url").replaceAll("/+$", ""));
         String model = options.required("model");
-        int[] levels = options.has("concurrency") ? options.integers("concurrency", 1) : new int[] {1, 8, 32};
-        int maxTokens = options.integer("max-new-tokens", 32, 1, 1 << 16);
-        int perClient = options.integer("requests-per-client", 4, 1, 10_000);
-        String strategy = options.string("strategy", "auto");
+        int[] levels = options.integers("concurrency", 1);
+        int maxTokens = options.integer("max-new-tokens", 1, 1 << 16);
+        int perClient = options.integer("requests-per-client", 1, 10_000);
+        String strategy = options.string("strategy");
         String key = options.string("api-key", null);
-        Path output = Path.of(options.string("output", "target/bench-http"));
+        Path output = Path.of(options.string("output"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
         List<Map<String, Object>> rows = new ArrayList<>();

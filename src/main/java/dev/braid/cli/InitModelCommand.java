@@ -4,23 +4,28 @@ import dev.braid.model.ModelInitializer;
 import dev.braid.model.RandomLlamaSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** {@code init-model}: a random-initialised Llama checkpoint in Hugging Face format, for benchmarks. */
 final class InitModelCommand {
 
-    static final String USAGE = "init-model --output DIR [--params 25M] [--seed N]";
+    static final Usage USAGE = new Usage("init-model", """
+            Writes a random-initialised Llama checkpoint with a byte-level tokenizer, to benchmark a model of
+            a given size.""",
+            List.of(Option.required("output", "DIR", "the model folder to write"),
+                    Option.valued("params", "25M", "the parameter count, e.g. 800K, 25M or 1.5B").defaults("25M"),
+                    Option.valued("seed", "N", "the initialisation's seed").defaults(1)));
 
     private InitModelCommand() {
     }
 
     static int run(String[] args, PrintStream out) {
-        Options options = Options.parse(args, 1, Set.of("output", "params", "seed"), Set.of());
+        Options options = Options.parse(args, 1, USAGE);
         Path folder = Path.of(options.required("output"));
-        long params = parameterCount(options.string("params", "25M"));
+        long params = parameterCount(options.string("params"));
         RandomLlamaSpec spec = RandomLlamaSpec.forParameterCount(params);
-        ModelInitializer.writeRandomLlama(folder, spec, options.longValue("seed", 1));
+        ModelInitializer.writeRandomLlama(folder, spec, options.longValue("seed"));
         out.println("wrote " + folder + ": Llama, " + spec.parameterCount() + " parameters " + spec);
         return 0;
     }

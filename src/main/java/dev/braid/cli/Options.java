@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code --name value} and {@code --flag} options of one subcommand. Unknown options, missing
@@ -13,12 +12,27 @@ import java.util.Set;
 final class Options {
 
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, String> fallbacks = new HashMap<>();
 
     private Options() {
     }
 
-    static Options parse(String[] args, int from, Set<String> valued, Set<String> flags) {
+    /**
+     * The options {@code usage} defines, from {@code args[from]} on. {@code --help} anywhere an option
+     * may stand asks for the help instead ({@link HelpRequested}), before anything else is checked.
+     */
+    static Options parse(String[] args, int from, Usage usage) {
+        for (int i = from; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                throw new HelpRequested(usage);
+            }
+            Option option = args[i].startsWith("--") ? usage.option(args[i].substring(2).split("=", 2)[0]) : null;
+            if (option != null && !option.flag() && !args[i].contains("=")) {
+                i++; // its value, which may itself look like --help
+            }
+        }
         Options options = new Options();
+        usage.options().stream().filter(o -> o.fallback() != null).forEach(o -> options.fallbacks.put(o.name(), o.fallback()));
         for (int i = from; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
@@ -31,9 +45,10 @@ final class Options {
                 inline = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (flags.contains(name) && inline == null) {
+            Option option = usage.option(name);
+            if (option != null && option.flag() && inline == null) {
                 options.values.put(name, "true");
-            } else if (valued.contains(name)) {
+            } else if (option != null && !option.flag()) {
                 String value = inline;
                 if (value == null) {
                     if (i + 1 >= args.length) {
@@ -46,6 +61,11 @@ final class Options {
                 throw new UsageException("unknown option --" + name);
             }
         }
+        for (Option option : usage.options()) {
+            if (option.required() && !options.has(option.name())) {
+                throw new UsageException("option --" + option.name() + " is required");
+            }
+        }
         return options;
     }
 
@@ -55,6 +75,16 @@ final class Options {
 
     String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
+    }
+
+    /** The option's value, or its definition's default ({@link Option#defaults}). */
+    String string(String name) {
+        return values.getOrDefault(name, fallbacks.get(name));
+    }
+
+    /** {@link #integer(String, int, int, int)} with the definition's default. */
+    int integer(String name, int min, int max) {
+        return integer(name, Integer.parseInt(fallbacks.get(name)), min, max);
     }
 
     String required(String name) {
@@ -93,6 +123,11 @@ final class Options {
         }
     }
 
+    /** {@link #longValue(String, long)} with the definition's default. */
+    long longValue(String name) {
+        return longValue(name, Long.parseLong(fallbacks.get(name)));
+    }
+
     Long optionalLong(String name) {
         return has(name) ? longValue(name, 0) : null;
     }
@@ -113,9 +148,21 @@ final class Options {
         }
     }
 
+    /** The option's value within bounds, or null when it is not given (a default comes from elsewhere). */
+    Double optionalDecimal(String name, double min, double max) {
+        return has(name) ? decimal(name, 0, min, max) : null;
+    }
+
+    Integer optionalInteger(String name, int min, int max) {
+        return has(name) ? integer(name, 0, min, max) : null;
+    }
+
     /** A comma-separated list of integers, e.g. token ids or concurrency levels. */
     int[] integers(String name, int min) {
-        String value = required(name);
+        String value = has(name) ? values.get(name) : fallbacks.get(name);
+        if (value == null) {
+            throw new UsageException("option --" + name + " is required");
+        }
         List<Integer> parsed = new ArrayList<>();
         for (String part : value.split(",")) {
             if (part.isBlank()) {

@@ -8,22 +8,39 @@ import dev.braid.training.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code train}: reproduces one of Braid's own models, from scratch (base, draft, tiny) or as a
- * fine-tune of braid-base (cllm, apar).
+ * {@code train}: reproduces one of Braid's own models, from scratch or as a fine-tune of braid-base.
  */
 final class TrainCommand {
 
-    static final String USAGE = "train --recipe base|draft|tiny|cllm|apar [--output DIR] [--work DIR] [--steps N] [--corpus FILE.jsonl] [--resume]"
-            + " [--base DIR] [--prompts N]";
+    static final Usage USAGE = new Usage("train", """
+            Reproduces one of Braid's own models: from scratch (%s; tiny is a few-second run that checks the
+            trainer end to end) or as a fine-tune of braid-base (%s).""".formatted(
+                    String.join(", ", Recipe.NAMES), String.join(", ", FineTuneRecipe.NAMES)),
+            List.of(Option.required("recipe", String.join("|", recipes()), "the model to train"),
+                    Option.valued("output", "DIR", "the model folder to write (default target/models/NAME)"),
+                    Option.valued("work", "DIR", "checkpoints and collected data (default target/train/NAME)"),
+                    Option.valued("steps", "N", "optimiser steps instead of the recipe's"),
+                    Option.valued("corpus", "FILE.jsonl", "from scratch: train on these {\"user\", \"assistant\"} "
+                            + "examples instead of the generated corpus"),
+                    Option.flag("resume", "from scratch: continue from the latest checkpoint in --work"),
+                    Option.valued("base", "DIR", "fine-tunes: the braid-base folder to start from (default models/braid-base)"),
+                    Option.valued("prompts", "N", "fine-tunes: how many corpus questions to use")));
+
+    private static List<String> recipes() {
+        List<String> all = new ArrayList<>(Recipe.NAMES);
+        all.addAll(FineTuneRecipe.NAMES);
+        return all;
+    }
 
     private TrainCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(args, 1, Set.of("recipe", "output", "work", "steps", "base", "prompts", "corpus"), Set.of("resume"));
+        Options options = Options.parse(args, 1, USAGE);
         if (FineTuneRecipe.isFineTune(options.required("recipe"))) {
             return fineTune(options, out, err);
         }

@@ -95,7 +95,7 @@ public class GenerationService {
     }
 
     private static PromptShape shape(GenerationCommand command) {
-        return PromptShape.of(command.promptText(), command.promptIds().length, command.sampling().greedy(),
+        return PromptShape.of(command.promptText(), command.promptIds().length, command.sampling().temperature(),
                 command.n(), command.logprobsTop() >= 0);
     }
 }

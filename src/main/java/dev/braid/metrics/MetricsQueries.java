@@ -41,7 +41,13 @@ public class MetricsQueries {
         List<Double> ttfts = new ArrayList<>();
         Map<String, long[]> perStrategy = new TreeMap<>();
         long completed = 0;
+        // rows are written when a request ends; it started its latency earlier
+        long activeFromMs = Long.MAX_VALUE;
+        long activeToMs = Long.MIN_VALUE;
         for (RequestMetric row : rows) {
+            long endMs = row.createdAt().toEpochMilli();
+            activeFromMs = Math.min(activeFromMs, endMs - Math.round(row.latencyMs()));
+            activeToMs = Math.max(activeToMs, endMs);
             outcomes.merge(row.outcome(), 1L, Long::sum);
             prompt += row.promptTokens();
             completion += row.completionTokens();
@@ -63,7 +69,9 @@ public class MetricsQueries {
             shares.add(new MetricsSummary.StrategyShare(e.getKey(), t[0], (double) t[0] / completed, t[1], t[2],
                     t[2] == 0 ? 0 : (double) t[1] / t[2]));
         }
-        return new MetricsSummary(from, to, rows.size(), prompt, completion, completion / (double) window.toSeconds(),
+        double activeSeconds = rows.isEmpty() ? 0 : (activeToMs - activeFromMs) / 1000.0;
+        return new MetricsSummary(from, to, rows.size(), prompt, completion,
+                activeSeconds > 0 ? completion / activeSeconds : 0, activeSeconds,
                 percentile(latencies, 50), percentile(latencies, 99), percentile(ttfts, 50), outcomes, shares);
     }
 

@@ -1,7 +1,7 @@
 package dev.braid.metrics;
 
 import dev.braid.decoding.Speculation;
-
+import dev.braid.registry.ModelRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,21 +11,26 @@ import org.springframework.stereotype.Component;
 
 /**
  * Micrometer meters per request (exported at {@code /actuator/prometheus} as {@code braid_*}).
- * Refused requests are tagged {@code model="-"}: their model name comes from the client and
- * would otherwise let anyone add time series.
+ * A refused request is counted under the model it asked for when this replica has that model
+ * registered, so a model's 429s and 409s show on its own series; any other name is {@code model="-"}:
+ * it comes from the client and would otherwise let anyone add time series.
  */
 @Component
 public class RequestMeters {
 
     private final MeterRegistry registry;
+    private final ModelRegistry models;
 
-    public RequestMeters(MeterRegistry registry) {
+    public RequestMeters(MeterRegistry registry, ModelRegistry models) {
         this.registry = registry;
+        this.models = models;
     }
 
     void record(RequestRecord r) {
         boolean refused = r.outcome() == Outcome.REJECTED;
-        String model = refused || r.model() == null ? "-" : r.model();
+        // a map lookup, not the database: this may run on the event loop
+        boolean known = r.model() != null && (!refused || models.localState(r.model()).isPresent());
+        String model = known ? r.model() : "-";
         String strategy = r.strategy() == null ? "-" : r.strategy();
         Counter.builder("braid.requests").description("Inference requests by how they ended")
                 .tag("endpoint", r.endpoint()).tag("model", model).tag("strategy", strategy)

@@ -6,7 +6,10 @@ import java.util.List;
 
 /**
  * Token ids and sampling defaults a checkpoint ships with. {@code generation_config.json} wins;
- * {@code config.json} supplies the token ids that older checkpoints keep there instead.
+ * {@code config.json} supplies the token ids that older checkpoints keep there instead. The sampling
+ * defaults fill what a request leaves out ({@link dev.braid.decoding.SamplingDefaults}); as in vLLM,
+ * {@code do_sample} is read but does not make a model greedy (most checkpoints leave it false
+ * while OpenAI-style servers sample): a greedy default is {@code "temperature": 0}.
  *
  * @param bosTokenId  {@code null} when the model has no beginning-of-sequence token
  * @param eosTokenIds every id that ends generation (Llama 3 instruct models list several)
@@ -20,6 +23,8 @@ public record GenerationConfig(
         Boolean doSample) {
 
     public static final String FILE_NAME = "generation_config.json";
+    /** The highest temperature a request may ask for, as OpenAI's API allows. */
+    public static final double MAX_TEMPERATURE = 2;
 
     public GenerationConfig {
         eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);
@@ -43,11 +48,20 @@ public record GenerationConfig(
         if (generation == null) {
             return new GenerationConfig(bos, eos, null, null, null, null);
         }
-        return new GenerationConfig(bos, eos,
-                generation.doubleOrNull("temperature"),
-                generation.doubleOrNull("top_p"),
-                generation.intOrNull("top_k"),
-                generation.booleanOrNull("do_sample"));
+        // bounded as a request's own values are, so a model's default never fails the request it fills
+        Double temperature = generation.doubleOrNull("temperature");
+        if (temperature != null && !(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
+            throw generation.error("temperature", "must be between 0 and " + (int) MAX_TEMPERATURE + " (got " + temperature + ")");
+        }
+        Double topP = generation.doubleOrNull("top_p");
+        if (topP != null && !(topP > 0 && topP <= 1)) {
+            throw generation.error("top_p", "must be in (0, 1] (got " + topP + ")");
+        }
+        Integer topK = generation.intOrNull("top_k");
+        if (topK != null && topK < -1) {
+            throw generation.error("top_k", "must be 0 or -1 (off) or positive (got " + topK + ")");
+        }
+        return new GenerationConfig(bos, eos, temperature, topP, topK, generation.booleanOrNull("do_sample"));
     }
 
     private static JsonFields pick(JsonFields generation, JsonFields model, String field) {

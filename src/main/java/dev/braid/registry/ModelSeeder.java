@@ -12,9 +12,10 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * Registers the configured seed models the registry does not know yet, then loads every model
- * marked for loading. It runs before the application reports ready, so readiness means the
- * models are up (a model that fails to load is reported by the admin API, not fatal).
+ * Registers the bundled models (unless {@code braid.models.bundled} is off) and then the configured
+ * seeds, each only when the registry does not know its name yet, then loads every model marked for
+ * loading. It runs before the application reports ready, so readiness means the models are up (a
+ * model that fails to load is reported by the admin API, not fatal).
  */
 @Component
 @Order(0)
@@ -33,16 +34,19 @@ class ModelSeeder implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         List<ModelsProperties.Seed> added = new ArrayList<>();
+        if (properties.bundled()) {
+            // a registry that already has them keeps them as an operator may have changed them
+            BundledSeeds.ALL.stream().filter(seed -> !registry.isRegistered(seed.name()))
+                    .forEach(seed -> register(seed, added));
+        }
         for (ModelsProperties.Seed seed : properties.seed()) {
             if (registry.isRegistered(seed.name())) {
+                // the registry is the source of truth once a model is in it: a seed never rewrites it
+                log.info("seed model {} is already registered ({}); left as it is, change it with PATCH "
+                        + "/api/admin/models/{}", seed.name(), registry.get(seed.name()).path(), seed.name());
                 continue;
             }
-            try {
-                registry.register(seed.name(), seed.path(), seed.capabilities(), null, seed.load(), false);
-                added.add(seed);
-            } catch (ServiceException e) {
-                log.error("seed model {} not registered: {}", seed.name(), e.getMessage());
-            }
+            register(seed, added);
         }
         // partners second, so a seed may name one listed after it
         for (ModelsProperties.Seed seed : added) {
@@ -58,6 +62,15 @@ class ModelSeeder implements ApplicationRunner {
         registry.loadAtStart();
         if (registry.servedModels().isEmpty()) {
             log.info("no models loaded: register one with POST /api/admin/models or braid.models.seed");
+        }
+    }
+
+    private void register(ModelsProperties.Seed seed, List<ModelsProperties.Seed> added) {
+        try {
+            registry.register(seed.name(), seed.path(), seed.capabilities(), null, seed.load(), false);
+            added.add(seed);
+        } catch (ServiceException e) {
+            log.error("seed model {} not registered: {}", seed.name(), e.getMessage());
         }
     }
 }

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
  *                     the key learned statistics are kept under
  * @param enumerative  the prompt asks for a list of items, the shape APAR writes in parallel
  * @param multiPart    the prompt asks several questions at once, the shape SGD plans as a graph
+ * @param temperature  the request's, or the model's default where the request left it out; 0 is greedy
  */
-public record PromptShape(int promptTokens, String category, boolean enumerative, boolean multiPart, boolean greedy,
-                          int n, boolean logprobs) {
+public record PromptShape(int promptTokens, String category, boolean enumerative, boolean multiPart,
+                          double temperature, int n, boolean logprobs) {
 
     private static final Pattern LIST_ASK = Pattern.compile(
             "\\b(list|steps|ways|reasons|tips|examples|ideas|outline|enumerate|bullet points?)\\b");
@@ -20,12 +21,16 @@ public record PromptShape(int promptTokens, String category, boolean enumerative
     /** Two or more question words joined in one request: "what is X, why ..., and how ...?" */
     private static final Pattern QUESTION_WORD = Pattern.compile("\\b(what|why|how|when|which|where|who)\\b");
 
-    public static PromptShape of(String promptText, int promptTokens, boolean greedy, int n, boolean logprobs) {
+    public static PromptShape of(String promptText, int promptTokens, double temperature, int n, boolean logprobs) {
         String text = promptText == null ? "" : promptText.toLowerCase(Locale.ROOT);
         boolean enumerative = LIST_ASK.matcher(text).find();
         boolean multiPart = QUESTION_WORD.matcher(text).results().count() >= 2
                 && (text.contains(",") || text.contains(" and ") || text.chars().filter(c -> c == '?').count() >= 2);
-        return new PromptShape(promptTokens, category(promptTokens), enumerative, multiPart, greedy, n, logprobs);
+        return new PromptShape(promptTokens, category(promptTokens), enumerative, multiPart, temperature, n, logprobs);
+    }
+
+    public boolean greedy() {
+        return temperature == 0;
     }
 
     public static String category(int promptTokens) {

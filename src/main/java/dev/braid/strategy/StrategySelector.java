@@ -6,8 +6,10 @@ import dev.braid.decoding.DecodingStrategies;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,8 +103,51 @@ public class StrategySelector {
             return new StrategyDecision("lookahead", "greedy decoding at load " + load
                     + ": lookahead needs no training and verifies its guesses exactly");
         }
-        return new StrategyDecision(AR, "no parallel strategy fits this request on model " + model.name()
-                + " (available: " + String.join(", ", DecodingStrategies.names()) + ")");
+        return new StrategyDecision(AR, "no parallel strategy fits: " + ruledOut(model, shape));
+    }
+
+    /**
+     * What ruled out each parallel strategy when the rules fall back to {@code ar}, grouped by the
+     * request or model property to blame: "sampling (temperature 1.0) rules out jacobi and lookahead
+     * (greedy only); capability rules out apar (model 'm' is not APAR-tuned); ...". A client reading
+     * it learns what to change, e.g. send temperature 0.
+     */
+    private static String ruledOut(ServedModel model, PromptShape shape) {
+        // property -> detail -> strategies, in the engine's order
+        Map<String, Map<String, List<String>>> causes = new LinkedHashMap<>();
+        for (String name : DecodingStrategies.names()) {
+            if (!name.equals(AR)) {
+                List<String> cause = cause(model, name, shape);
+                causes.computeIfAbsent(cause.get(0), p -> new LinkedHashMap<>())
+                        .computeIfAbsent(cause.get(1), d -> new ArrayList<>()).add(name);
+            }
+        }
+        List<String> clauses = new ArrayList<>();
+        causes.forEach((property, details) -> {
+            List<String> ruled = new ArrayList<>();
+            details.forEach((detail, strategies) -> ruled.add(String.join(" and ", strategies) + " (" + detail + ")"));
+            clauses.add(property + " rules out " + String.join(" and ", ruled));
+        });
+        return String.join("; ", clauses);
+    }
+
+    /** The property that keeps {@code auto}'s rules from picking {@code strategy}, and a detail. */
+    private static List<String> cause(ServedModel model, String strategy, PromptShape shape) {
+        Set<Capability> caps = model.capabilities();
+        String sampling = String.format(Locale.ROOT, "sampling (temperature %s)", shape.temperature());
+        return switch (strategy) {
+            case "apar" -> caps.contains(Capability.APAR)
+                    ? List.of("the prompt", "it asks for no list")
+                    : List.of("capability", "model '" + model.name() + "' is not APAR-tuned");
+            case "jacobi" -> shape.greedy()
+                    ? List.of("capability", "model '" + model.name() + "' is not CLLM-tuned")
+                    : List.of(sampling, "greedy only");
+            case "lookahead" -> shape.greedy()
+                    ? List.of("the rules", "they prefer another strategy")
+                    : List.of(sampling, "greedy only");
+            case "sgd" -> List.of("the prompt", "it does not ask several questions at once");
+            default -> List.of("the rules", "auto has no rule for it yet");
+        };
     }
 
     /** On every {@code explore-every}-th rule decision, the first candidate still short of samples. */

@@ -1,5 +1,6 @@
 package dev.braid.training;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -46,16 +47,19 @@ public record FineTuneRecipe(String name, int sequenceLength, int batchRows, int
     public static final FineTuneRecipe APAR = new FineTuneRecipe("braid-apar", 256, 4, 200, 1e-3, 10, 0.0, 1.0, 50,
             240, 13);
 
+    /** The names {@link #named} knows, as {@code train --recipe} takes them. */
+    public static final List<String> NAMES = List.of("cllm", "apar");
+
     public static boolean isFineTune(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.equals("cllm") || lower.equals("apar");
+        return NAMES.contains(name.toLowerCase(Locale.ROOT));
     }
 
     public static FineTuneRecipe named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "cllm" -> CLLM;
             case "apar" -> APAR;
-            default -> throw new IllegalArgumentException("unknown fine-tune recipe '" + name + "' (known: cllm, apar)");
+            default -> throw new IllegalArgumentException("unknown fine-tune recipe '" + name + "' (known: "
+                    + String.join(", ", NAMES) + ")");
         };
     }
 

@@ -46,6 +46,10 @@ final class ModelFolderWriter {
 
         ObjectNode generation = mapper.createObjectNode();
         generation.putArray("eos_token_id").add(ChatFormat.END_ID).add(ChatFormat.END_OF_TEXT_ID);
+        // the default a request without temperature gets: models this small answer best greedily
+        // (sampled text is often broken); do_sample says the same to Hugging Face's generate()
+        generation.put("do_sample", false);
+        generation.put("temperature", 0.0);
         write(folder.resolve("generation_config.json"), generation);
 
         write(folder.resolve("tokenizer.json"), ByteLevelTokenizerJson.build(

@@ -1,5 +1,6 @@
 package dev.braid.training;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -64,12 +65,16 @@ public record Recipe(String name, int vocabSize, int hiddenSize, int numLayers, 
     public static final Recipe TINY = new Recipe("tiny", 300, 32, 2, 2, 1, 64, 128, 64, 4, 30,
             1e-2, 3, 0.0, 1.0, 10, 10, 200, 3);
 
+    /** The names {@link #named} knows, as {@code train --recipe} takes them. */
+    public static final List<String> NAMES = List.of("base", "draft", "tiny");
+
     public static Recipe named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "base" -> BASE;
             case "draft" -> DRAFT;
             case "tiny" -> TINY;
-            default -> throw new IllegalArgumentException("unknown recipe '" + name + "' (known: base, draft, tiny)");
+            default -> throw new IllegalArgumentException("unknown recipe '" + name + "' (known: "
+                    + String.join(", ", NAMES) + ", and the fine-tunes " + String.join(", ", FineTuneRecipe.NAMES) + ")");
         };
     }
 

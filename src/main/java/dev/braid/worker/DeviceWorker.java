@@ -75,7 +75,7 @@ public final class DeviceWorker implements AutoCloseable {
         this.settings = settings;
         this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device());
         this.stats = snapshot();
-        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
+        this.thread = Thread.ofPlatform().name("braid-worker-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
 

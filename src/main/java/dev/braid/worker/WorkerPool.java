@@ -1,10 +1,13 @@
 package dev.braid.worker;
 
+import ai.djl.Device;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.model.Transformer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The device workers serving one model; a task goes to the least loaded of them. */
 public final class WorkerPool implements AutoCloseable {
@@ -18,13 +21,26 @@ public final class WorkerPool implements AutoCloseable {
         this.workers = List.copyOf(workers);
     }
 
-    /** One worker per model replica, e.g. one per GPU; on CPU usually a single one. */
+    /**
+     * One worker per model replica, e.g. one per GPU; on CPU usually a single one. Each is named for
+     * its device as {@code braid.engine.devices} spells it ({@code cpu}, {@code gpu:1}), as the
+     * console, the health details and the {@code worker} metric tag show it; a second replica on the
+     * same device gets {@code #2}.
+     */
     public static WorkerPool of(List<Transformer> replicas, WorkerSettings settings) {
         List<DeviceWorker> workers = new ArrayList<>();
-        for (int i = 0; i < replicas.size(); i++) {
-            workers.add(new DeviceWorker("braid-worker-" + replicas.get(i).device() + "-" + i, replicas.get(i), settings));
+        Map<String, Integer> perDevice = new HashMap<>();
+        for (Transformer replica : replicas) {
+            String device = deviceName(replica.device());
+            int nth = perDevice.merge(device, 1, Integer::sum);
+            workers.add(new DeviceWorker(nth == 1 ? device : device + "#" + nth, replica, settings));
         }
         return new WorkerPool(workers);
+    }
+
+    /** {@code cpu}, {@code gpu:0}: DJL's own {@code toString()} reads {@code cpu()}, {@code gpu(0)}. */
+    static String deviceName(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType();
     }
 
     /**

@@ -1,4 +1,4 @@
-import { getJson, send, el, fixed, time, definitionList, fillSelect, modelNames, STRATEGIES } from './api.js';
+import { getJson, send, el, fixed, time, definitionList, fillSelect, modelNames, chatRequest, STRATEGIES } from './api.js';
 import { drawTrace } from './trace.js';
 
 const POLL_MS = 5000;
@@ -143,11 +143,8 @@ async function jobDetail(id) {
 
 async function submitJob(event) {
   event.preventDefault();
-  const form = event.target;
-  const p = formParams(form);
-  const body = { model: p.model, prompt: p.prompt, max_tokens: Number(p.max_tokens), strategy: p.strategy };
   try {
-    const job = await send('POST', '/api/jobs', body);
+    const job = await send('POST', '/api/jobs', chatRequest(event.target));
     selected = job.id;
     await refresh();
     jobDetail(job.id);

@@ -78,6 +78,23 @@ export async function* streamEvents(path, body, signal, bearer) {
   }
 }
 
+// The one request the console sends to generate, from the playground and the job form alike: the
+// prompt as the user's chat message (the server wraps it in the model's chat template), the strategy
+// and the sampling parameters. `form` has fields named model, prompt, max_tokens, temperature and
+// strategy; an empty temperature leaves it to the model's default (its generation_config.json).
+export function chatRequest(form, strategy) {
+  const field = name => form.elements.namedItem(name).value;
+  const body = {
+    model: field('model'),
+    messages: [{ role: 'user', content: field('prompt') }],
+    max_tokens: Number(field('max_tokens')),
+    strategy: strategy ?? field('strategy'),
+  };
+  const temperature = field('temperature').trim();
+  if (temperature !== '') body.temperature = Number(temperature);
+  return body;
+}
+
 // The strategies the API accepts in `strategy`; the server answers 400 for one a model lacks.
 export const STRATEGIES = ['ar', 'lookahead', 'jacobi', 'apar', 'sgd'];
 

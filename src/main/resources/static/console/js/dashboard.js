@@ -49,6 +49,29 @@ function barChart(id, stacked) {
   });
 }
 
+// KV use as a share of each worker's own pool: pools hold tens of thousands of blocks, so counts
+// drawn to scale showed realistic use as nothing. The axis starts at 1% and grows with the data.
+function kvChart() {
+  return new Chart(root.querySelector('#chart-kv'), {
+    type: 'bar',
+    data: { labels: [], datasets: [] },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, suggestedMax: 1, title: { display: true, text: '% of pool' },
+        ticks: { callback: v => `${v}%` } } },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: { callbacks: { label: c => `${c.dataset.label}: ${percent(c.raw)} (${c.dataset.blocks[c.dataIndex]}`
+          + ` of ${c.dataset.totals[c.dataIndex]} blocks)` } },
+      },
+    },
+  });
+}
+
+function percent(x) {
+  return `${x < 10 ? x.toFixed(2) : x.toFixed(1)}%`;
+}
+
 function ensureCharts() {
   if (charts.throughput) return;
   charts.throughput = lineChart('chart-throughput', 'tokens/s');
@@ -59,7 +82,7 @@ function ensureCharts() {
     data: { labels: [], datasets: [{ data: [], backgroundColor: [] }] },
     options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } } },
   });
-  charts.kv = barChart('chart-kv', true);
+  charts.kv = kvChart();
   charts.queue = barChart('chart-queue', true);
 }
 
@@ -86,11 +109,14 @@ function drawSummary(s) {
   const set = (id, text) => { root.querySelector(`#${id}`).textContent = text; };
   set('stat-requests', String(s.requests));
   set('stat-throughput', fixed(s.tokens_per_second, 2));
+  root.querySelector('#stat-throughput').title =
+    `${s.completion_tokens} completion tokens over ${fixed(s.active_seconds, 1)} s with requests in the window`;
   set('stat-latency', `${fixed(s.latency_ms_p50, 0)} / ${fixed(s.latency_ms_p99, 0)}`);
   set('stat-ttft', fixed(s.ttft_ms_p50, 0));
   const outcomes = Object.entries(s.outcomes).map(([k, v]) => `${k} ${v}`).join(' · ');
   root.querySelector('#dash-outcomes').textContent =
-    `${s.prompt_tokens} prompt and ${s.completion_tokens} completion tokens since ${time(s.from)}` +
+    `${s.prompt_tokens} prompt and ${s.completion_tokens} completion tokens since ${time(s.from)}, `
+    + `${fixed(s.active_seconds, 1)} s of it with requests (the throughput's time base)` +
     (outcomes ? ` — outcomes: ${outcomes}` : '');
   const mix = charts.mix;
   mix.data.labels = s.strategies.map(x => x.strategy);
@@ -137,9 +163,13 @@ function drawWorkers(models) {
     .flatMap(m => m.workers.map(w => ({ ...w, label: `${m.name} · ${w.name}` })));
   const labels = workers.map(w => w.label);
   charts.kv.data.labels = labels;
+  const share = blocks => workers.map((w, i) => w.total_blocks > 0 ? 100 * blocks[i] / w.total_blocks : 0);
+  const used = workers.map(w => w.used_blocks);
+  const peak = workers.map(w => w.peak_used_blocks);
+  const totals = workers.map(w => w.total_blocks);
   charts.kv.data.datasets = [
-    { label: 'used', data: workers.map(w => w.used_blocks), backgroundColor: '#3559c7' },
-    { label: 'free', data: workers.map(w => w.total_blocks - w.used_blocks), backgroundColor: '#dde1e8' },
+    { label: 'in use', data: share(used), blocks: used, totals, backgroundColor: '#3559c7' },
+    { label: 'peak', data: share(peak), blocks: peak, totals, backgroundColor: '#9fb3e8' },
   ];
   charts.kv.update();
   charts.queue.data.labels = labels;
@@ -150,5 +180,8 @@ function drawWorkers(models) {
   charts.queue.update();
   const sum = f => workers.reduce((a, w) => a + f(w), 0);
   root.querySelector('#stat-queue').textContent = `${sum(w => w.running_tasks)} / ${sum(w => w.waiting_tasks)}`;
-  root.querySelector('#stat-kv').textContent = `${sum(w => w.used_blocks)} / ${sum(w => w.total_blocks)}`;
+  const usedAll = sum(w => w.used_blocks);
+  const totalAll = sum(w => w.total_blocks);
+  root.querySelector('#stat-kv').textContent = totalAll > 0 ? percent(100 * usedAll / totalAll) : '–';
+  root.querySelector('#stat-kv').title = `${usedAll} of ${totalAll} KV blocks`;
 }

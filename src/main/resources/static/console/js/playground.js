@@ -1,4 +1,4 @@
-import { send, streamEvents, el, fillSelect, modelNames, definitionList, STRATEGIES } from './api.js';
+import { send, streamEvents, el, fillSelect, modelNames, definitionList, chatRequest, STRATEGIES } from './api.js';
 import { drawTrace } from './trace.js';
 
 let root;
@@ -36,13 +36,7 @@ function error(text) {
 }
 
 function request(strategy, stream) {
-  const body = {
-    model: root.querySelector('#pg-model').value,
-    messages: [{ role: 'user', content: root.querySelector('#pg-prompt').value }],
-    max_tokens: Number(root.querySelector('#pg-max').value),
-    temperature: Number(root.querySelector('#pg-temp').value),
-    strategy,
-  };
+  const body = chatRequest(root.querySelector('#pg-form'), strategy);
   if (stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
@@ -62,17 +56,15 @@ async function run(event) {
   const output = root.querySelector('#pg-output');
   const infoLine = root.querySelector('#pg-info');
   const button = root.querySelector('#pg-run');
-  output.textContent = '';
+  clearOutputs();
   infoLine.textContent = 'streaming…';
-  root.querySelector('#pg-trace').replaceChildren();
-  error('');
   button.disabled = true;
   const started = performance.now();
   let braid;
   let usage;
   try {
-    for await (const { event: name, data } of streamEvents('/v1/chat/completions', request(
-      root.querySelector('#pg-strategy').value, true), running.signal, apiKey())) {
+    for await (const { event: name, data } of streamEvents('/v1/chat/completions', request(undefined, true),
+      running.signal, apiKey())) {
       if (data === '[DONE]') break;
       const chunk = JSON.parse(data);
       if (name === 'error') throw new Error(chunk.error.message);
@@ -99,7 +91,8 @@ async function run(event) {
 // Both strategies run at once on the same prompt; each column shows the steps its strategy took,
 // which is what a parallel decoder saves even where a tiny model makes wall time noisy.
 async function compare() {
-  error('');
+  if (running) running.abort();
+  clearOutputs();
   const button = root.querySelector('#pg-compare');
   button.disabled = true;
   const columns = ['a', 'b'].map(side => ({
@@ -127,6 +120,17 @@ async function compare() {
     }
   }));
   button.disabled = false;
+}
+
+// A new run, streamed or side by side, clears what any earlier one left, so nothing on the page is
+// stale next to the answer being written.
+function clearOutputs() {
+  error('');
+  root.querySelector('#pg-output').textContent = '';
+  root.querySelector('#pg-info').textContent = '';
+  root.querySelector('#pg-info').title = '';
+  root.querySelector('#pg-trace').replaceChildren();
+  for (const side of ['a', 'b']) root.querySelector(`#cmp-result-${side}`).replaceChildren();
 }
 
 // Empty unless the service requires inference API keys (braid.security.api-keys).

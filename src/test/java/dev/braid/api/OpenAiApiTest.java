@@ -84,6 +84,15 @@ class OpenAiApiTest extends ServiceTest {
     }
 
     @Test
+    void withoutTemperatureAModelWithoutADefaultSamplesAndAutoSaysSamplingRuledOutTheGreedyStrategies() {
+        // the fixture's generation_config.json has no temperature: OpenAI's default 1.0 applies
+        JsonNode response = post("/v1/completions", Map.of("model", MODEL, "prompt", "Hello", "max_tokens", 4));
+        assertThat(response.path("braid").path("strategy").asString()).isEqualTo("ar");
+        assertThat(response.path("braid").path("reason").asString()).startsWith(
+                "no parallel strategy fits: sampling (temperature 1.0) rules out lookahead and jacobi (greedy only)");
+    }
+
+    @Test
     void greedyCompletionIsDeterministicAndTokenIdPromptsWork() {
         Map<String, Object> body = Map.of("model", MODEL, "prompt", "Once upon a time", "max_tokens", 16,
                 "temperature", 0);

@@ -84,6 +84,53 @@ class CliTest {
     }
 
     @Test
+    void helpOnEveryCommandPrintsThatCommandsUsageAndExitsZero() {
+        String[][] commands = {{"generate"}, {"bench"}, {"bench", "--url", "http://localhost:1"}, {"init-model"},
+                {"train"}, {"generate", "--model", "/nonexistent", "--max-new-tokens", "lots"}};
+        String[] starts = {"usage: java -jar braid.jar generate --model DIR|NAME [--prompt TEXT]",
+                "usage: java -jar braid.jar bench --model DIR|NAME [--strategy S[,S...]]",
+                "usage: java -jar braid.jar bench --url URL --model NAME [--concurrency 1,8,32]",
+                "usage: java -jar braid.jar init-model --output DIR [--params 25M] [--seed N]",
+                "usage: java -jar braid.jar train --recipe base|draft|tiny|cllm|apar [--output DIR]",
+                "usage: java -jar braid.jar generate --model DIR|NAME [--prompt TEXT]"};
+        for (int i = 0; i < commands.length; i++) {
+            String[] args = Arrays.copyOf(commands[i], commands[i].length + 1);
+            args[args.length - 1] = "--help";
+            Run run = run(args);
+            assertThat(run.code()).as("%s", Arrays.toString(args)).isZero();
+            assertThat(run.err()).as("%s", Arrays.toString(args)).isEmpty();
+            assertThat(run.out()).as("%s", Arrays.toString(args)).startsWith(starts[i]);
+        }
+    }
+
+    @Test
+    void usageListsEveryStrategyAndRecipeWithTheOptionsTheParserTakes() {
+        Run help = run("generate", "--help");
+        assertThat(help.out()).contains("--strategy ar|lookahead|jacobi|apar|sgd  the decoding strategy (default ar)",
+                "--window W", "--jacobi-block n", "Jacobi's block of guessed tokens, 1-64 (default 8)", "--apar-branches B",
+                "--kv-blocks N", "blocks in the KV pool (default 32768)", "--raw", "--json");
+        assertThat(run("bench", "--url", "http://x", "-h").out())
+                .contains("--strategy auto|ar|lookahead|jacobi|apar|sgd  the request's strategy (default auto)")
+                .doesNotContain("--kv-blocks");
+        Run all = run("help");
+        assertThat(all.code()).isZero();
+        assertThat(all.out()).contains("[--strategy ar|lookahead|jacobi|apar|sgd]",
+                "train --recipe base|draft|tiny|cllm|apar", "bench --url URL --model NAME", "COMMAND --help");
+        // an option the help lists is one the parser takes, and nothing else
+        assertThat(run("init-model", "--output", "x", "--params", "huge", "--seed", "3").err())
+                .contains("--params must look like 25M").doesNotContain("unknown option");
+        assertThat(run("init-model", "--output", "x", "--strategy", "ar").err()).contains("unknown option --strategy");
+    }
+
+    @Test
+    void helpAsAnOptionsValueIsThatValue() {
+        Run run = run("generate", "--model", "/nonexistent/model", "--prompt", "--help");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("model '/nonexistent/model' is neither a model folder nor a bundled model");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void promptBeyondTheContextFailsWithAClearMessage() {
         String ids = String.join(",", java.util.Collections.nCopies(300, "5"));
         Run run = run("generate", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(), "--prompt-ids", ids);

@@ -112,8 +112,8 @@ class HelmChartTest {
         assertThat(map(resources, "limits")).doesNotContainKey("nvidia.com/gpu").containsEntry("memory", "8Gi");
         assertThat(at(m.settings(), "braid", "engine", "devices")).isEqualTo(List.of("cpu"));
         assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(32768);
-        // no seeds given: the application keeps its bundled models
-        assertThat(map(m.settings(), "braid")).doesNotContainKey("models");
+        // no seeds given: the bundled models only
+        assertThat(at(m.settings(), "braid", "models")).isEqualTo(Map.of("bundled", true));
 
         // the chart's own Secrets: database credentials, and a generated admin password created
         // once at install (a hook), so upgrades neither change it nor roll the pods for it
@@ -216,6 +216,7 @@ class HelmChartTest {
         assertThat(at(pvc, "metadata", "annotations", "helm.sh/resource-policy")).isEqualTo("keep");
         assertThat(at(m.volume("models"), "persistentVolumeClaim", "claimName")).isEqualTo(FULLNAME + "-models");
         String mountPath = (String) m.mount("models").get("mountPath");
+        assertThat(at(m.settings(), "braid", "models", "bundled")).isEqualTo(false);
         List<Map<String, Object>> seeds = cast(at(m.settings(), "braid", "models", "seed"));
         assertThat(seeds).singleElement().satisfies(s -> {
             assertThat(s).containsEntry("name", "llama");

@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.anyIterable;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import dev.braid.registry.ModelRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class MetricsRecorderTest {
         });
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         return new MetricsRecorder(repository, new TransactionTemplate(new NoTransactions()),
-                new RequestMeters(meters), new MetricsProperties(capacity, Duration.ofHours(1), 2), meters);
+                new RequestMeters(meters, mock(ModelRegistry.class)), new MetricsProperties(capacity, Duration.ofHours(1), 2), meters);
     }
 
     private static RequestRecord record() {

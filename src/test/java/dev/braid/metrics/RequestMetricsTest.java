@@ -83,6 +83,27 @@ class RequestMetricsTest extends ServiceTest {
     }
 
     @Test
+    void aRejectedRequestIsCountedUnderTheRegisteredModelItAskedFor() {
+        double onTiny = rejected(MODEL);
+        double unnamed = rejected("-");
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", MODEL, "prompt", "x", "max_tokens", 0)).exchange()
+                .expectStatus().isBadRequest();
+        // a name no one registered stays out of the labels: clients cannot add series
+        client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("model", "ghost-" + System.nanoTime(), "prompt", "x")).exchange()
+                .expectStatus().isNotFound();
+        recorder.flush();
+        assertThat(rejected(MODEL)).isEqualTo(onTiny + 1);
+        assertThat(rejected("-")).isEqualTo(unnamed + 1);
+    }
+
+    private double rejected(String model) {
+        return meters.counter("braid.requests", "endpoint", "completions", "model", model, "strategy", "-",
+                "outcome", "rejected").count();
+    }
+
+    @Test
     void aggregatesAndPrometheus() {
         client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("model", MODEL, "prompt", "Aggregate me", "max_tokens", 4, "temperature", 0,
@@ -91,6 +112,7 @@ class RequestMetricsTest extends ServiceTest {
         recorder.flush();
         client.get().uri("/api/metrics/summary?window=PT1H").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.requests").value(n -> assertThat(((Number) n).longValue()).isPositive())
+                .jsonPath("$.active_seconds").value(s -> assertThat(((Number) s).doubleValue()).isPositive())
                 .jsonPath("$.strategies[?(@.strategy == 'ar')].tokens_per_step").isEqualTo(List.of(1.0))
                 .jsonPath("$.outcomes.ok").exists();
         client.get().uri("/api/metrics/series?window=PT1H&bucket=PT5M").exchange().expectStatus().isOk()

@@ -62,6 +62,19 @@ class GenerationConfigTest {
     }
 
     @Test
+    void refusesASamplingDefaultNoRequestCouldAskForNamingFileAndField() {
+        Path file = temp.resolve("generation_config.json");
+        writeString(file, "{\"temperature\":-0.5}");
+        assertThatThrownBy(() -> GenerationConfig.load(temp)).isInstanceOf(ModelLoadException.class)
+                .hasMessage(file + ": field \"temperature\" must be between 0 and 2 (got -0.5)");
+        writeString(file, "{\"top_p\":0}");
+        assertThatThrownBy(() -> GenerationConfig.load(temp)).isInstanceOf(ModelLoadException.class)
+                .hasMessage(file + ": field \"top_p\" must be in (0, 1] (got 0.0)");
+        writeString(file, "{\"top_k\":-1,\"temperature\":0}");
+        assertThat(GenerationConfig.load(temp).topK()).as("-1 is Hugging Face's 'off'").isEqualTo(-1);
+    }
+
+    @Test
     void refusesMalformedEosNamingFileAndField() {
         Path file = temp.resolve("generation_config.json");
         writeString(file, "{\"eos_token_id\":[1,\"two\"]}");

@@ -27,7 +27,8 @@ class AdminModelsApiTest extends ServiceTest {
     void seededModelIsListedAndLoaded() {
         admin().get().uri("/api/admin/models").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$[?(@.name == 'tiny')].state").isEqualTo(List.of("loaded"))
-                .jsonPath("$[?(@.name == 'tiny')].chat_template").isEqualTo(List.of("default"));
+                .jsonPath("$[?(@.name == 'tiny')].chat_template").isEqualTo(List.of("default"))
+                .jsonPath("$[?(@.name == 'tiny')].workers[*].name").isEqualTo(List.of("cpu"));
     }
 
     @Test

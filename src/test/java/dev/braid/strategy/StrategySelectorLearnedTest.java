@@ -30,7 +30,7 @@ class StrategySelectorLearnedTest {
     private static final StrategyProperties PROPERTIES = new StrategyProperties(16, MIN_SAMPLES, Duration.ofHours(6),
             Duration.ofHours(1), 0);
     /** A short (under 64 tokens), greedy, single-part prompt: the rules give it lookahead. */
-    private static final PromptShape SHORT_GREEDY = PromptShape.of("Tell me about caching.", 12, true, 1, false);
+    private static final PromptShape SHORT_GREEDY = PromptShape.of("Tell me about caching.", 12, 0, 1, false);
 
     private final RequestMetricRepository repository = mock(RequestMetricRepository.class);
     private final List<RequestMetricRepository.StrategyTotals> rows = new ArrayList<>();
@@ -173,7 +173,7 @@ class StrategySelectorLearnedTest {
         refresh();
         assertThat(selector.select(model("m", 0), "auto", SHORT_GREEDY).strategy()).isEqualTo("lookahead");
 
-        PromptShape medium = PromptShape.of("Tell me about caching.", 100, true, 1, false);
+        PromptShape medium = PromptShape.of("Tell me about caching.", 100, 0, 1, false);
         assertThat(medium.category()).isEqualTo("medium");
         StrategyDecision decision = selector.select(model("m", 0), "auto", medium);
         assertThat(decision.strategy()).isEqualTo("sgd");
@@ -189,7 +189,7 @@ class StrategySelectorLearnedTest {
         measured("m", "sgd", "short", 50, 30.0);
         measured("m", "ar", "short", 50, 20.0);
         refresh();
-        PromptShape sampled = PromptShape.of("Tell me about caching.", 12, false, 1, false);
+        PromptShape sampled = PromptShape.of("Tell me about caching.", 12, 1.0, 1, false);
         assertThat(selector.select(model("m", 0), "auto", sampled).strategy()).isEqualTo("sgd");
         assertThat(selector.select(model("m", 0), "auto", SHORT_GREEDY).strategy()).isEqualTo("jacobi");
         assertThat(selector.select(model("m", 0, Capability.APAR), "auto", SHORT_GREEDY).strategy())
@@ -201,9 +201,9 @@ class StrategySelectorLearnedTest {
         measured("m", "sgd", "short", 50, 90.0);
         measured("m", "ar", "short", 50, 10.0);
         refresh();
-        assertThat(selector.select(model("m", 0), "auto", PromptShape.of("Hi", 2, true, 1, true)).strategy())
+        assertThat(selector.select(model("m", 0), "auto", PromptShape.of("Hi", 2, 0, 1, true)).strategy())
                 .as("logprobs").isEqualTo("ar");
-        assertThat(selector.select(model("m", 0), "auto", PromptShape.of("Hi", 2, true, 2, false)).strategy())
+        assertThat(selector.select(model("m", 0), "auto", PromptShape.of("Hi", 2, 0, 2, false)).strategy())
                 .as("n > 1").isEqualTo("ar");
         StrategyDecision busy = selector.select(model("m", 16), "auto", SHORT_GREEDY);
         assertThat(busy.strategy()).isEqualTo("ar");

@@ -5,8 +5,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Full-context tests on PostgreSQL with the llama-tiny fixture registered as {@code tiny}. The
- * context (and its database) is shared by every subclass that adds no configuration of its own.
+ * Full-context tests on PostgreSQL with the llama-tiny fixture registered as {@code tiny}, the only
+ * model (the bundled ones are off). The context (and its database) is shared by every subclass that
+ * adds no configuration of its own.
  */
 public abstract class ServiceTest {
 
@@ -25,6 +26,8 @@ public abstract class ServiceTest {
         registry.add("spring.datasource.url", db::url);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        // only the fixture: the bundled models would cost every context their load time
+        registry.add("braid.models.bundled", () -> "false");
         registry.add("braid.models.seed[0].name", () -> MODEL);
         registry.add("braid.models.seed[0].path", () -> FIXTURE.toString());
         registry.add("braid.security.admin-password", () -> ADMIN_PASSWORD);
