@@ -5,79 +5,79 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A worker's measured step cost: milliseconds of a step (forward pass, reading its logits, committing
- * K/V) at a ladder of query-token counts, first from synthetic steps when the worker starts, then
- * kept current by a decaying average of the real steps it runs. Between ladder points the cost is
- * interpolated linearly, beyond the last one extrapolated from the last two; it never falls as the
- * token count grows, so noise cannot make a bigger step look cheaper than a smaller one.
- * The context a step attends is not modelled: on the models this runs, the query tokens dominate.
+ * A worker's step cost: milliseconds of a step (forward pass, reading its logits, committing K/V)
+ * by its query tokens. Its shape comes from synthetic steps of one sequence timed when the worker
+ * starts, at a ladder of token counts, interpolated linearly between them and extrapolated from the
+ * last two beyond; it never falls as the token count grows. Real steps then add what one sequence's
+ * curve leaves out — the per-sequence and per-group overheads of a batch, a slower or busier host —
+ * as an offset: a decaying average of how far real steps took longer than the curve says. So the
+ * price of a guessed token is the curve's slope at the batch's token count, and the price of a step
+ * is what steps like it cost now. Without a calibration the offset alone is learned, over a flat
+ * curve.
  */
 public final class StepCostModel implements StepCost {
 
-    /** Token counts measured; the curve's points. Batches of many sequences reach the upper ones. */
+    /** Token counts of the curve's points; calibration stops at {@link #CALIBRATED_UP_TO}. */
     static final int[] LADDER = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
-    /** Points up to this many tokens are calibrated at start; the larger ones are learned from real steps. */
     static final int CALIBRATED_UP_TO = 128;
-    /** Weight of a real step in its point's average. */
+    /** Weight of a real step in the offset once the first few have set it. */
     private static final double RATE = 0.05;
 
     private final double[] millis = new double[LADDER.length];
-    private final long[] samples = new long[LADDER.length];
+    private final boolean[] calibrated = new boolean[LADDER.length];
+    private double offset;
+    private long observed;
 
-    /** One point of the curve, as the admin API shows it. */
-    public record Point(int tokens, double millis, long samples) {
+    /** One point of the curve as the admin API shows it: what a step of that many tokens costs now. */
+    public record Point(int tokens, double millis) {
     }
 
-    /** Records a step of {@code tokens} query tokens that took {@code ms}; it updates the nearest point. */
+    /** Sets a point of the curve's shape from a calibration measurement. */
+    synchronized void calibrate(int tokens, double ms) {
+        int point = indexOf(tokens);
+        millis[point] = ms;
+        calibrated[point] = true;
+    }
+
+    /** Records a real step of {@code tokens} query tokens that took {@code ms}. */
     public synchronized void observe(int tokens, double ms) {
         if (tokens <= 0 || !(ms > 0) || Double.isInfinite(ms)) {
             return;
         }
-        int point = nearest(tokens);
-        // a step between two points says what the nearest point costs after scaling by the curve's slope
-        double scaled = ms * millisAt(LADDER[point]) / Math.max(1e-9, millisAt(tokens));
-        double value = samples[point] == 0 || millisAt(tokens) == 0 ? ms : scaled;
-        // the first real steps weigh as much as the calibration, later ones decay it
-        double rate = Math.max(RATE, 1.0 / (samples[point] + 1));
-        millis[point] = samples[point] == 0 ? value : millis[point] + rate * (value - millis[point]);
-        samples[point]++;
-    }
-
-    /** Sets a point from a calibration measurement, replacing what it held. */
-    synchronized void calibrate(int tokens, double ms) {
-        int point = nearest(tokens);
-        millis[point] = ms;
-        samples[point] = Math.max(1, samples[point]);
+        double residual = ms - shape(tokens);
+        double rate = Math.max(RATE, 1.0 / (++observed));
+        offset += rate * (residual - offset);
     }
 
     @Override
     public synchronized double millis(int tokens) {
-        return millisAt(tokens);
+        return Math.max(1e-3, shape(tokens) + offset);
     }
 
-    /** The measured points, cheapest first. */
+    /** The curve now at its calibrated points, or at one token when nothing was calibrated. */
     public synchronized List<Point> curve() {
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < LADDER.length; i++) {
-            if (samples[i] > 0) {
-                points.add(new Point(LADDER[i], envelope(i), samples[i]));
+            if (calibrated[i]) {
+                points.add(new Point(LADDER[i], round(millis(LADDER[i]))));
             }
+        }
+        if (points.isEmpty() && observed > 0) {
+            points.add(new Point(1, round(millis(1))));
         }
         return points;
     }
 
-    private double millisAt(int tokens) {
-        int known = 0;
-        for (long s : samples) {
-            known += s > 0 ? 1 : 0;
-        }
-        if (known == 0) {
-            return 1.0; // nothing measured: every step costs the same
-        }
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+
+    /** One sequence's calibrated cost at {@code tokens}, kept from falling as tokens grow. */
+    private double shape(int tokens) {
         int lower = -1;
         int upper = -1;
         for (int i = 0; i < LADDER.length; i++) {
-            if (samples[i] == 0) {
+            if (!calibrated[i]) {
                 continue;
             }
             if (LADDER[i] <= tokens) {
@@ -86,13 +86,16 @@ public final class StepCostModel implements StepCost {
                 upper = i;
             }
         }
+        if (lower < 0 && upper < 0) {
+            return 0; // uncalibrated: a flat curve, all of the cost in the offset
+        }
         if (lower < 0) {
             return envelope(upper);
         }
         if (upper < 0) {
             int previous = -1;
             for (int i = lower - 1; i >= 0; i--) {
-                if (samples[i] > 0) {
+                if (calibrated[i]) {
                     previous = i;
                     break;
                 }
@@ -107,27 +110,23 @@ public final class StepCostModel implements StepCost {
         return envelope(lower) + at * (envelope(upper) - envelope(lower));
     }
 
-    /** Point {@code i}'s cost, raised to the costliest measured point below it. */
+    /** Point {@code i}'s cost, raised to the costliest calibrated point below it. */
     private double envelope(int i) {
         double value = millis[i];
         for (int j = 0; j < i; j++) {
-            if (samples[j] > 0) {
+            if (calibrated[j]) {
                 value = Math.max(value, millis[j]);
             }
         }
         return value;
     }
 
-    private static int nearest(int tokens) {
-        int best = 0;
-        double distance = Double.MAX_VALUE;
+    private static int indexOf(int tokens) {
         for (int i = 0; i < LADDER.length; i++) {
-            double d = Math.abs(Math.log(tokens) - Math.log(LADDER[i]));
-            if (d < distance) {
-                distance = d;
-                best = i;
+            if (LADDER[i] == tokens) {
+                return i;
             }
         }
-        return best;
+        throw new IllegalArgumentException("no point of " + tokens + " tokens on the step-cost ladder");
     }
 }

@@ -1,0 +1,55 @@
+package dev.braid.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+/** The step-cost curve: one sequence's calibrated shape, shifted by what real steps cost beyond it. */
+class StepCostModelTest {
+
+    /** The curve this project's 2-core CPU measured for braid-base at one sequence. */
+    private static StepCostModel calibrated() {
+        StepCostModel model = new StepCostModel();
+        int[] tokens = {1, 2, 4, 8, 16, 32, 64, 128};
+        double[] ms = {5.35, 5.91, 6.33, 6.38, 7.31, 9.96, 14.43, 23.43};
+        for (int i = 0; i < tokens.length; i++) {
+            model.calibrate(tokens[i], ms[i]);
+        }
+        return model;
+    }
+
+    @Test
+    void interpolatesAndExtrapolatesTheCalibratedShape() {
+        StepCostModel model = calibrated();
+        assertThat(model.millis(1)).isEqualTo(5.35, within(1e-9));
+        assertThat(model.millis(48)).isEqualTo((9.96 + 14.43) / 2, within(1e-9));
+        assertThat(model.millis(256)).isEqualTo(23.43 + (23.43 - 14.43) / 64 * 128, within(1e-9));
+        assertThat(model.curve()).extracting(StepCostModel.Point::tokens)
+                .containsExactly(1, 2, 4, 8, 16, 32, 64, 128);
+    }
+
+    @Test
+    void aBatchThatCostsMoreRaisesTheStepButKeepsTheSlopeOfAToken() {
+        StepCostModel model = calibrated();
+        // 32 sequences of one token each: 21.65 ms where one sequence of 32 tokens took 9.96
+        for (int i = 0; i < 200; i++) {
+            model.observe(32, 21.65);
+        }
+        assertThat(model.millis(32)).isEqualTo(21.65, within(0.01));
+        // eight more tokens cost what the curve's slope says they do, not nothing
+        double eightMore = model.millis(40) - model.millis(32);
+        assertThat(eightMore).isEqualTo((14.43 - 9.96) / 32 * 8, within(1e-6));
+    }
+
+    @Test
+    void withoutCalibrationTheCostIsLearnedFlat() {
+        StepCostModel model = new StepCostModel();
+        assertThat(model.curve()).isEmpty();
+        model.observe(1, 4.0);
+        model.observe(9, 6.0);
+        assertThat(model.millis(1)).isEqualTo(model.millis(64));
+        assertThat(model.millis(1)).isBetween(4.0, 6.0);
+        assertThat(model.curve()).extracting(StepCostModel.Point::tokens).containsExactly(1);
+    }
+}
