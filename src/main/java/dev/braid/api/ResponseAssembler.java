@@ -1,13 +1,12 @@
 package dev.braid.api;
 
-import dev.braid.api.openai.BraidInfo;
 import dev.braid.api.openai.ChatCompletionResponse;
 import dev.braid.api.openai.CompletionResponse;
-import dev.braid.api.openai.DecodingTrace;
 import dev.braid.api.openai.Usage;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.TokenDecoder;
 import dev.braid.decoding.TokenLogprobs;
+import dev.braid.jobs.BraidInfo;
 import dev.braid.jobs.Generation;
 import dev.braid.jobs.GenerationEvent;
 import dev.braid.jobs.IncrementalText;
@@ -74,10 +73,7 @@ final class ResponseAssembler {
     }
 
     BraidInfo braid() {
-        return new BraidInfo(result.strategy(), generation.decision().reason(), result.steps(),
-                result.steps() == 0 ? 0 : Math.round(1000.0 * result.completionTokens() / result.steps()) / 1000.0,
-                result.peakKvBlocks(), BraidInfo.SpeculationInfo.of(result.speculation()),
-                result.trace() == null ? null : DecodingTrace.of(result.trace(), decoder));
+        return BraidInfo.of(generation, result);
     }
 
     String finishReason(int i) {

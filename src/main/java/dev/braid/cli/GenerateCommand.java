@@ -1,7 +1,7 @@
 package dev.braid.cli;
 
-import dev.braid.api.openai.DecodingTrace;
 import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.DecodingTrace;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;

@@ -2,9 +2,10 @@ package dev.braid.decoding;
 
 /**
  * When a lane whose guesses stopped paying tries them again: after a run of plain steps, one step
- * guesses regardless, so the acceptance it measures can catch up with text that has become
- * predictable. A probe that does not win the lane back doubles the wait before the next one, so on
- * text guesses never fit the probes' cost fades; a step the price chose to guess resets it.
+ * prices its guesses as if they were accepted a token more than they have been, so the acceptance
+ * it measures can catch up with text that has become predictable. A probe that does not win the lane
+ * back — or that would not pay even so, as beside a busy batch — doubles the wait before the next
+ * one, so probes fade where guesses never pay; a step the price chose to guess resets it.
  */
 public final class ProbeSchedule {
 
@@ -19,13 +20,16 @@ public final class ProbeSchedule {
         return plainRun >= interval;
     }
 
-    /** The step just planned: plain, guessing by the price's choice, or a probe. */
+    /** The step just planned: plain, guessing by the price's choice, or a probe (which may have stayed plain). */
     public void planned(boolean guessing, boolean probe) {
-        if (!guessing) {
+        if (probe) {
+            plainRun = 0;
+            interval = Math.min(LONGEST, interval * 2);
+        } else if (guessing) {
+            plainRun = 0;
+            interval = FIRST;
+        } else {
             plainRun++;
-            return;
         }
-        plainRun = 0;
-        interval = probe ? Math.min(LONGEST, interval * 2) : FIRST;
     }
 }

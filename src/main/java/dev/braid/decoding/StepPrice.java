@@ -5,7 +5,8 @@ package dev.braid.decoding;
  * carried and produced. A lane chooses its guess budget to maximise the accepted tokens per
  * millisecond of the whole batch, taking the other lanes' share as it was last step: adding
  * {@code t} tokens that are expected to yield {@code g} more accepted tokens pays when
- * {@code (othersAccepted + 1 + g) / cost(othersTokens + base + t)} beats the same without them.
+ * {@code (othersAccepted + 1 + g) / cost(othersTokens + base + t)} beats the same without them
+ * (plus, beside other sequences, the cost of a query length of its own).
  * On a CPU, where every token costs compute, guesses must be accepted often to pay; on a device
  * whose step cost is flat up to many tokens, nearly any acceptance pays.
  *
@@ -34,7 +35,10 @@ public record StepPrice(StepCost cost, int tokens, int accepted) {
         int best = 0;
         double bestRate = -1;
         for (int i = 0; i < extra.length; i++) {
-            double rate = (othersAccepted + 1 + gain[i]) / Math.max(1e-9, cost.millis(othersTokens + base + extra[i]));
+            // beside other sequences, a guessing one is most likely alone at its query length
+            double group = extra[i] > 0 && othersTokens > 0 ? cost.groupMillis() : 0;
+            double rate = (othersAccepted + 1 + gain[i])
+                    / Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group);
             // a tie goes to the cheaper option: fewer tokens hold less KV and leave the device to others
             if (rate > bestRate * (1 + 1e-9)) {
                 bestRate = rate;

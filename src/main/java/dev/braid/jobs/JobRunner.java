@@ -1,6 +1,5 @@
 package dev.braid.jobs;
 
-import dev.braid.api.openai.DecodingTrace;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.GenerationResult;
@@ -255,18 +254,8 @@ class JobRunner implements SmartLifecycle {
         body.put("choices", choices);
         body.put("usage", Map.of("prompt_tokens", result.promptTokens(), "completion_tokens",
                 result.completionTokens(), "total_tokens", result.promptTokens() + result.completionTokens()));
-        Map<String, Object> braid = new LinkedHashMap<>(Map.of("strategy", result.strategy(), "reason",
-                generation.decision().reason(), "steps", result.steps(), "tokens_per_step",
-                result.steps() == 0 ? 0 : (double) result.completionTokens() / result.steps(),
-                "peak_kv_blocks", result.peakKvBlocks()));
-        if (result.speculation() != null) {
-            braid.put("speculation", dev.braid.api.openai.BraidInfo.SpeculationInfo.of(result.speculation()));
-        }
-        // the same trace /v1 responses carry, so the console can draw a job's APAR tree or SGD graph
-        if (result.trace() != null) {
-            braid.put("trace", DecodingTrace.of(result.trace(), generation.command().model().model().tokenizer()));
-        }
-        body.put("braid", braid);
+        // the same block /v1 responses carry, so the console can draw a job's APAR tree or SGD graph
+        body.put("braid", BraidInfo.of(generation, result));
         return mapper.writeValueAsString(body);
     }
 

@@ -161,24 +161,46 @@ public final class DeviceWorker implements AutoCloseable {
             for (int i = 0; i < points; i++) {
                 stepCost.calibrate(StepCostModel.LADDER[i], fastest[i]);
             }
-            log.info("worker {} step cost (query tokens: ms): {}", name, stepCost.curve().stream()
-                    .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
-                    .collect(java.util.stream.Collectors.joining(", ")));
+            // two sequences of one token against one token and two: the second costs a token and a
+            // query length of its own
+            double same = Double.MAX_VALUE;
+            double apart = Double.MAX_VALUE;
+            for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+                double s1 = timeStep(1, 1);
+                double s2 = timeStep(1, 2);
+                if (round >= CALIBRATION_WARMUP) {
+                    same = Math.min(same, s1);
+                    apart = Math.min(apart, s2);
+                }
+            }
+            stepCost.calibrateGroup(apart - same - (stepCost.millis(3) - stepCost.millis(2)));
+            log.info("worker {} step cost (query tokens: ms): {}; a query length of its own in a batch: {} ms",
+                    name, stepCost.curve().stream()
+                            .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
+                            .collect(java.util.stream.Collectors.joining(", ")),
+                    String.format(java.util.Locale.ROOT, "%.2f", stepCost.groupMillis()));
         } catch (RuntimeException e) {
             log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
                     e.getMessage());
         }
     }
 
-    private double timeStep(int tokens) {
-        BlockTable table = cache.newSequence();
+    /** Times one step of fresh sequences with these query lengths (no context, nothing committed). */
+    private double timeStep(int... lengths) {
+        List<BlockTable> tables = new ArrayList<>();
         try (NDScope ignored = new NDScope()) {
+            List<StepPlan> plans = new ArrayList<>();
+            for (int length : lengths) {
+                BlockTable table = cache.newSequence();
+                tables.add(table);
+                plans.add(StepPlan.append(table, new int[length]));
+            }
             long start = System.nanoTime();
-            StepOutput output = model.forward(new StepBatch(List.of(StepPlan.append(table, new int[tokens]))), cache);
+            StepOutput output = model.forward(new StepBatch(plans), cache);
             output.argmax(0, 0);
             return (System.nanoTime() - start) / 1e6;
         } finally {
-            cache.free(table);
+            tables.forEach(cache::free);
         }
     }
 

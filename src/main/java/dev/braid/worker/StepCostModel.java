@@ -27,6 +27,7 @@ public final class StepCostModel implements StepCost {
     private final boolean[] calibrated = new boolean[LADDER.length];
     private double offset;
     private long observed;
+    private double groupMillis;
 
     /** One point of the curve as the admin API shows it: what a step of that many tokens costs now. */
     public record Point(int tokens, double millis) {
@@ -37,6 +38,16 @@ public final class StepCostModel implements StepCost {
         int point = indexOf(tokens);
         millis[point] = ms;
         calibrated[point] = true;
+    }
+
+    /** Sets the calibrated cost of a query length of its own in a batch (see {@link #groupMillis}). */
+    synchronized void calibrateGroup(double ms) {
+        groupMillis = Math.max(0, ms);
+    }
+
+    @Override
+    public synchronized double groupMillis() {
+        return groupMillis;
     }
 
     /** Records a real step of {@code tokens} query tokens that took {@code ms}. */

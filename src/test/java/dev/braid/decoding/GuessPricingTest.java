@@ -94,6 +94,28 @@ class GuessPricingTest {
     }
 
     @Test
+    void aQueryLengthOfItsOwnIsPricedBesideOthersOnly() {
+        AcceptanceCurve good = accepting(0.7, 200);
+        StepCost flat = tokens -> 10.0;
+        StepCost flatWithGroups = new StepCost() {
+            @Override
+            public double millis(int tokens) {
+                return 10.0;
+            }
+
+            @Override
+            public double groupMillis() {
+                return 5.0;
+            }
+        };
+        // alone there is no other query length to be apart from
+        assertThat(chosenBlock(new StepPrice(flatWithGroups, 1, 1), good)).isEqualTo(8);
+        // beside 7 sequences: free tokens still pay, but not a batch of its own
+        assertThat(chosenBlock(new StepPrice(flat, 8, 8), good)).isEqualTo(8);
+        assertThat(chosenBlock(new StepPrice(flatWithGroups, 8, 8), good)).isZero();
+    }
+
+    @Test
     void acceptanceFollowsWhatTheGuessesDo() {
         AcceptanceCurve curve = new AcceptanceCurve(4);
         assertThat(curve.expected(4)).isEqualTo(0.5 + 0.25 + 0.125 + 0.0625);

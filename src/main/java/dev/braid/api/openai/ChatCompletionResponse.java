@@ -1,6 +1,7 @@
 package dev.braid.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.braid.jobs.BraidInfo;
 import java.util.List;
 
 /** {@code chat.completion} responses and {@code chat.completion.chunk} stream chunks. */

@@ -1,6 +1,7 @@
 package dev.braid.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.braid.jobs.BraidInfo;
 import java.util.List;
 import java.util.Map;
 

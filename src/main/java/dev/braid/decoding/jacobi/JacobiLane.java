@@ -57,7 +57,7 @@ final class JacobiLane extends Lane {
         if (!(probedLast && fed > 0)) {
             probes.planned(fed > 0, probing);
         }
-        probedLast = probing;
+        probedLast = probing && fed > 0;
         int[] tokens = Arrays.copyOf(pending, pendingCount + fed);
         System.arraycopy(guess, 0, tokens, pendingCount, fed);
         int[] positions = new int[tokens.length];
@@ -77,7 +77,7 @@ final class JacobiLane extends Lane {
         probing = probes.due();
         // a probe's guesses are stale; the step after it, fed the probe's refinements, says what
         // guessing is worth now
-        if (probing || (probedLast && warm)) {
+        if (probedLast && warm) {
             return cap;
         }
         int options = 0;
@@ -88,7 +88,7 @@ final class JacobiLane extends Lane {
         double[] gain = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            gain[i] = acceptance.expected(extra[i]);
+            gain[i] = acceptance.expected(extra[i]) + (probing && extra[i] > 0 ? 1 : 0);
         }
         return extra[choose(room, pendingCount, extra, gain)];
     }

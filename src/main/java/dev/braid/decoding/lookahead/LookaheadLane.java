@@ -89,9 +89,9 @@ final class LookaheadLane extends Lane {
     /**
      * The shape this step runs: plain, verification of the pool's best one, two or all candidates,
      * or all candidates and the window that feeds the pool; each priced by the tokens it adds against
-     * the tokens a step of that shape has been accepting. After a run of plain steps one step takes
-     * the shape that would pay best if it were accepting a token more than it has been, so a shape
-     * priced out earlier is tried again as the text changes.
+     * the tokens a step of that shape has been accepting. After a run of plain steps one step prices
+     * every shape as if it were accepting a token more than it has been, so a shape priced out
+     * earlier is tried again as the text changes (see {@link ProbeSchedule}).
      */
     private int choose(StepRoom room, int base, int[] tokens, boolean candidatesOnOffer, boolean probe) {
         int[] extra = new int[tokens.length];
@@ -99,15 +99,12 @@ final class LookaheadLane extends Lane {
         for (int i = 1; i < tokens.length; i++) {
             // an option that is not on offer is priced out
             extra[i] = tokens[i] < 0 ? Integer.MAX_VALUE / 4 : tokens[i] - base;
-            // with no candidate to verify a step gains nothing now: its window only feeds the pool
+            // with no candidate to verify a step gains nothing now, its window only feeds the pool: a
+            // probe prices that as a token
             double expected = candidatesOnOffer ? accepting[i] : 0;
             gain[i] = tokens[i] < 0 ? -1e9 : expected + (probe ? 1 : 0);
         }
-        int chosen = choose(room, base, extra, gain);
-        if (probe && chosen == PLAIN && tokens[FULL] >= 0) {
-            return FULL;
-        }
-        return chosen;
+        return choose(room, base, extra, gain);
     }
 
     /** The tokens accepted at each step so far. */

@@ -1,12 +1,9 @@
-package dev.braid.api.openai;
+package dev.braid.decoding;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.braid.decoding.FinishReason;
-import dev.braid.decoding.GenerationResult;
-import dev.braid.decoding.TokenDecoder;
 import dev.braid.decoding.apar.AparTrace;
-import dev.braid.decoding.sgd.SgdTrace;
 import dev.braid.decoding.lookahead.LookaheadTrace;
+import dev.braid.decoding.sgd.SgdTrace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,9 @@
-package dev.braid.api.openai;
+package dev.braid.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.braid.decoding.DecodingTrace;
+import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.Speculation;
 
 /**
  * Braid's extension of every response: the strategy that decoded it, why the selector chose it,
@@ -12,8 +15,12 @@ public record BraidInfo(String strategy, String reason, int steps, double tokens
                         @JsonInclude(JsonInclude.Include.NON_NULL) SpeculationInfo speculation,
                         @JsonInclude(JsonInclude.Include.NON_NULL) DecodingTrace trace) {
 
-    public BraidInfo(String strategy, String reason, int steps, double tokensPerStep, int peakKvBlocks) {
-        this(strategy, reason, steps, tokensPerStep, peakKvBlocks, null, null);
+    /** The block of a finished generation: the one builder for /v1 responses and job results. */
+    public static BraidInfo of(Generation generation, GenerationResult result) {
+        return new BraidInfo(result.strategy(), generation.decision().reason(), result.steps(),
+                result.steps() == 0 ? 0 : Math.round(1000.0 * result.completionTokens() / result.steps()) / 1000.0,
+                result.peakKvBlocks(), SpeculationInfo.of(result.speculation()), result.trace() == null ? null
+                        : DecodingTrace.of(result.trace(), generation.command().model().model().tokenizer()));
     }
 
     /**
@@ -24,7 +31,7 @@ public record BraidInfo(String strategy, String reason, int steps, double tokens
     public record SpeculationInfo(long drafts, long draftTokens, long acceptedTokens, double meanAcceptanceLength,
                                   int budget) {
 
-        public static SpeculationInfo of(dev.braid.decoding.Speculation s) {
+        public static SpeculationInfo of(Speculation s) {
             return s == null ? null : new SpeculationInfo(s.drafts(), s.draftTokens(), s.acceptedTokens(),
                     Math.round(1000.0 * s.meanAcceptanceLength()) / 1000.0, s.budget());
         }
