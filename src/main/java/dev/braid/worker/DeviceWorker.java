@@ -308,7 +308,7 @@ public final class DeviceWorker implements AutoCloseable {
             }
             output.flush();
         }
-        stepCost.observe(batch.tokenCount(), (System.nanoTime() - start) / 1e6);
+        stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
         price = new StepPrice(pricing, batch.tokenCount(), accepted);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step

@@ -9,25 +9,31 @@ import java.util.List;
  * by its query tokens. Its shape comes from synthetic steps of one sequence timed when the worker
  * starts, at a ladder of token counts, interpolated linearly between them and extrapolated from the
  * last two beyond; it never falls as the token count grows. Real steps then add what one sequence's
- * curve leaves out — the per-sequence and per-group overheads of a batch, a slower or busier host —
- * as an offset: a decaying average of how far real steps took longer than the curve says. So the
- * price of a guessed token is the curve's slope at the batch's token count, and the price of a step
- * is what steps like it cost now. Without a calibration the offset alone is learned, over a flat
- * curve.
+ * curve leaves out — a batch's per-sequence overheads, a slower or busier host — as an offset, and
+ * the cost of each query length a step runs as a batch of its own. So the price of a guessed token is
+ * the curve's slope at the batch's token count, guessing beside other sequences adds a group, and a
+ * step costs what steps like it cost now. Without a calibration the offset alone is learned, over a
+ * flat curve.
  */
 public final class StepCostModel implements StepCost {
 
     /** Token counts of the curve's points; calibration stops at {@link #CALIBRATED_UP_TO}. */
     static final int[] LADDER = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     static final int CALIBRATED_UP_TO = 128;
-    /** Weight of a real step in the offset once the first few have set it. */
-    private static final double RATE = 0.05;
+    /** How much a real step weighs against the one after it in the fit of offset and group cost. */
+    private static final double DECAY = 0.98;
 
     private final double[] millis = new double[LADDER.length];
     private final boolean[] calibrated = new boolean[LADDER.length];
     private double offset;
     private long observed;
+    private double calibratedGroup;
     private double groupMillis;
+    private double weight;
+    private double sumX;
+    private double sumY;
+    private double sumXx;
+    private double sumXy;
 
     /** One point of the curve as the admin API shows it: what a step of that many tokens costs now. */
     public record Point(int tokens, double millis) {
@@ -42,22 +48,48 @@ public final class StepCostModel implements StepCost {
 
     /** Sets the calibrated cost of a query length of its own in a batch (see {@link #groupMillis}). */
     synchronized void calibrateGroup(double ms) {
-        groupMillis = Math.max(0, ms);
+        calibratedGroup = Math.max(0, ms);
+        groupMillis = Math.max(groupMillis, calibratedGroup);
     }
 
+    /**
+     * The cost of each query length beyond the first in a step: calibrated on two short sequences,
+     * then learned from real steps, where a group also gathers its sequences' contexts.
+     */
     @Override
     public synchronized double groupMillis() {
         return groupMillis;
     }
 
-    /** Records a real step of {@code tokens} query tokens that took {@code ms}. */
-    public synchronized void observe(int tokens, double ms) {
-        if (tokens <= 0 || !(ms > 0) || Double.isInfinite(ms)) {
+    /** Records a real step of {@code tokens} query tokens, all of one length, that took {@code ms}. */
+    public void observe(int tokens, double ms) {
+        observe(tokens, 1, ms);
+    }
+
+    /**
+     * Records a real step of {@code tokens} query tokens in {@code groups} query lengths that took
+     * {@code ms}. What the one-sequence curve leaves out is fitted as {@code offset + groupMillis ·
+     * (groups − 1)} by least squares over the recent steps (each step weighs {@link #DECAY} of the
+     * one after it); while the steps seen hardly vary in groups, the calibrated group cost stands.
+     */
+    public synchronized void observe(int tokens, int groups, double ms) {
+        if (tokens <= 0 || groups <= 0 || !(ms > 0) || Double.isInfinite(ms)) {
             return;
         }
-        double residual = ms - shape(tokens);
-        double rate = Math.max(RATE, 1.0 / (++observed));
-        offset += rate * (residual - offset);
+        double x = groups - 1;
+        double y = ms - shape(tokens);
+        double keep = observed++ == 0 ? 0 : DECAY;
+        weight = keep * weight + 1;
+        sumX = keep * sumX + x;
+        sumY = keep * sumY + y;
+        sumXx = keep * sumXx + x * x;
+        sumXy = keep * sumXy + x * y;
+        double meanX = sumX / weight;
+        double meanY = sumY / weight;
+        double varX = sumXx / weight - meanX * meanX;
+        double slope = varX > 0.05 ? (sumXy / weight - meanX * meanY) / varX : calibratedGroup;
+        groupMillis = Math.max(calibratedGroup, slope);
+        offset = meanY - groupMillis * meanX;
     }
 
     @Override

@@ -43,6 +43,21 @@ class StepCostModelTest {
     }
 
     @Test
+    void stepsOfSeveralQueryLengthsTeachWhatAGroupCosts() {
+        StepCostModel model = calibrated();
+        model.calibrateGroup(0.7);
+        // 32 sequences: plain steps of one group at 21.65 ms, and steps where some guess, of three
+        // groups and 48 tokens, at 21.65 + the curve's 16 tokens + 2 × 2.5 ms
+        double sixteenMore = (14.43 - 9.96) / 2;
+        for (int i = 0; i < 300; i++) {
+            model.observe(32, 1, 21.65);
+            model.observe(48, 3, 21.65 + sixteenMore + 5.0);
+        }
+        assertThat(model.groupMillis()).isEqualTo(2.5, within(0.01));
+        assertThat(model.millis(32)).isEqualTo(21.65, within(0.01));
+    }
+
+    @Test
     void withoutCalibrationTheCostIsLearnedFlat() {
         StepCostModel model = new StepCostModel();
         assertThat(model.curve()).isEmpty();
