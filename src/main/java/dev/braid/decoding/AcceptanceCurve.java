@@ -40,7 +40,23 @@ public final class AcceptanceCurve {
         }
     }
 
-    /** Mean accepted guesses per step at {@code guesses}, e.g. for traces. */
+    /** Starts from {@code estimate} (per position), e.g. what earlier sequences learned. */
+    public AcceptanceCurve(double[] estimate) {
+        accept = estimate.clone();
+    }
+
+    /** An even chance at every one of {@code positions}. */
+    public static double[] prior(int positions) {
+        double[] prior = new double[Math.max(0, positions)];
+        java.util.Arrays.fill(prior, PRIOR);
+        return prior;
+    }
+
+    /** The per-position estimates, a copy. */
+    public double[] estimate() {
+        return accept.clone();
+    }
+
     public double probability(int position) {
         return accept[position];
     }

@@ -13,11 +13,17 @@ package dev.braid.decoding;
  * @param cost     the device's step cost
  * @param tokens   query tokens of the previous step, all lanes together
  * @param accepted tokens the previous step added to sequences, all lanes together
+ * @param memory   what the worker's earlier sequences learned of their guesses
  */
-public record StepPrice(StepCost cost, int tokens, int accepted) {
+public record StepPrice(StepCost cost, int tokens, int accepted, GuessMemory memory) {
 
     /** No measurement yet: guesses are priced as free, so a strategy starts at its full shape. */
     public static final StepPrice FREE = new StepPrice(tokens -> 1.0, 0, 0);
+
+    /** A price with no memory of earlier sequences. */
+    public StepPrice(StepCost cost, int tokens, int accepted) {
+        this(cost, tokens, accepted, GuessMemory.none());
+    }
 
     /**
      * The option with the best batch throughput; option 0 should be the plain step (no tokens, no gain).

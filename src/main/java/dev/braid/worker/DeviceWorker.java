@@ -2,6 +2,7 @@ package dev.braid.worker;
 
 import ai.djl.ndarray.NDScope;
 import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.StepCost;
 import dev.braid.decoding.StepPrice;
 import dev.braid.kv.BlockTable;
@@ -57,7 +58,8 @@ public final class DeviceWorker implements AutoCloseable {
     private long preemptions;
     private final StepCostModel stepCost = new StepCostModel();
     private final StepCost pricing;
-    private StepPrice price = StepPrice.FREE;
+    private final GuessMemory guessMemory = new GuessMemory();
+    private StepPrice price;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
         this(name, model, settings, null);
@@ -71,6 +73,7 @@ public final class DeviceWorker implements AutoCloseable {
     public DeviceWorker(String name, Transformer model, WorkerSettings settings, StepCost pricing) {
         this.name = name;
         this.pricing = pricing == null ? stepCost : pricing;
+        this.price = new StepPrice(StepPrice.FREE.cost(), 0, 0, guessMemory);
         this.model = model;
         this.settings = settings;
         this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device());
@@ -309,7 +312,7 @@ public final class DeviceWorker implements AutoCloseable {
             output.flush();
         }
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
-        price = new StepPrice(pricing, batch.tokenCount(), accepted);
+        price = new StepPrice(pricing, batch.tokenCount(), accepted, guessMemory);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
         running.removeIf(task -> {

@@ -1,6 +1,7 @@
 package dev.braid.decoding.jacobi;
 
 import dev.braid.decoding.AcceptanceCurve;
+import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
@@ -23,10 +24,12 @@ final class JacobiLane extends Lane {
 
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
+    private static final String MEMORY = "jacobi";
 
     private final JacobiParams params;
     private final SplittableRandom random;
-    private final AcceptanceCurve acceptance;
+    private AcceptanceCurve acceptance;
+    private GuessMemory memory;
     private final ProbeSchedule probes = new ProbeSchedule();
     private boolean probing;
     /** Whether the last step fed guesses: only then are this step's guesses refined ones. */
@@ -41,7 +44,6 @@ final class JacobiLane extends Lane {
         super(sequence, cache, decoder, contextLength);
         this.params = params;
         this.random = new SplittableRandom(seed);
-        this.acceptance = new AcceptanceCurve(params.blockSize());
         this.guess = refill(new int[0]);
     }
 
@@ -69,6 +71,11 @@ final class JacobiLane extends Lane {
 
     /** The block this step feeds: the one the step's price says pays best, the whole cap now and then. */
     private int budget(StepRoom room) {
+        if (acceptance == null) {
+            // a new sequence starts from how this worker's Jacobi guesses have been doing
+            memory = room.price().memory();
+            acceptance = new AcceptanceCurve(memory.recall(MEMORY, AcceptanceCurve.prior(params.blockSize())));
+        }
         int cap = Math.min(params.blockSize(), guessLimit());
         probing = false;
         if (cap == 0) {
@@ -117,6 +124,7 @@ final class JacobiLane extends Lane {
         }
         if (warm) {
             acceptance.observe(fed, matched);
+            memory.remember(MEMORY, acceptance.estimate());
         }
         warm = true;
         int[] run = Arrays.copyOf(guess, matched + 1);

@@ -1,5 +1,6 @@
 package dev.braid.decoding.lookahead;
 
+import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
@@ -23,13 +24,17 @@ final class LookaheadLane extends Lane {
     private static final int SHAPES = 5;
     /** Candidates each verifying shape checks: 1, 2, or all the pool offers (index 3); FULL adds the window. */
     private static final int[] VERIFIED = {0, 1, 2, Integer.MAX_VALUE, Integer.MAX_VALUE};
+    private static final String MEMORY = "lookahead";
+    /** A remembered estimate weighs as much as this many of the sequence's own steps. */
+    private static final int REMEMBERED_TRIES = 5;
     /** Weight of the newest step in {@link #accepting}. */
     private static final double RATE = 0.1;
 
     private final LookaheadParams params;
     /** Per shape, the verified tokens a step of that shape has been accepting, a decaying average. */
-    private final double[] accepting = {0, 1, 1, 1, 1};
+    private double[] accepting;
     private final int[] tries = new int[SHAPES];
+    private GuessMemory memory;
     private int shape;
     private final ProbeSchedule probes = new ProbeSchedule();
     private final LookaheadWindow window;
@@ -54,6 +59,15 @@ final class LookaheadLane extends Lane {
 
     @Override
     public StepPlan plan(StepRoom room) {
+        if (accepting == null) {
+            // a new sequence starts from what this worker's lookahead shapes have been accepting
+            memory = room.price().memory();
+            boolean known = memory.knows(MEMORY);
+            accepting = memory.recall(MEMORY, new double[] {0, 1, 1, 1, 1});
+            if (known) {
+                java.util.Arrays.fill(tries, REMEMBERED_TRIES);
+            }
+        }
         int[] pending = sequence.pending();
         current = pending[pending.length - 1];
         int length = Math.min(params.ngram() - 1, guessLimit());
@@ -158,6 +172,7 @@ final class LookaheadLane extends Lane {
             // the first steps of a shape replace the optimistic start, later ones decay into it
             double rate = Math.max(RATE, 1.0 / ++tries[shape]);
             accepting[shape] += rate * (verdict.matched() - accepting[shape]);
+            memory.remember(MEMORY, accepting);
         }
         int[] accepted = acceptRun(verdict.tokens());
         int verifiedTokens = 0;

@@ -1,0 +1,36 @@
+package dev.braid.decoding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+/** A worker's memory of how guesses have been doing, which new sequences start from. */
+class GuessMemoryTest {
+
+    @Test
+    void aNewSequenceStartsFromWhatEarlierOnesLearned() {
+        GuessMemory memory = new GuessMemory();
+        double[] prior = AcceptanceCurve.prior(4);
+        assertThat(memory.knows("jacobi")).isFalse();
+        assertThat(memory.recall("jacobi", prior)).containsExactly(0.5, 0.5, 0.5, 0.5);
+        AcceptanceCurve first = new AcceptanceCurve(memory.recall("jacobi", prior));
+        for (int i = 0; i < 100; i++) {
+            first.observe(4, 0);
+            memory.remember("jacobi", first.estimate());
+        }
+        AcceptanceCurve next = new AcceptanceCurve(memory.recall("jacobi", prior));
+        assertThat(next.expected(4)).isEqualTo(first.expected(4), within(1e-3)).isLessThan(0.01);
+        // a recalled estimate is a copy: the next sequence's steps do not change the memory
+        next.observe(4, 4);
+        assertThat(memory.recall("jacobi", prior)[0]).isLessThan(0.01);
+    }
+
+    @Test
+    void theMemoryOfNoneKeepsNothing() {
+        GuessMemory none = GuessMemory.none();
+        none.remember("lookahead", new double[] {0, 3, 3, 3, 3});
+        assertThat(none.knows("lookahead")).isFalse();
+        assertThat(none.recall("lookahead", new double[] {0, 1, 1, 1, 1})).containsExactly(0, 1, 1, 1, 1);
+    }
+}
