@@ -25,6 +25,8 @@ public final class StepCostModel implements StepCost {
 
     private final double[] millis = new double[LADDER.length];
     private final boolean[] calibrated = new boolean[LADDER.length];
+    /** Each calibrated point's cost raised to the costliest calibrated point below it: the shape never falls. */
+    private final double[] envelope = new double[LADDER.length];
     private double offset;
     private long observed;
     private double calibratedGroup;
@@ -44,6 +46,13 @@ public final class StepCostModel implements StepCost {
         int point = indexOf(tokens);
         millis[point] = ms;
         calibrated[point] = true;
+        double highest = 0;
+        for (int i = 0; i < LADDER.length; i++) {
+            if (calibrated[i]) {
+                highest = Math.max(highest, millis[i]);
+                envelope[i] = highest;
+            }
+        }
     }
 
     /** Sets the calibrated cost of a query length of its own in a batch (see {@link #groupMillis}). */
@@ -133,7 +142,7 @@ public final class StepCostModel implements StepCost {
             return 0; // uncalibrated: a flat curve, all of the cost in the offset
         }
         if (lower < 0) {
-            return envelope(upper);
+            return envelope[upper];
         }
         if (upper < 0) {
             int previous = -1;
@@ -144,24 +153,13 @@ public final class StepCostModel implements StepCost {
                 }
             }
             if (previous < 0 || tokens == LADDER[lower]) {
-                return envelope(lower);
+                return envelope[lower];
             }
-            double slope = Math.max(0, (envelope(lower) - envelope(previous)) / (LADDER[lower] - LADDER[previous]));
-            return envelope(lower) + slope * ((double) tokens - LADDER[lower]);
+            double slope = Math.max(0, (envelope[lower] - envelope[previous]) / (LADDER[lower] - LADDER[previous]));
+            return envelope[lower] + slope * ((double) tokens - LADDER[lower]);
         }
         double at = (double) (tokens - LADDER[lower]) / (LADDER[upper] - LADDER[lower]);
-        return envelope(lower) + at * (envelope(upper) - envelope(lower));
-    }
-
-    /** Point {@code i}'s cost, raised to the costliest calibrated point below it. */
-    private double envelope(int i) {
-        double value = millis[i];
-        for (int j = 0; j < i; j++) {
-            if (calibrated[j]) {
-                value = Math.max(value, millis[j]);
-            }
-        }
-        return value;
+        return envelope[lower] + at * (envelope[upper] - envelope[lower]);
     }
 
     private static int indexOf(int tokens) {
