@@ -52,9 +52,9 @@ public final class AcceptanceCurve {
         return prior;
     }
 
-    /** The per-position estimates, a copy. */
-    public double[] estimate() {
-        return accept.clone();
+    /** Adds this curve's estimates to what {@code memory} keeps under {@code key}. */
+    public void rememberIn(GuessMemory memory, String key) {
+        memory.remember(key, accept);
     }
 
     public double probability(int position) {

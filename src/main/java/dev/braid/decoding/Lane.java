@@ -18,7 +18,10 @@ public abstract class Lane {
     protected final int contextLength;
     private int lastTokens;
     private int lastAccepted;
-    private Speculation speculation = Speculation.NONE;
+    private long drafts;
+    private long draftTokens;
+    private long acceptedDrafts;
+    private int budget;
 
     protected Lane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength) {
         this.sequence = sequence;
@@ -68,12 +71,17 @@ public abstract class Lane {
 
     /** Counts a step that fed {@code fed} guessed tokens (0: a plain step) of which {@code accepted} were kept. */
     protected final void drafted(int fed, int accepted) {
-        speculation = speculation.step(fed, accepted);
+        budget = fed;
+        if (fed > 0) {
+            drafts++;
+            draftTokens += fed;
+            acceptedDrafts += accepted;
+        }
     }
 
     /** What this lane's guesses did so far. */
     public Speculation speculation() {
-        return speculation;
+        return new Speculation(drafts, draftTokens, acceptedDrafts, budget);
     }
 
     /** What this lane fed and accepted in its last step, for {@link #choose}. */

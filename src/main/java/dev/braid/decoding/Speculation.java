@@ -22,10 +22,4 @@ public record Speculation(long drafts, long draftTokens, long acceptedTokens, in
         return new Speculation(drafts + other.drafts, draftTokens + other.draftTokens,
                 acceptedTokens + other.acceptedTokens, other.budget);
     }
-
-    /** One step of one sequence: {@code fed} guessed tokens of which {@code accepted} were kept. */
-    public Speculation step(int fed, int accepted) {
-        return fed == 0 ? new Speculation(drafts, draftTokens, acceptedTokens, 0)
-                : new Speculation(drafts + 1, draftTokens + fed, acceptedTokens + accepted, fed);
-    }
 }

@@ -143,40 +143,24 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private void calibrate() {
         int context = model.config().maxPositionEmbeddings();
-        int points = 0;
-        while (points < StepCostModel.LADDER.length && StepCostModel.LADDER[points] < context
-                && StepCostModel.LADDER[points] <= StepCostModel.CALIBRATED_UP_TO) {
-            points++;
+        List<int[]> shapes = new ArrayList<>();
+        for (int tokens : StepCostModel.LADDER) {
+            if (tokens >= context || tokens > StepCostModel.CALIBRATED_UP_TO) {
+                break;
+            }
+            shapes.add(new int[] {tokens});
         }
-        double[] fastest = new double[points];
-        java.util.Arrays.fill(fastest, Double.MAX_VALUE);
+        // two sequences of one token against one token and two: the second costs a token and a
+        // query length of its own
+        shapes.add(new int[] {1, 1});
+        shapes.add(new int[] {1, 2});
         try {
-            // the first rounds pay for lazy native setup and JIT; a point's cost is its fastest
-            // measured round, since noise on a shared host only ever adds time
-            for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
-                for (int i = 0; i < points; i++) {
-                    double ms = timeStep(StepCostModel.LADDER[i]);
-                    if (round >= CALIBRATION_WARMUP) {
-                        fastest[i] = Math.min(fastest[i], ms);
-                    }
-                }
-            }
+            double[] fastest = fastest(shapes);
+            int points = shapes.size() - 2;
             for (int i = 0; i < points; i++) {
-                stepCost.calibrate(StepCostModel.LADDER[i], fastest[i]);
+                stepCost.calibrate(shapes.get(i)[0], fastest[i]);
             }
-            // two sequences of one token against one token and two: the second costs a token and a
-            // query length of its own
-            double same = Double.MAX_VALUE;
-            double apart = Double.MAX_VALUE;
-            for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
-                double s1 = timeStep(1, 1);
-                double s2 = timeStep(1, 2);
-                if (round >= CALIBRATION_WARMUP) {
-                    same = Math.min(same, s1);
-                    apart = Math.min(apart, s2);
-                }
-            }
-            stepCost.calibrateGroup(apart - same - (stepCost.millis(3) - stepCost.millis(2)));
+            stepCost.calibrateGroup(fastest[points + 1] - fastest[points] - (stepCost.millis(3) - stepCost.millis(2)));
             log.info("worker {} step cost (query tokens: ms): {}; a query length of its own in a batch: {} ms",
                     name, stepCost.curve().stream()
                             .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
@@ -188,8 +172,26 @@ public final class DeviceWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Each batch shape's fastest step over the measured rounds. The first rounds pay for lazy native
+     * setup and JIT and are not counted; noise on a shared host only ever adds time.
+     */
+    private double[] fastest(List<int[]> shapes) {
+        double[] fastest = new double[shapes.size()];
+        java.util.Arrays.fill(fastest, Double.MAX_VALUE);
+        for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+            for (int i = 0; i < shapes.size(); i++) {
+                double ms = timeStep(shapes.get(i));
+                if (round >= CALIBRATION_WARMUP) {
+                    fastest[i] = Math.min(fastest[i], ms);
+                }
+            }
+        }
+        return fastest;
+    }
+
     /** Times one step of fresh sequences with these query lengths (no context, nothing committed). */
-    private double timeStep(int... lengths) {
+    private double timeStep(int[] lengths) {
         List<BlockTable> tables = new ArrayList<>();
         try (NDScope ignored = new NDScope()) {
             List<StepPlan> plans = new ArrayList<>();

@@ -70,11 +70,6 @@ public final class StepCostModel implements StepCost {
         return groupMillis;
     }
 
-    /** Records a real step of {@code tokens} query tokens, all of one length, that took {@code ms}. */
-    public void observe(int tokens, double ms) {
-        observe(tokens, 1, ms);
-    }
-
     /**
      * Records a real step of {@code tokens} query tokens in {@code groups} query lengths that took
      * {@code ms}. What the one-sequence curve leaves out is fitted as {@code offset + groupMillis ·

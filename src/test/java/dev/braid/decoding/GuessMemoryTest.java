@@ -17,7 +17,7 @@ class GuessMemoryTest {
         AcceptanceCurve first = new AcceptanceCurve(memory.recall("jacobi", prior));
         for (int i = 0; i < 100; i++) {
             first.observe(4, 0);
-            memory.remember("jacobi", first.estimate());
+            first.rememberIn(memory, "jacobi");
         }
         AcceptanceCurve next = new AcceptanceCurve(memory.recall("jacobi", prior));
         assertThat(next.expected(4)).isEqualTo(first.expected(4), within(1e-3)).isLessThan(0.01);

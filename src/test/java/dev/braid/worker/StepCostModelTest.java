@@ -34,7 +34,7 @@ class StepCostModelTest {
         StepCostModel model = calibrated();
         // 32 sequences of one token each: 21.65 ms where one sequence of 32 tokens took 9.96
         for (int i = 0; i < 200; i++) {
-            model.observe(32, 21.65);
+            model.observe(32, 1, 21.65);
         }
         assertThat(model.millis(32)).isEqualTo(21.65, within(0.01));
         // eight more tokens cost what the curve's slope says they do, not nothing
@@ -61,8 +61,8 @@ class StepCostModelTest {
     void withoutCalibrationTheCostIsLearnedFlat() {
         StepCostModel model = new StepCostModel();
         assertThat(model.curve()).isEmpty();
-        model.observe(1, 4.0);
-        model.observe(9, 6.0);
+        model.observe(1, 1, 4.0);
+        model.observe(9, 1, 6.0);
         assertThat(model.millis(1)).isEqualTo(model.millis(64));
         assertThat(model.millis(1)).isBetween(4.0, 6.0);
         assertThat(model.curve()).extracting(StepCostModel.Point::tokens).containsExactly(1);

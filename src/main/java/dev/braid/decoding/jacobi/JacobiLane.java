@@ -124,7 +124,7 @@ final class JacobiLane extends Lane {
         }
         if (warm) {
             acceptance.observe(fed, matched);
-            memory.remember(MEMORY, acceptance.estimate());
+            acceptance.rememberIn(memory, MEMORY);
         }
         warm = true;
         int[] run = Arrays.copyOf(guess, matched + 1);
