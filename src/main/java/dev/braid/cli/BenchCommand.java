@@ -5,6 +5,7 @@ import dev.braid.decoding.StrategyParams;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.SgdPrompts;
 import dev.braid.decoding.sgd.SgdStrategy;
+import dev.braid.model.StepProfile;
 import dev.braid.worker.WorkerSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ final class BenchCommand {
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
                             .defaults(BenchPrompts.GENERAL.id()),
                     Option.flag("until-end", "let answers stop at the model's end token"),
+                    Option.flag("profile", "break each row's steps down by phase (ms per step)"),
                     Option.valued("draft-model", "DIR|NAME", "sgd's draft partner for its easy points"),
                     Option.valued("quality-model", "DIR|NAME", "score each answer's mean log-likelihood under this model"),
                     Option.valued("output", "DIR", "where the reports go").defaults("target/bench")))
@@ -75,7 +77,8 @@ final class BenchCommand {
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
-            BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize());
+            BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize(),
+                    options.has("profile"));
             // a full request per target first: with one short warm-up, whichever strategy ran first at a
             // level paid for the JIT and looked up to 1.8x slower than the same steps run later
             for (BenchTarget target : targets) {
@@ -200,6 +203,27 @@ final class BenchCommand {
         }
     }
 
+    /** Each row's step time by phase, with what each phase covers. */
+    private static String profileTable(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> table = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("prompts", row.get("prompts"));
+            line.put("strategy", row.get("strategy"));
+            line.put("concurrency", row.get("concurrency"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> phases = (Map<String, Object>) row.get(BenchLoad.STEP_PROFILE);
+            line.putAll(phases);
+            table.add(line);
+        }
+        StringBuilder md = new StringBuilder("Step profile, ms per step by phase (");
+        md.append(java.util.Arrays.stream(StepProfile.Phase.values())
+                .map(phase -> phase.key() + ": " + phase.description())
+                .collect(java.util.stream.Collectors.joining("; "))).append("):\n\n");
+        md.append(BenchReport.table(List.copyOf(table.get(0).keySet()), table));
+        return md.toString();
+    }
+
     private static double ratio(Map<String, Object> over, Map<String, Object> under, String column) {
         return BenchReport.round(((Number) over.get(column)).doubleValue() / ((Number) under.get(column)).doubleValue());
     }
@@ -218,8 +242,12 @@ final class BenchCommand {
             md.append(", answers scored by ").append(report.get("quality_model"));
         }
         md.append("\n\n");
-        List<String> columns = List.copyOf(rows.get(0).keySet());
+        List<String> columns = rows.get(0).keySet().stream()
+                .filter(column -> !column.equals(BenchLoad.STEP_PROFILE)).toList();
         md.append(BenchReport.table(columns, rows));
+        if (rows.get(0).containsKey(BenchLoad.STEP_PROFILE)) {
+            md.append("\n").append(profileTable(rows));
+        }
         Map<List<Object>, List<Map<String, Object>>> series = new LinkedHashMap<>();
         for (Map<String, Object> row : rows) {
             series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy")), k -> new ArrayList<>()).add(row);

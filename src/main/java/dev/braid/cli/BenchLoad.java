@@ -5,6 +5,7 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StrategyParams;
+import dev.braid.model.StepProfile;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
 import java.util.ArrayList;
@@ -25,13 +26,14 @@ final class BenchLoad {
     }
 
     /** What a stretch of one target's load measured; the stretches of one level add up to its row. */
-    private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks) {
+    private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks,
+                               StepProfile.Totals profile) {
 
         Measurement plus(Measurement later) {
             List<Answer> all = new ArrayList<>(answers);
             all.addAll(later.answers());
             return new Measurement(all, seconds + later.seconds(), steps + later.steps(),
-                    Math.max(peakKvBlocks, later.peakKvBlocks()));
+                    Math.max(peakKvBlocks, later.peakKvBlocks()), profile.plus(later.profile()));
         }
     }
 
@@ -40,9 +42,18 @@ final class BenchLoad {
     private final StrategyParams params;
     private final AnswerScorer scorer;
     private final int blockSize;
+    private final boolean profiling;
 
-    /** {@code scorer} may be null: rows then carry no quality column. */
-    BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer, int blockSize) {
+    /** A row's milliseconds per step by phase, when profiling. */
+    static final String STEP_PROFILE = "step_profile_ms";
+
+    /**
+     * {@code scorer} may be null: rows then carry no quality column. With {@code profiling}, each row
+     * carries its steps' time by phase under {@link #STEP_PROFILE}.
+     */
+    BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer, int blockSize,
+              boolean profiling) {
+        this.profiling = profiling;
         this.maxNewTokens = maxNewTokens;
         this.untilEnd = untilEnd;
         this.params = params;
@@ -86,6 +97,7 @@ final class BenchLoad {
             throws InterruptedException {
         List<WorkerPool> pools = pools(target);
         long stepsBefore = steps(target.engine().pool());
+        StepProfile.Totals profileBefore = profile(target.engine().pool());
         pools.forEach(pool -> pool.workers().forEach(DeviceWorker::resetPeakBlocks));
         long start = System.nanoTime();
         List<CompletableFuture<List<Answer>>> futures = new ArrayList<>();
@@ -112,7 +124,8 @@ final class BenchLoad {
         double seconds = (System.nanoTime() - start) / 1e9;
         long steps = steps(target.engine().pool()) - stepsBefore;
         int peakKv = pools.stream().flatMap(p -> p.workers().stream()).mapToInt(w -> w.stats().peakUsedBlocks()).sum();
-        return new Measurement(answers, seconds, steps, peakKv);
+        StepProfile.Totals profile = profile(target.engine().pool()).since(profileBefore);
+        return new Measurement(answers, seconds, steps, peakKv, profile);
     }
 
     private Map<String, Object> row(BenchTarget target, int clients, Measurement measured) {
@@ -157,6 +170,11 @@ final class BenchLoad {
         row.put("sequential_kv_blocks", BenchReport.round(sequentialKv / n));
         row.put("peak_kv_vs_sequential", BenchReport.round(requestPeakKv / sequentialKv));
         row.put("peak_kv_blocks", measured.peakKvBlocks());
+        if (profiling) {
+            Map<String, Object> phases = new LinkedHashMap<>();
+            measured.profile().perStep().forEach((phase, ms) -> phases.put(phase, BenchReport.round(ms, 3)));
+            row.put(STEP_PROFILE, phases);
+        }
         if (scorer != null) {
             double quality = meanLogLikelihood(target, answers);
             row.put("mean_log_likelihood", Double.isNaN(quality) ? null : BenchReport.round(quality, 4));
@@ -218,6 +236,11 @@ final class BenchLoad {
 
     private static List<WorkerPool> pools(BenchTarget target) {
         return Stream.of(target.engine(), target.draft()).filter(e -> e != null).map(BenchEngine::pool).toList();
+    }
+
+    private static StepProfile.Totals profile(WorkerPool pool) {
+        return pool.workers().stream().map(DeviceWorker::stepProfile)
+                .reduce(StepProfile.Totals.NONE, StepProfile.Totals::plus);
     }
 
     private static long steps(WorkerPool pool) {

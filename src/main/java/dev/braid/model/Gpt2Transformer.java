@@ -73,10 +73,14 @@ public final class Gpt2Transformer extends Transformer {
         NDArray v = heads(qkv, 2 * heads, heads, headDim);
         keys[index] = k;
         values[index] = v;
+        step.profile.lap(StepProfile.Phase.PROJECT);
         NDArray attended = step.attention.attend(q, k, v, cache, index);
+        step.profile.lap(StepProfile.Phase.ATTEND);
         NDArray h = x.add(linear(attended, layer.proj(), layer.projBias()));
         NDArray inner = gelu(linear(layerNorm(h, layer.norm2(), layer.norm2Bias()), layer.fc(), layer.fcBias()));
-        return h.add(linear(inner, layer.fcProj(), layer.fcProjBias()));
+        NDArray out = h.add(linear(inner, layer.fcProj(), layer.fcProjBias()));
+        step.profile.lap(StepProfile.Phase.MLP);
+        return out;
     }
 
     @Override

@@ -103,7 +103,12 @@ public final class LlamaTransformer extends Transformer {
         NDArray[] qkv = project(layers[index], x, step.cos, step.sin);
         keys[index] = qkv[1];
         values[index] = qkv[2];
-        return finish(layers[index], x, step.attention.attend(qkv[0], qkv[1], qkv[2], cache, index));
+        step.profile.lap(StepProfile.Phase.PROJECT);
+        NDArray attended = step.attention.attend(qkv[0], qkv[1], qkv[2], cache, index);
+        step.profile.lap(StepProfile.Phase.ATTEND);
+        NDArray out = finish(layers[index], x, attended);
+        step.profile.lap(StepProfile.Phase.MLP);
+        return out;
     }
 
     @Override

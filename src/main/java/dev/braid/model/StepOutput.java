@@ -19,6 +19,7 @@ public final class StepOutput {
     private final NDArray[] keys;
     private final NDArray[] values;
     private final int vocabSize;
+    private final StepProfile profile;
     private long[] argmax;
     private float[] logitValues;
     private PagedKvCache target;
@@ -26,8 +27,9 @@ public final class StepOutput {
     private long[] pendingSlots = new long[16];
     private int pending;
 
-    StepOutput(StepBatch batch, NDArray logits, NDArray[] keys, NDArray[] values) {
+    StepOutput(StepBatch batch, NDArray logits, NDArray[] keys, NDArray[] values, StepProfile profile) {
         this.batch = batch;
+        this.profile = profile;
         this.logits = logits;
         this.keys = keys;
         this.values = values;
@@ -45,7 +47,9 @@ public final class StepOutput {
     /** Greedy choice at logits row {@code row} of plan {@code plan}; all rows are reduced at once. */
     public int argmax(int plan, int row) {
         if (argmax == null) {
+            long start = System.nanoTime();
             argmax = logits.argMax(1).toLongArray();
+            profile.charge(StepProfile.Phase.LOGITS, System.nanoTime() - start);
         }
         return (int) argmax[batch.logitOffset(plan) + row];
     }
@@ -53,7 +57,9 @@ public final class StepOutput {
     /** A copy of one logits row; the whole matrix crosses to Java once, on the first call. */
     public float[] logits(int plan, int row) {
         if (logitValues == null) {
+            long start = System.nanoTime();
             logitValues = logits.toFloatArray();
+            profile.charge(StepProfile.Phase.LOGITS, System.nanoTime() - start);
         }
         float[] copy = new float[vocabSize];
         System.arraycopy(logitValues, (batch.logitOffset(plan) + row) * vocabSize, copy, 0, vocabSize);

@@ -59,6 +59,16 @@ public abstract class Transformer implements AutoCloseable {
     }
 
     public StepOutput forward(StepBatch batch, PagedKvCache cache) {
+        StepProfile profile = new StepProfile();
+        profile.start();
+        return forward(batch, cache, profile);
+    }
+
+    /**
+     * One forward pass, its phases timed into {@code profile} from its last lap on (the caller has
+     * started its clock).
+     */
+    public StepOutput forward(StepBatch batch, PagedKvCache cache, StepProfile profile) {
         cache.requireWritten();
         for (StepPlan plan : batch.plans()) {
             int last = plan.positions().length == 0 ? 0 : max(plan.positions());
@@ -72,8 +82,10 @@ public abstract class Transformer implements AutoCloseable {
                         + config.slidingWindow() + " tokens (config.json field \"sliding_window\"), which Braid does not support");
             }
         }
-        StepTensors step = new StepTensors(batch, manager);
+        StepTensors step = new StepTensors(batch, manager, profile);
+        profile.lap(StepProfile.Phase.INPUTS);
         NDArray x = embed(step);
+        profile.lap(StepProfile.Phase.EMBED);
         int layers = config.numLayers();
         NDArray[] keys = new NDArray[layers];
         NDArray[] values = new NDArray[layers];
@@ -83,7 +95,9 @@ public abstract class Transformer implements AutoCloseable {
         if (batch.logitRows().length != batch.tokenCount()) {
             x = x.get(new NDIndex("{}", manager.create(batch.logitRows())));
         }
-        return new StepOutput(batch, head(x), keys, values);
+        NDArray logits = head(x);
+        profile.lap(StepProfile.Phase.HEAD);
+        return new StepOutput(batch, logits, keys, values, profile);
     }
 
     /** Token (and, for learned positions, position) embeddings: {@code [T, hidden]}. */
@@ -122,12 +136,14 @@ public abstract class Transformer implements AutoCloseable {
         final NDArray tokenIds;
         final NDArray positions;
         final PagedAttention attention;
+        final StepProfile profile;
         /** Rotary tables gathered for this step's positions, for families that use them. */
         NDArray cos;
         NDArray sin;
 
-        StepTensors(StepBatch batch, NDManager manager) {
+        StepTensors(StepBatch batch, NDManager manager, StepProfile profile) {
             this.batch = batch;
+            this.profile = profile;
             this.tokenIds = manager.create(toLong(batch.tokenIds()));
             this.positions = manager.create(toLong(batch.positions()));
             this.attention = new PagedAttention(batch, manager);

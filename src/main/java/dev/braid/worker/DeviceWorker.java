@@ -11,6 +11,8 @@ import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import dev.braid.model.StepProfile;
+import dev.braid.model.StepProfile.Phase;
 import dev.braid.model.Transformer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,6 +61,7 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepCostModel stepCost = new StepCostModel();
     private final StepCost pricing;
     private final GuessMemory guessMemory = new GuessMemory();
+    private final StepProfile profile = new StepProfile();
     private StepPrice price;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
@@ -130,6 +133,11 @@ public final class DeviceWorker implements AutoCloseable {
             return 0;
         }
         return Math.max(0, settings.maxWaitingTasks() - incoming.size() - stats.waitingTasks());
+    }
+
+    /** Where this worker's steps have spent their time, summed since it started. */
+    public StepProfile.Totals stepProfile() {
+        return profile.snapshot();
     }
 
     /** The measured cost of this worker's steps, by query tokens. */
@@ -276,6 +284,7 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     private void step() {
+        profile.start();
         List<StepPlan> plans = new ArrayList<>();
         List<DecodingTask> stepping = new ArrayList<>();
         List<Integer> firstPlan = new ArrayList<>();
@@ -298,8 +307,9 @@ public final class DeviceWorker implements AutoCloseable {
         long start = System.nanoTime();
         int accepted = 0;
         StepBatch batch = new StepBatch(plans);
+        profile.lap(Phase.PLAN);
         try (NDScope ignored = new NDScope()) {
-            StepOutput output = model.forward(batch, cache);
+            StepOutput output = model.forward(batch, cache, profile);
             for (int t = 0; t < stepping.size(); t++) {
                 DecodingTask task = stepping.get(t);
                 try {
@@ -311,8 +321,11 @@ public final class DeviceWorker implements AutoCloseable {
                     fail(task, e);
                 }
             }
+            profile.lap(Phase.CONSUME);
             output.flush();
+            profile.lap(Phase.KV_WRITE);
         }
+        profile.lap(Phase.RELEASE);
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
         price = new StepPrice(pricing, batch.tokenCount(), accepted, guessMemory);
         steps++;
@@ -325,6 +338,8 @@ public final class DeviceWorker implements AutoCloseable {
             }
             return false;
         });
+        profile.lap(Phase.FINISH);
+        profile.endStep();
     }
 
     /** Reserves every plan's positions, or none: a half-reserved task is preempted whole anyway. */

@@ -39,7 +39,7 @@ class BenchLoadTest {
         try (BenchEngine engine = new BenchEngine(model, new WorkerSettings(1, 4096, 4, 64))) {
             List<BenchTarget> targets = List.of(new BenchTarget("a", new Recording("a", log), engine, null),
                     new BenchTarget("b", new Recording("b", log), engine, null));
-            BenchLoad load = new BenchLoad(5, false, StrategyParams.DEFAULTS, null, 1);
+            BenchLoad load = new BenchLoad(5, false, StrategyParams.DEFAULTS, null, 1, true);
             List<String> questions = List.of("one", "two");
 
             List<Map<String, Object>> rows = load.level(targets, questions, 1, 3);
@@ -50,6 +50,18 @@ class BenchLoadTest {
                 assertThat(row.get("completion_tokens")).isEqualTo(15L);
                 assertThat(row.get("steps")).isEqualTo(15L);
                 assertThat((double) row.get("seconds")).isPositive();
+                @SuppressWarnings("unchecked")
+                Map<String, Double> profile = (Map<String, Double>) row.get(BenchLoad.STEP_PROFILE);
+                assertThat(profile.keySet()).containsExactly("plan", "inputs", "embed", "project", "attend", "mlp",
+                        "head", "logits", "consume", "kv_write", "release", "finish", "total");
+                for (String modelPhase : List.of("project", "attend", "mlp", "head", "logits")) {
+                    assertThat(profile.get(modelPhase)).as(modelPhase).isPositive();
+                }
+                double phases = profile.entrySet().stream().filter(e -> !e.getKey().equals("total"))
+                        .mapToDouble(Map.Entry::getValue).sum();
+                assertThat(phases).isCloseTo(profile.get("total"), org.assertj.core.data.Offset.offset(0.01));
+                // the steps' phases happen within the row's wall clock
+                assertThat(profile.get("total") * 15).isLessThan((double) row.get("seconds") * 1000);
             }
 
             log.clear();
