@@ -6,12 +6,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 
 /**
- * A worker's paged K/V store. Per layer, K and V are {@code [kvHeads, numBlocks * blockSize, headDim]}
- * tensors addressed by slot (axis 1); sequences reach their slots through {@link BlockTable}s. Heads
- * lead so that gathering a batch's context yields {@code [kvHeads, batch * context, headDim]}, which
- * attention uses as is, with no transpose of the large context tensors.
+ * A worker's paged K/V store. Per layer, K and V are each one {@code [kvHeads * slots, headDim]}
+ * matrix: head {@code h}'s vector for slot {@code s} is row {@code h * slots + s}, where
+ * {@code slots = numBlocks * blockSize}. Sequences reach their slots through {@link BlockTable}s.
+ * Heads lead so that gathering a batch's context head by head yields
+ * {@code [kvHeads, batch * context, headDim]}, which attention uses with no transpose of the large
+ * context tensors; and a gather of whole rows from a matrix is PyTorch's embedding lookup, several
+ * times cheaper than advanced indexing along an inner axis.
  *
  * <p>Not thread-safe: one {@code DeviceWorker} thread owns a cache.
  */
@@ -30,7 +34,7 @@ public final class PagedKvCache implements AutoCloseable {
         this.manager = NDManager.newBaseManager(device);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
-        Shape shape = new Shape(spec.kvHeads(), spec.rows(), spec.headDim());
+        Shape shape = new Shape((long) spec.kvHeads() * spec.rows(), spec.headDim());
         for (int layer = 0; layer < spec.numLayers(); layer++) {
             keys[layer] = manager.zeros(shape, DataType.FLOAT32);
             values[layer] = manager.zeros(shape, DataType.FLOAT32);
@@ -45,14 +49,36 @@ public final class PagedKvCache implements AutoCloseable {
         return pool;
     }
 
-    public NDArray keys(int layer) {
-        requireWritten();
-        return keys[layer];
+    /**
+     * The store rows of {@code slots} for every KV head, head-major: entry {@code h * slots.length + i}
+     * is head {@code h} of {@code slots[i]}. One such index per step serves every layer's gathers.
+     */
+    public long[] headRows(long[] slots) {
+        long rows = spec.rows();
+        long[] out = new long[spec.kvHeads() * slots.length];
+        for (int h = 0, i = 0; h < spec.kvHeads(); h++) {
+            long base = h * rows;
+            for (long slot : slots) {
+                out[i++] = base + slot;
+            }
+        }
+        return out;
     }
 
-    public NDArray values(int layer) {
+    /** Keys of one layer at {@code headRows} (from {@link #headRows}): {@code [headRows.size, headDim]}. */
+    public NDArray gatherKeys(int layer, NDArray headRows) {
         requireWritten();
-        return values[layer];
+        return gather(keys[layer], headRows);
+    }
+
+    /** Values of one layer at {@code headRows} (from {@link #headRows}): {@code [headRows.size, headDim]}. */
+    public NDArray gatherValues(int layer, NDArray headRows) {
+        requireWritten();
+        return gather(values[layer], headRows);
+    }
+
+    private static NDArray gather(NDArray store, NDArray headRows) {
+        return store.getNDArrayInternal().embedding(headRows, store, SparseFormat.DENSE).singletonOrThrow();
     }
 
     public BlockTable newSequence() {
@@ -153,13 +179,18 @@ public final class PagedKvCache implements AutoCloseable {
             return;
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDIndex index = slotIndex(scratch.create(slots));
+            NDIndex index = new NDIndex("{}", scratch.create(headRows(slots)));
             for (int layer = 0; layer < spec.numLayers(); layer++) {
-                keys[layer].set(index, stepKeys[layer].transpose(1, 0, 2));
-                values[layer].set(index, stepValues[layer].transpose(1, 0, 2));
+                keys[layer].set(index, headMajor(stepKeys[layer]));
+                values[layer].set(index, headMajor(stepValues[layer]));
             }
         }
         unwrittenRows -= slots.length;
+    }
+
+    /** {@code [tokens, kvHeads, headDim]} as the store's head-major rows, {@code [kvHeads * tokens, headDim]}. */
+    private NDArray headMajor(NDArray rows) {
+        return rows.transpose(1, 0, 2).reshape(-1, spec.headDim());
     }
 
     /** Refuses to read K/V while claimed rows are unwritten: attention would see stale rows. */
@@ -193,24 +224,25 @@ public final class PagedKvCache implements AutoCloseable {
     private void copyBlock(int from, int to) {
         requireWritten();
         try (NDManager scratch = manager.newSubManager()) {
-            NDIndex source = slotIndex(scratch.arange(
-                    from * spec.blockSize(), (from + 1) * spec.blockSize(), 1, DataType.INT64));
-            NDIndex target = slotIndex(scratch.arange(
-                    to * spec.blockSize(), (to + 1) * spec.blockSize(), 1, DataType.INT64));
+            NDArray source = scratch.create(headRows(blockSlots(from)));
+            NDIndex target = new NDIndex("{}", scratch.create(headRows(blockSlots(to))));
             for (int layer = 0; layer < spec.numLayers(); layer++) {
-                NDArray k = keys[layer].get(source);
+                NDArray k = gather(keys[layer], source);
                 k.attach(scratch);
                 keys[layer].set(target, k);
-                NDArray v = values[layer].get(source);
+                NDArray v = gather(values[layer], source);
                 v.attach(scratch);
                 values[layer].set(target, v);
             }
         }
     }
 
-    /** Index selecting slots (axis 1) of a layer's K or V store. */
-    public static NDIndex slotIndex(NDArray slots) {
-        return new NDIndex(":, {}", slots);
+    private long[] blockSlots(int block) {
+        long[] slots = new long[spec.blockSize()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = (long) block * spec.blockSize() + i;
+        }
+        return slots;
     }
 
     /** A sequence's committed keys of one layer, {@code [length, kvHeads, headDim]}; for inspection. */
@@ -225,7 +257,8 @@ public final class PagedKvCache implements AutoCloseable {
 
     private NDArray read(NDArray store, BlockTable table, NDManager into) {
         requireWritten();
-        NDArray rows = store.get(slotIndex(into.create(table.slots(0, table.length())))).transpose(1, 0, 2);
+        NDArray index = into.create(headRows(table.slots(0, table.length())));
+        NDArray rows = gather(store, index).reshape(spec.kvHeads(), table.length(), spec.headDim()).transpose(1, 0, 2);
         rows.attach(into);
         return rows;
     }

@@ -2,7 +2,6 @@ package dev.braid.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.braid.kv.PagedKvCache;
 
@@ -57,8 +56,7 @@ public final class Gpt2Transformer extends Transformer {
 
     @Override
     protected NDArray embed(StepTensors step) {
-        return tokenEmbedding.get(new NDIndex("{}", step.tokenIds))
-                .add(positionEmbedding.get(new NDIndex("{}", step.positions)));
+        return lookup(tokenEmbedding, step.tokenIds).add(lookup(positionEmbedding, step.positions));
     }
 
     @Override
@@ -68,9 +66,10 @@ public final class Gpt2Transformer extends Transformer {
         int heads = config.numHeads();
         int headDim = config.headDim();
         NDArray qkv = linear(layerNorm(x, layer.norm1(), layer.norm1Bias()), layer.qkv(), layer.qkvBias());
-        NDArray q = heads(qkv, 0, heads, headDim).mul(scale);
-        NDArray k = heads(qkv, heads, heads, headDim);
-        NDArray v = heads(qkv, 2 * heads, heads, headDim);
+        NDArray[] split = splitHeads(qkv, headDim, heads, heads, heads);
+        NDArray q = split[0].mul(scale);
+        NDArray k = split[1];
+        NDArray v = split[2];
         keys[index] = k;
         values[index] = v;
         step.profile.lap(StepProfile.Phase.PROJECT);

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.braid.kv.PagedKvCache;
@@ -28,7 +27,10 @@ public final class LlamaTransformer extends Transformer {
     private final Layer[] layers;
     private final NDArray cosTable;
     private final NDArray sinTable;
-    private final float scale;
+    /** {@code [heads + kvHeads, 1]}: the attention scale on query heads, 1 on key heads. */
+    private final NDArray cosScale;
+    /** {@code [heads + kvHeads, headDim]}: {@link #cosScale} negated on the first half of each head. */
+    private final NDArray sinScale;
 
     public LlamaTransformer(ModelConfig config, Checkpoint checkpoint, Device device) {
         super(config, device);
@@ -55,7 +57,36 @@ public final class LlamaTransformer extends Transformer {
         Shape shape = new Shape(config.maxPositionEmbeddings(), config.headDim());
         cosTable = manager.create(table[0], shape);
         sinTable = manager.create(table[1], shape);
-        scale = (float) (1.0 / Math.sqrt(config.headDim()));
+        float[][] scales = rotaryScales(config);
+        cosScale = manager.create(scales[0], new Shape(scales[0].length, 1));
+        sinScale = manager.create(scales[1], new Shape(scales[0].length, config.headDim()));
+    }
+
+    /**
+     * Per-head factors that fold the attention scale and rotate-half's sign into the rotary tables,
+     * so a layer rotates queries and keys together with two products and a sum.
+     */
+    private static float[][] rotaryScales(ModelConfig config) {
+        int heads = config.numHeads() + config.numKvHeads();
+        int dim = config.headDim();
+        float attention = (float) (1.0 / Math.sqrt(dim));
+        float[] cos = new float[heads];
+        float[] sin = new float[heads * dim];
+        for (int h = 0; h < heads; h++) {
+            cos[h] = h < config.numHeads() ? attention : 1f;
+            for (int i = 0; i < dim; i++) {
+                sin[h * dim + i] = i < dim / 2 ? -cos[h] : cos[h];
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+
+    /** {@code [..., heads + kvHeads, headDim]} rotary factors of {@code positions}, scales folded in. */
+    private NDArray[] rotaryFactors(NDArray positions) {
+        NDArray cos = lookup(cosTable, positions);
+        NDArray sin = lookup(sinTable, positions);
+        int heads = cos.getShape().dimension() - 1;
+        return new NDArray[] {cos.expandDims(heads).mul(cosScale), sin.expandDims(heads).mul(sinScale)};
     }
 
     /** HF's rotate-half layout: frequencies repeated over both halves of the head. */
@@ -92,9 +123,10 @@ public final class LlamaTransformer extends Transformer {
 
     @Override
     protected NDArray embed(StepTensors step) {
-        step.cos = cosTable.get(new NDIndex("{}", step.positions)).expandDims(1);
-        step.sin = sinTable.get(new NDIndex("{}", step.positions)).expandDims(1);
-        return embedTokens.get(new NDIndex("{}", step.tokenIds));
+        NDArray[] rotary = rotaryFactors(step.positions);
+        step.cos = rotary[0];
+        step.sin = rotary[1];
+        return lookup(embedTokens, step.tokenIds);
     }
 
     @Override
@@ -126,9 +158,10 @@ public final class LlamaTransformer extends Transformer {
      * @return logits {@code [batch, length, vocab]}
      */
     public NDArray forwardTraining(NDArray tokens, NDArray positions, NDArray bias) {
-        NDArray cos = cosTable.get(new NDIndex("{}", positions)).expandDims(2);
-        NDArray sin = sinTable.get(new NDIndex("{}", positions)).expandDims(2);
-        NDArray x = embedTokens.get(new NDIndex("{}", tokens));
+        NDArray[] rotary = rotaryFactors(positions);
+        NDArray cos = rotary[0];
+        NDArray sin = rotary[1];
+        NDArray x = lookup(embedTokens, tokens);
         long batch = tokens.getShape().get(0);
         long length = tokens.getShape().get(1);
         NDArray mask = bias.reshape(batch, 1, 1, length, length);
@@ -210,16 +243,22 @@ public final class LlamaTransformer extends Transformer {
         }
     }
 
-    /** Scaled, rotated queries and rotated keys and values, {@code [..., heads, headDim]}. */
+    /**
+     * Scaled, rotated queries and rotated keys and values, {@code [..., heads, headDim]}. Queries
+     * and keys rotate together, {@code x * cos + swapHalves(x) * sin}, with the rotate-half sign and
+     * the queries' scale already in the factors ({@link #rotaryFactors}).
+     */
     private NDArray[] project(Layer layer, NDArray x, NDArray cos, NDArray sin) {
         int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
         NDArray qkv = linear(rmsNorm(x, layer.inputNorm()), layer.qkv(), layer.qkvBias());
-        NDArray q = rotate(heads(qkv, 0, heads, headDim), cos, sin).mul(scale);
-        NDArray k = rotate(heads(qkv, heads, kvHeads, headDim), cos, sin);
-        NDArray v = heads(qkv, heads + kvHeads, kvHeads, headDim);
-        return new NDArray[] {q, k, v};
+        NDArray[] qkAndV = splitHeads(qkv, headDim, heads + config.numKvHeads(), config.numKvHeads());
+        NDArray qk = qkAndV[0];
+        int last = qk.getShape().dimension() - 1;
+        NDList halves = qk.split(new long[] {headDim / 2}, last);
+        NDArray swapped = halves.get(1).concat(halves.get(0), last);
+        NDList rotated = qk.mul(cos).add(swapped.mul(sin)).split(new long[] {heads}, last - 1);
+        return new NDArray[] {rotated.get(0), rotated.get(1), qkAndV[1]};
     }
 
     /** Output projection, residual, SwiGLU MLP, residual. */
@@ -227,8 +266,9 @@ public final class LlamaTransformer extends Transformer {
         NDArray h = x.add(linear(attended, layer.out(), layer.outBias()));
         NDArray gateUp = linear(rmsNorm(h, layer.postNorm()), layer.gateUp(), layer.gateUpBias());
         long intermediate = gateUp.getShape().get(gateUp.getShape().dimension() - 1) / 2;
-        NDArray gate = gateUp.get("..., :" + intermediate);
-        NDArray up = gateUp.get("..., " + intermediate + ":");
+        NDList gateAndUp = gateUp.split(new long[] {intermediate}, gateUp.getShape().dimension() - 1);
+        NDArray gate = gateAndUp.get(0);
+        NDArray up = gateAndUp.get(1);
         NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(up);
         return h.add(linear(activated, layer.down(), layer.downBias()));
     }
@@ -258,14 +298,5 @@ public final class LlamaTransformer extends Transformer {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
         return x.div(variance.add(config.normEps()).sqrt()).mul(weight);
-    }
-
-    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        int last = x.getShape().dimension() - 1;
-        long half = x.getShape().get(last) / 2;
-        NDArray first = x.get("..., :" + half);
-        NDArray second = x.get("..., " + half + ":");
-        NDArray rotated = second.neg().concat(first, last);
-        return x.mul(cos).add(rotated.mul(sin));
     }
 }

@@ -17,24 +17,42 @@ import java.util.List;
  * per-step tensors are rearranged. Scores against the cached context and against the step's own
  * tokens are computed apart and joined before the softmax, so the context is never concatenated.
  * Grouped-query heads fold into the row dimension, so K/V heads are never repeated.
+ *
+ * <p>Every index this needs is made once per step, in the constructor, and shared by all layers.
  */
 final class PagedAttention {
 
-    private record GroupTensors(StepBatch.AttentionGroup group, NDIndex context, NDIndex tokens, NDArray bias) {
+    /**
+     * @param contextRows the cache rows of the group's context, head-major ({@link PagedKvCache#headRows})
+     * @param tokens      the group's rows of the step's flat token order; null when that is all of them, in order
+     * @param bias        the attention mask, {@code [1, batch, 1, queryLength, keys]}; null when it masks nothing
+     */
+    private record GroupTensors(StepBatch.AttentionGroup group, NDArray contextRows, NDIndex tokens, NDArray bias) {
     }
 
     private final List<GroupTensors> groups = new ArrayList<>();
     private final NDIndex restore;
 
-    PagedAttention(StepBatch batch, NDManager manager) {
+    PagedAttention(StepBatch batch, PagedKvCache cache, NDManager manager) {
+        boolean whole = batch.groups().size() == 1 && batch.groupsInOrder();
         for (StepBatch.AttentionGroup g : batch.groups()) {
-            NDIndex context = g.maxContext() == 0 ? null : PagedKvCache.slotIndex(manager.create(g.contextSlots()));
-            NDIndex tokens = new NDIndex("{}", manager.create(g.tokenRows()));
-            NDArray bias = manager.create(g.bias(),
+            NDArray context = g.maxContext() == 0 ? null : manager.create(cache.headRows(g.contextSlots()));
+            NDIndex tokens = whole ? null : new NDIndex("{}", manager.create(g.tokenRows()));
+            NDArray bias = masksNothing(g.bias()) ? null : manager.create(g.bias(),
                     new Shape(1, g.batch(), 1, g.queryLength(), g.maxContext() + g.queryLength()));
             groups.add(new GroupTensors(g, context, tokens, bias));
         }
         restore = batch.groupsInOrder() ? null : new NDIndex("{}", manager.create(batch.restoreOrder()));
+    }
+
+    /** One-token steps over contexts of one length (plain decoding of a batch) need no mask. */
+    private static boolean masksNothing(float[] bias) {
+        for (float b : bias) {
+            if (b != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -54,30 +72,32 @@ final class PagedAttention {
             long b = g.batch();
             long len = g.queryLength();
             long context = g.maxContext();
+            NDArray qs = t.tokens() == null ? q : q.get(t.tokens());
+            NDArray ks = t.tokens() == null ? k : k.get(t.tokens());
+            NDArray vs = t.tokens() == null ? v : v.get(t.tokens());
             // [kvHeads, b, rep * len, headDim]
-            NDArray qg = q.get(t.tokens()).reshape(b, len, kvHeads, rep, headDim)
+            NDArray qg = qs.reshape(b, len, kvHeads, rep, headDim)
                     .transpose(2, 0, 3, 1, 4).reshape(kvHeads, b, rep * len, headDim);
-            // [kvHeads, b, len, headDim]
-            NDArray kStep = k.get(t.tokens()).reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
-            NDArray vStep = v.get(t.tokens()).reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
-            NDArray scores = qg.matMul(kStep.transpose(0, 1, 3, 2));
-            NDArray kCached = null;
+            // keys transposed for the product, [kvHeads, b, headDim, len]; values [kvHeads, b, len, headDim]
+            NDArray kStep = ks.reshape(b, len, kvHeads, headDim).transpose(2, 0, 3, 1);
+            NDArray vStep = vs.reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
+            NDArray scores = qg.matMul(kStep);
             NDArray vCached = null;
-            if (t.context() != null) {
-                kCached = cache.keys(layer).get(t.context()).reshape(kvHeads, b, context, headDim);
-                vCached = cache.values(layer).get(t.context()).reshape(kvHeads, b, context, headDim);
+            if (t.contextRows() != null) {
+                NDArray kCached = cache.gatherKeys(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
+                vCached = cache.gatherValues(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
                 scores = qg.matMul(kCached.transpose(0, 1, 3, 2)).concat(scores, 3);
             }
-            NDArray probs = scores.reshape(kvHeads, b, rep, len, context + len)
-                    .add(t.bias())
-                    .softmax(-1)
-                    .reshape(kvHeads, b, rep * len, context + len);
+            if (t.bias() != null) {
+                scores = scores.reshape(kvHeads, b, rep, len, context + len).add(t.bias());
+            }
+            NDArray probs = scores.softmax(-1).reshape(kvHeads, b, rep * len, context + len);
             NDArray out;
-            if (kCached == null) {
+            if (vCached == null) {
                 out = probs.matMul(vStep);
             } else {
-                out = probs.get(":, :, :, :" + context).matMul(vCached)
-                        .add(probs.get(":, :, :, " + context + ":").matMul(vStep));
+                NDList parts = probs.split(new long[] {context}, 3);
+                out = parts.get(0).matMul(vCached).add(parts.get(1).matMul(vStep));
             }
             outputs.add(out.reshape(kvHeads, b, rep, len, headDim)
                     .transpose(1, 3, 0, 2, 4)

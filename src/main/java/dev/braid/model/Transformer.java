@@ -4,8 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import dev.braid.kv.KvCacheSpec;
 import dev.braid.kv.PagedKvCache;
 
@@ -82,7 +82,7 @@ public abstract class Transformer implements AutoCloseable {
                         + config.slidingWindow() + " tokens (config.json field \"sliding_window\"), which Braid does not support");
             }
         }
-        StepTensors step = new StepTensors(batch, manager, profile);
+        StepTensors step = new StepTensors(batch, cache, manager, profile);
         profile.lap(StepProfile.Phase.INPUTS);
         NDArray x = embed(step);
         profile.lap(StepProfile.Phase.EMBED);
@@ -93,7 +93,7 @@ public abstract class Transformer implements AutoCloseable {
             x = block(layer, x, step, cache, keys, values);
         }
         if (batch.logitRows().length != batch.tokenCount()) {
-            x = x.get(new NDIndex("{}", manager.create(batch.logitRows())));
+            x = lookup(x, manager.create(batch.logitRows()));
         }
         NDArray logits = head(x);
         profile.lap(StepProfile.Phase.HEAD);
@@ -115,11 +115,29 @@ public abstract class Transformer implements AutoCloseable {
         return out.singletonOrThrow();
     }
 
-    /** {@code [..., heads, headDim]} slices of a fused projection, starting at column {@code fromHead * headDim}. */
-    protected static NDArray heads(NDArray fused, int fromHead, int heads, int headDim) {
+    /** Rows {@code ids} of {@code matrix} {@code [n, width]}: {@code [ids..., width]}, one embedding lookup. */
+    protected static NDArray lookup(NDArray matrix, NDArray ids) {
+        return matrix.getNDArrayInternal().embedding(ids, matrix, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * A fused projection's last axis split into consecutive groups of heads, each reshaped to
+     * {@code [..., heads, headDim]}; one split, no copies until a reshape needs one.
+     */
+    protected static NDArray[] splitHeads(NDArray fused, int headDim, int... headCounts) {
         Shape lead = fused.getShape().slice(0, fused.getShape().dimension() - 1);
-        String columns = "..., " + (long) fromHead * headDim + ":" + (long) (fromHead + heads) * headDim;
-        return fused.get(columns).reshape(lead.addAll(new Shape(heads, headDim)));
+        long[] cuts = new long[headCounts.length - 1];
+        long at = 0;
+        for (int i = 0; i < cuts.length; i++) {
+            at += (long) headCounts[i] * headDim;
+            cuts[i] = at;
+        }
+        NDList parts = fused.split(cuts, fused.getShape().dimension() - 1);
+        NDArray[] out = new NDArray[headCounts.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = parts.get(i).reshape(lead.addAll(new Shape(headCounts[i], headDim)));
+        }
+        return out;
     }
 
     private static int max(int[] values) {
@@ -137,16 +155,16 @@ public abstract class Transformer implements AutoCloseable {
         final NDArray positions;
         final PagedAttention attention;
         final StepProfile profile;
-        /** Rotary tables gathered for this step's positions, for families that use them. */
+        /** Rotary factors of this step's positions, for families that use them. */
         NDArray cos;
         NDArray sin;
 
-        StepTensors(StepBatch batch, NDManager manager, StepProfile profile) {
+        StepTensors(StepBatch batch, PagedKvCache cache, NDManager manager, StepProfile profile) {
             this.batch = batch;
             this.profile = profile;
             this.tokenIds = manager.create(toLong(batch.tokenIds()));
             this.positions = manager.create(toLong(batch.positions()));
-            this.attention = new PagedAttention(batch, manager);
+            this.attention = new PagedAttention(batch, cache, manager);
         }
 
         private static long[] toLong(int[] values) {

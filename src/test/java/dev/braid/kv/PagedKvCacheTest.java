@@ -158,7 +158,7 @@ class PagedKvCacheTest {
             assertThat(first.length()).isEqualTo(2);
             assertThatThrownBy(() -> cache.readKeys(0, first, manager))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("5 committed K/V rows");
-            assertThatThrownBy(() -> cache.keys(0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> cache.gatherKeys(0, manager.create(new long[] {0}))).isInstanceOf(IllegalStateException.class);
 
             long[] slots = new long[] {secondSlots[0], firstSlots[0], secondSlots[1], firstSlots[1], secondSlots[2]};
             NDArray rows = manager.create(new float[] {21, 11, 22, 12, 23}, new Shape(5, 1, 1));
