@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingStrategies;
 import dev.braid.model.BundledModels;
+import dev.braid.model.CpuThreads;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerSettings;
 import java.nio.file.Files;
@@ -21,7 +22,9 @@ final class EngineOptions {
     static final List<Option> OPTIONS = List.of(
             Option.valued("device", "cpu|gpu:N", "the device").defaults("cpu"),
             Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
-            Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()));
+            Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
+            Option.valued("cpu-threads", "N", "CPU threads the engine's kernels use, 0 for half the cores")
+                    .defaults(0));
 
     /** The strategies the engine runs, as {@code --strategy} lists them. */
     static String strategies(String separator) {
@@ -42,6 +45,7 @@ final class EngineOptions {
             folder = BundledModels.folder(model).orElseThrow(() -> new UsageException("model '" + model
                     + "' is neither a model folder nor a bundled model (" + String.join(", ", BundledModels.NAMES) + ")"));
         }
+        CpuThreads.apply(options.integer("cpu-threads", 0, 1024));
         return LoadedModel.load(folder, device(options));
     }
 

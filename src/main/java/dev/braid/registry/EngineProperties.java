@@ -1,5 +1,6 @@
 package dev.braid.registry;
 
+import dev.braid.model.CpuThreads;
 import dev.braid.worker.WorkerSettings;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kvBlocks        KV blocks per worker
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
+ * @param cpuThreads      CPU threads each worker's kernels use; 0: half the host's cores ({@link CpuThreads})
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
@@ -20,10 +22,15 @@ public record EngineProperties(
         @DefaultValue("1") int blockSize,
         @DefaultValue("32768") int kvBlocks,
         @DefaultValue("64") int maxBatchTasks,
-        @DefaultValue("1024") int maxWaitingTasks) {
+        @DefaultValue("1024") int maxWaitingTasks,
+        @DefaultValue("0") int cpuThreads) {
 
     public EngineProperties {
         devices = devices == null || devices.isEmpty() ? List.of("cpu") : List.copyOf(devices);
+        if (cpuThreads < 0) {
+            throw new IllegalArgumentException("braid.engine.cpu-threads must be 0 (half the cores) or positive, got "
+                    + cpuThreads);
+        }
     }
 
     public WorkerSettings workerSettings() {

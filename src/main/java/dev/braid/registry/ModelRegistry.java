@@ -3,6 +3,7 @@ package dev.braid.registry;
 import ai.djl.Device;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
+import dev.braid.model.CpuThreads;
 import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.ModelConfig;
@@ -52,6 +53,8 @@ public class ModelRegistry implements AutoCloseable {
         this.tx = tx;
         this.engine = engine;
         this.events = events;
+        int threads = CpuThreads.apply(engine.cpuThreads());
+        log.info("PyTorch runs each worker's CPU kernels on {} thread(s) (braid.engine.cpu-threads)", threads);
     }
 
     /** The model if it is loaded here; a lock-free lookup, safe on the event loop. */
