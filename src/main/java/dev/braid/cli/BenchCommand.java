@@ -77,8 +77,9 @@ final class BenchCommand {
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
+            StepBounds.Host host = StepBounds.measure(main.model().transformer());
             BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize(),
-                    options.has("profile"));
+                    options.has("profile"), host);
             // a full request per target first: with one short warm-up, whichever strategy ran first at a
             // level paid for the JIT and looked up to 1.8x slower than the same steps run later
             for (BenchTarget target : targets) {
@@ -114,6 +115,7 @@ final class BenchCommand {
             report.put("until_end", untilEnd);
             report.put("requests_per_client", perClient);
             report.put("device", main.model().transformer().device().toString());
+            report.put("host", host.report());
             report.put("levels", rows);
             String markdown = markdown(report, rows);
             BenchReport.write(output, "bench", report, markdown);
@@ -241,6 +243,11 @@ final class BenchCommand {
         if (report.containsKey("quality_model")) {
             md.append(", answers scored by ").append(report.get("quality_model"));
         }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> host = (Map<String, Object>) report.get("host");
+        md.append("; host copy bandwidth ").append(host.get("copy_gb_per_second")).append(" GB/s, matmul ")
+                .append(host.get("matmul_gflop_per_second")).append(" GFLOP/s (the bounds: memory_bound_ms, "
+                        + "compute_bound_ms; step_vs_bound is a step's busy time over the larger)");
         md.append("\n\n");
         List<String> columns = rows.get(0).keySet().stream()
                 .filter(column -> !column.equals(BenchLoad.STEP_PROFILE)).toList();

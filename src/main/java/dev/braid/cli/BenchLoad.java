@@ -43,17 +43,20 @@ final class BenchLoad {
     private final AnswerScorer scorer;
     private final int blockSize;
     private final boolean profiling;
+    private final StepBounds.Host host;
 
     /** A row's milliseconds per step by phase, when profiling. */
     static final String STEP_PROFILE = "step_profile_ms";
 
     /**
      * {@code scorer} may be null: rows then carry no quality column. With {@code profiling}, each row
-     * carries its steps' time by phase under {@link #STEP_PROFILE}.
+     * carries its steps' time by phase under {@link #STEP_PROFILE}. Every row carries its steps'
+     * bounds on {@code host} ({@link StepBounds}).
      */
     BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer, int blockSize,
-              boolean profiling) {
+              boolean profiling, StepBounds.Host host) {
         this.profiling = profiling;
+        this.host = host;
         this.maxNewTokens = maxNewTokens;
         this.untilEnd = untilEnd;
         this.params = params;
@@ -159,6 +162,9 @@ final class BenchLoad {
         row.put("tokens_per_second", BenchReport.round(tokens / seconds));
         row.put("steps", steps);
         row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
+        StepProfile.Totals profile = measured.profile();
+        row.putAll(StepBounds.row(target.engine().model().transformer(), host, profile,
+                profile.total() / Math.max(1, profile.steps())));
         row.put("steps_per_request", BenchReport.round(requestSteps / n));
         row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
         row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));

@@ -36,6 +36,10 @@ public final class Gpt2Transformer extends Transformer {
         finalNormBias = weight(checkpoint, prefix + "ln_f.bias");
         lmHead = checkpoint.has("lm_head.weight") && !config.tieWordEmbeddings()
                 ? weight(checkpoint, "lm_head.weight") : tokenEmbedding;
+        lookupOnly(positionEmbedding);
+        if (lmHead != tokenEmbedding) {
+            lookupOnly(tokenEmbedding);
+        }
         layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = prefix + "h." + i + ".";

@@ -38,6 +38,9 @@ public final class LlamaTransformer extends Transformer {
         finalNorm = weight(checkpoint, "model.norm.weight");
         lmHead = config.tieWordEmbeddings() || !checkpoint.has("lm_head.weight")
                 ? embedTokens : weight(checkpoint, "lm_head.weight");
+        if (lmHead != embedTokens) {
+            lookupOnly(embedTokens);
+        }
         layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";

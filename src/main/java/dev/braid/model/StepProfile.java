@@ -47,10 +47,14 @@ public final class StepProfile {
         }
     }
 
-    /** Summed milliseconds per phase over {@code steps} steps. */
-    public record Totals(long steps, double[] millis) {
+    /**
+     * Summed milliseconds per phase over {@code steps} steps, and what those steps computed: query
+     * {@code tokens}, cached {@code contextRows} read (one per sequence and cached position), and
+     * {@code attendedPairs} (query token, key position) that attention scored.
+     */
+    public record Totals(long steps, long tokens, long contextRows, long attendedPairs, double[] millis) {
 
-        public static final Totals NONE = new Totals(0, new double[Phase.values().length]);
+        public static final Totals NONE = new Totals(0, 0, 0, 0, new double[Phase.values().length]);
 
         public double total() {
             return Arrays.stream(millis).sum();
@@ -61,7 +65,8 @@ public final class StepProfile {
             for (int i = 0; i < sum.length; i++) {
                 sum[i] = millis[i] + other.millis[i];
             }
-            return new Totals(steps + other.steps, sum);
+            return new Totals(steps + other.steps, tokens + other.tokens, contextRows + other.contextRows,
+                    attendedPairs + other.attendedPairs, sum);
         }
 
         /** What happened between {@code earlier} and this snapshot. */
@@ -70,7 +75,8 @@ public final class StepProfile {
             for (int i = 0; i < diff.length; i++) {
                 diff[i] = millis[i] - earlier.millis[i];
             }
-            return new Totals(steps - earlier.steps, diff);
+            return new Totals(steps - earlier.steps, tokens - earlier.tokens, contextRows - earlier.contextRows,
+                    attendedPairs - earlier.attendedPairs, diff);
         }
 
         /** Milliseconds per step by phase key, in step order, and {@code total}. */
@@ -87,6 +93,9 @@ public final class StepProfile {
 
     private final long[] nanos = new long[Phase.values().length];
     private long steps;
+    private long tokens;
+    private long contextRows;
+    private long attendedPairs;
     private long last;
     private long carved;
     private volatile Totals published = Totals.NONE;
@@ -114,6 +123,20 @@ public final class StepProfile {
         carved += spent;
     }
 
+    /**
+     * Counts what {@code batch} computes. Called before its forward pass, while each plan's table
+     * holds only the context the step attends to.
+     */
+    public void count(StepBatch batch) {
+        for (StepPlan plan : batch.plans()) {
+            int context = plan.table().length();
+            int queries = plan.queryCount();
+            tokens += queries;
+            contextRows += context;
+            attendedPairs += (long) queries * (context + queries);
+        }
+    }
+
     /** Ends a step: counts it and publishes the totals. */
     public void endStep() {
         steps++;
@@ -121,7 +144,7 @@ public final class StepProfile {
         for (int i = 0; i < millis.length; i++) {
             millis[i] = nanos[i] / 1e6;
         }
-        published = new Totals(steps, millis);
+        published = new Totals(steps, tokens, contextRows, attendedPairs, millis);
     }
 
     public Totals snapshot() {

@@ -22,6 +22,8 @@ public abstract class Transformer implements AutoCloseable {
     protected final ModelConfig config;
     protected final NDManager manager;
     private long parameters;
+    private long weightBytes;
+    private long lookupBytes;
 
     protected Transformer(ModelConfig config, Device device) {
         this.config = config;
@@ -32,7 +34,13 @@ public abstract class Transformer implements AutoCloseable {
     protected NDArray weight(Checkpoint checkpoint, String name) {
         NDArray array = checkpoint.load(name, manager);
         parameters += array.size();
+        weightBytes += array.size() * array.getDataType().getNumOfBytes();
         return array;
+    }
+
+    /** Marks a loaded table that steps only look rows up in (an untied embedding): they never stream it whole. */
+    protected void lookupOnly(NDArray table) {
+        lookupBytes += table.size() * table.getDataType().getNumOfBytes();
     }
 
     /** A manager on this model's device for short-lived tensors, e.g. one training batch. */
@@ -43,6 +51,19 @@ public abstract class Transformer implements AutoCloseable {
     /** Parameters loaded from the checkpoint; tied embeddings count once. */
     public long parameterCount() {
         return parameters;
+    }
+
+    /** Bytes of weights every step reads whatever its tokens: all but the tables it only looks rows up in. */
+    public long streamedWeightBytes() {
+        return weightBytes - lookupBytes;
+    }
+
+    /**
+     * Multiply-adds per query token in the weight products, i.e. the streamed parameters ({@link
+     * #streamedWeightBytes} in float32 elements); attention's own products are counted apart.
+     */
+    public long streamedParameters() {
+        return streamedWeightBytes() / Float.BYTES;
     }
 
     public ModelConfig config() {

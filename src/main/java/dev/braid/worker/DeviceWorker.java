@@ -307,6 +307,7 @@ public final class DeviceWorker implements AutoCloseable {
         long start = System.nanoTime();
         int accepted = 0;
         StepBatch batch = new StepBatch(plans);
+        profile.count(batch);
         profile.lap(Phase.PLAN);
         try (NDScope ignored = new NDScope()) {
             StepOutput output = model.forward(batch, cache, profile);
