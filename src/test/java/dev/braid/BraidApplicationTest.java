@@ -153,6 +153,13 @@ class BraidApplicationTest {
             assertThat(braid.path("trace").path("branches")).hasSize(4);
         }
 
+        // logprobs only plain ar reports: it stays ar, titles only, and says so
+        JsonNode logprobs = aparChat(question, Map.of("strategy", "ar", "logprobs", true, "max_tokens", 40));
+        assertThat(logprobs.path("braid").path("strategy").asString()).isEqualTo("ar");
+        assertThat(logprobs.path("braid").path("reason").asString()).isEqualTo("requested; model 'braid-apar' is"
+                + " APAR-tuned, but only plain ar reports logprobs, so the detail behind each [Fork] is not written");
+        assertThat(content(logprobs)).doesNotContain("Page through large results.");
+
         // auto: the list question goes to apar by the rules (or, exploring, to ar, which runs serially)
         JsonNode auto = aparChat(question, Map.of());
         assertThat(content(auto)).isEqualTo(answer);

@@ -102,7 +102,7 @@ public class GenerationService {
      * branches, {@code apar-serial} writes them. Log-probabilities only {@code ar} reports, so a request
      * for them keeps plain {@code ar}, and its reason says the details stay unwritten.
      */
-    static StrategyDecision branchesWritten(StrategyDecision decision, ServedModel model, PromptShape shape) {
+    private static StrategyDecision branchesWritten(StrategyDecision decision, ServedModel model, PromptShape shape) {
         String chosen = decision.strategy();
         if (chosen.equals(AparStrategy.NAME) || chosen.equals(SgdStrategy.NAME)
                 || !model.capabilities().contains(Capability.APAR)
