@@ -131,6 +131,65 @@ class BraidApplicationTest {
         assertThat(response.path("braid").path("reason").asString()).isEqualTo("model is CLLM-tuned and decoding is greedy");
     }
 
+    @Test
+    void theAparModelWritesEveryBranchUnderEveryStrategy() {
+        String question = "List 3 ways to make database queries faster.";
+        JsonNode apar = aparChat(question, Map.of("strategy", "apar"));
+        String answer = content(apar);
+        assertThat(apar.path("braid").path("strategy").asString()).isEqualTo("apar");
+        assertThat(answer).contains("1. Limit the result size: Page through large results.",
+                "3. Drop unused indexes: Every index slows down writes.");
+        for (String strategy : List.of("ar", "jacobi", "lookahead")) {
+            JsonNode response = aparChat(question, Map.of("strategy", strategy));
+            JsonNode braid = response.path("braid");
+            assertThat(content(response)).as(strategy).isEqualTo(answer);
+            assertThat(response.path("usage").path("completion_tokens").asInt()).as(strategy)
+                    .isEqualTo(apar.path("usage").path("completion_tokens").asInt());
+            assertThat(braid.path("strategy").asString()).as(strategy).isEqualTo("apar-serial");
+            assertThat(braid.path("reason").asString()).as(strategy).isEqualTo("requested; model 'braid-apar' is "
+                    + "APAR-tuned: " + strategy + " would stop each item at its [Fork], so apar-serial writes the "
+                    + "branches one after another with plain steps");
+            assertThat(braid.path("trace").path("type").asString()).isEqualTo("apar");
+            assertThat(braid.path("trace").path("branches")).hasSize(4);
+        }
+
+        // logprobs only plain ar reports: it stays ar, titles only, and says so
+        JsonNode logprobs = aparChat(question, Map.of("strategy", "ar", "logprobs", true, "max_tokens", 40));
+        assertThat(logprobs.path("braid").path("strategy").asString()).isEqualTo("ar");
+        assertThat(logprobs.path("braid").path("reason").asString()).isEqualTo("requested; model 'braid-apar' is"
+                + " APAR-tuned, but only plain ar reports logprobs, so the detail behind each [Fork] is not written");
+        assertThat(content(logprobs)).doesNotContain("Page through large results.");
+
+        // auto: the list question goes to apar by the rules (or, exploring, to ar, which runs serially)
+        JsonNode auto = aparChat(question, Map.of());
+        assertThat(content(auto)).isEqualTo(answer);
+        assertThat(auto.path("braid").path("strategy").asString()).isIn("apar", "apar-serial");
+        // auto picking ar (n > 1): both choices hold the whole answer
+        JsonNode two = aparChat(question, Map.of("n", 2));
+        assertThat(two.path("braid").path("strategy").asString()).isEqualTo("apar-serial");
+        assertThat(two.path("braid").path("reason").asString()).startsWith("n > 1: ")
+                .contains("model 'braid-apar' is APAR-tuned: ar would stop each item at its [Fork]");
+        assertThat(two.path("choices")).hasSize(2);
+        two.path("choices").forEach(choice ->
+                assertThat(choice.path("message").path("content").asString()).isEqualTo(answer));
+        // auto picking lookahead (greedy, no list word for the rules to see): the answer apar writes
+        String unlisted = "Make database queries faster.";
+        JsonNode picked = aparChat(unlisted, Map.of());
+        assertThat(picked.path("braid").path("strategy").asString()).isEqualTo("apar-serial");
+        assertThat(picked.path("braid").path("reason").asString()).contains("is APAR-tuned: ");
+        assertThat(content(picked)).isEqualTo(content(aparChat(unlisted, Map.of("strategy", "apar"))));
+    }
+
+    /** braid-apar's greedy answer to {@code question}, up to 256 tokens, with the request's extra fields. */
+    private JsonNode aparChat(String question, Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("model", "braid-apar", "max_tokens", 256,
+                "messages", List.of(Map.of("role", "user", "content", question))));
+        body.putAll(extra);
+        return mapper.readTree(client.post().uri("/v1/chat/completions")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
     /** braid-base's answer to one question under ar, 24 tokens, with the request's extra fields. */
     private JsonNode chat(Map<String, Object> extra) {
         Map<String, Object> body = new HashMap<>(Map.of("model", "braid-base", "max_tokens", 24, "strategy", "ar",

@@ -6,9 +6,12 @@ import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.apar.AparStrategy;
+import dev.braid.decoding.apar.SerialAparStrategy;
 import dev.braid.decoding.sgd.SgdPrompts;
 import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.metrics.MetricsRecorder;
+import dev.braid.registry.Capability;
 import dev.braid.registry.DraftPartners;
 import dev.braid.registry.ServedModel;
 import dev.braid.strategy.PromptShape;
@@ -25,9 +28,16 @@ import org.springframework.stereotype.Service;
  * <p>SGD runs with the configured prompts ({@code braid.strategy.sgd}) and, when the model's draft
  * partner is loaded here and shares its tokenizer, sends its easy points to the partner's workers;
  * otherwise the target writes every point (the trace's node models say which model wrote each).
+ *
+ * <p>An APAR-tuned model writes {@code [Fork]} after each item's title and leaves the detail to a
+ * branch; under a strategy that does not open branches it would answer with the titles alone. So
+ * on such a model every strategy but {@code apar} and {@code sgd} runs as {@code apar-serial}, the
+ * same branches one at a time, and the decision says so.
  */
 @Service
 public class GenerationService {
+
+    private static final SerialAparStrategy SERIAL_APAR = new SerialAparStrategy();
 
     private final Admission admission;
     private final StrategySelector selector;
@@ -46,13 +56,13 @@ public class GenerationService {
 
     /** Refuses now what {@link #start} would refuse for the request itself (e.g. its strategy), for jobs. */
     public StrategyDecision check(GenerationCommand command) {
-        return selector.select(command.model(), command.strategy(), shape(command));
+        return decide(command, shape(command));
     }
 
     public Generation start(GenerationCommand command) {
         long start = System.nanoTime();
         PromptShape shape = shape(command);
-        StrategyDecision decision = selector.select(command.model(), command.strategy(), shape);
+        StrategyDecision decision = decide(command, shape);
         DecodingStrategy strategy = strategy(decision.strategy(), command.model());
         GenerationRequest request;
         try {
@@ -83,8 +93,36 @@ public class GenerationService {
         return generation;
     }
 
+    private StrategyDecision decide(GenerationCommand command, PromptShape shape) {
+        return branchesWritten(selector.select(command.model(), command.strategy(), shape), command.model(), shape);
+    }
+
+    /**
+     * The decision as it runs on {@code model}: where the model forks and the chosen strategy writes no
+     * branches, {@code apar-serial} writes them. Log-probabilities only {@code ar} reports, so a request
+     * for them keeps plain {@code ar}, and its reason says the details stay unwritten.
+     */
+    private static StrategyDecision branchesWritten(StrategyDecision decision, ServedModel model, PromptShape shape) {
+        String chosen = decision.strategy();
+        if (chosen.equals(AparStrategy.NAME) || chosen.equals(SgdStrategy.NAME)
+                || !model.capabilities().contains(Capability.APAR)
+                || !SerialAparStrategy.forks(model.model().tokenizer())) {
+            return decision;
+        }
+        if (shape.logprobs()) {
+            return new StrategyDecision(chosen, decision.reason() + "; model '" + model.name() + "' is APAR-tuned,"
+                    + " but only plain ar reports logprobs, so the detail behind each [Fork] is not written");
+        }
+        return new StrategyDecision(SerialAparStrategy.NAME, decision.reason() + "; model '" + model.name()
+                + "' is APAR-tuned: " + chosen + " would stop each item at its [Fork], so " + SerialAparStrategy.NAME
+                + " writes the branches one after another with plain steps");
+    }
+
     /** The strategy of that name as this service runs it on {@code model}. */
     DecodingStrategy strategy(String name, ServedModel model) {
+        if (name.equals(SerialAparStrategy.NAME)) {
+            return SERIAL_APAR;
+        }
         DecodingStrategy strategy = DecodingStrategies.byName(name).orElseThrow(() ->
                 new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
                         "strategy '" + name + "' is not available"));

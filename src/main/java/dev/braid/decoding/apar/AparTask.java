@@ -23,8 +23,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * the live-branch limit the forking branch pauses instead until a branch ends: each branch still
  * sees only its ancestors, so the answer is the one written without a limit, while fewer details
  * hold KV blocks at the same time.
+ *
+ * <p>Which live branches step, and under what live-branch limit, are hooks: {@link SerialAparTask}
+ * steps one branch per tree at a time over the same tree.
  */
-final class AparTask extends DecodingTask {
+class AparTask extends DecodingTask {
 
     private final AparParams params;
     private final ControlTokens control;
@@ -55,7 +58,7 @@ final class AparTask extends DecodingTask {
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
                     branchStop(request.stop().stopStrings()), contextLength, cache.newSequence());
             trees.add(new BranchTree(i, new Branch(0, null, -1, 0, sequence, 1), control, params,
-                    request.strategyParams().apar().maxLiveBranches(),
+                    maxLiveBranches(),
                     request.stop().maxNewTokens(), request.stop().stopTokenIds()));
         }
         branchesOpened = request.n();
@@ -68,10 +71,7 @@ final class AparTask extends DecodingTask {
         List<StepPlan> plans = new ArrayList<>();
         for (BranchTree tree : trees) {
             openWaitingForks(tree);
-            for (Branch branch : tree.live()) {
-                if (branch.awaitingFork()) {
-                    continue;
-                }
+            for (Branch branch : stepping(tree)) {
                 planned.add(branch);
                 plannedTrees.add(tree);
                 plans.add(StepPlan.append(branch.sequence().table(), branch.sequence().pending()));
@@ -119,6 +119,16 @@ final class AparTask extends DecodingTask {
                 emitted(tree.index(), tokens);
             }
         }
+    }
+
+    /** The request's limit on branches alive at once in one tree. */
+    protected int maxLiveBranches() {
+        return request.strategyParams().apar().maxLiveBranches();
+    }
+
+    /** The branches of {@code tree} that decode a token in the coming step: every live one not waiting to fork. */
+    protected List<Branch> stepping(BranchTree tree) {
+        return tree.live().stream().filter(b -> !b.awaitingFork()).toList();
     }
 
     /**

@@ -49,6 +49,20 @@ final class BranchTree {
         return branches.stream().filter(b -> !b.finished()).toList();
     }
 
+    /**
+     * The live branch opened last, or null when none is live. In a tree grown one branch at a time
+     * it is the branch whose text comes next in the document: a detail opened at a fork runs before
+     * the branch that forked it goes on.
+     */
+    Branch newestLive() {
+        for (int i = branches.size() - 1; i >= 0; i--) {
+            if (!branches.get(i).finished()) {
+                return branches.get(i);
+            }
+        }
+        return null;
+    }
+
     boolean finished() {
         return branches.stream().allMatch(Branch::finished);
     }
