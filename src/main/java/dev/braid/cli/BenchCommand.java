@@ -5,6 +5,7 @@ import dev.braid.decoding.StrategyParams;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.SgdPrompts;
 import dev.braid.decoding.sgd.SgdStrategy;
+import dev.braid.model.CpuThreads;
 import dev.braid.model.StepProfile;
 import dev.braid.worker.WorkerSettings;
 import java.io.PrintStream;
@@ -116,6 +117,8 @@ final class BenchCommand {
             report.put("requests_per_client", perClient);
             report.put("device", main.model().transformer().device().toString());
             report.put("host", host.report());
+            report.put("cpu_threads", CpuThreads.resolve(options.integer("cpu-threads", 0, 1024)));
+            report.put("dtype", main.model().transformer().dtype().key());
             report.put("levels", rows);
             String markdown = markdown(report, rows);
             BenchReport.write(output, "bench", report, markdown);
@@ -236,7 +239,8 @@ final class BenchCommand {
                 .append(" parameters), strategy ").append(report.get("strategy")).append(", ")
                 .append(Boolean.TRUE.equals(report.get("until_end")) ? "answers up to " : "")
                 .append(report.get("max_new_tokens")).append(" new tokens per request, device ")
-                .append(report.get("device"));
+                .append(report.get("device")).append(" (").append(report.get("cpu_threads")).append(" CPU threads, ")
+                .append(report.get("dtype")).append(" weights)");
         if (report.containsKey("draft_model")) {
             md.append(", SGD draft ").append(report.get("draft_model"));
         }
@@ -245,7 +249,7 @@ final class BenchCommand {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> host = (Map<String, Object>) report.get("host");
-        md.append("; host copy bandwidth ").append(host.get("copy_gb_per_second")).append(" GB/s, matmul ")
+        md.append("; host memory bandwidth ").append(host.get("memory_gb_per_second")).append(" GB/s, matmul ")
                 .append(host.get("matmul_gflop_per_second")).append(" GFLOP/s (the bounds: memory_bound_ms, "
                         + "compute_bound_ms; step_vs_bound is a step's busy time over the larger)");
         md.append("\n\n");

@@ -6,6 +6,7 @@ import dev.braid.decoding.DecodingStrategies;
 import dev.braid.model.BundledModels;
 import dev.braid.model.CpuThreads;
 import dev.braid.model.LoadedModel;
+import dev.braid.model.WeightDtype;
 import dev.braid.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ final class EngineOptions {
             Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
             Option.valued("cpu-threads", "N", "CPU threads the engine's kernels use, 0 for half the cores")
-                    .defaults(0));
+                    .defaults(0),
+            Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
+                    .defaults(WeightDtype.FLOAT32.key()));
 
     /** The strategies the engine runs, as {@code --strategy} lists them. */
     static String strategies(String separator) {
@@ -46,7 +49,15 @@ final class EngineOptions {
                     + "' is neither a model folder nor a bundled model (" + String.join(", ", BundledModels.NAMES) + ")"));
         }
         CpuThreads.apply(options.integer("cpu-threads", 0, 1024));
-        return LoadedModel.load(folder, device(options));
+        return LoadedModel.load(folder, device(options), dtype(options));
+    }
+
+    static WeightDtype dtype(Options options) {
+        try {
+            return WeightDtype.parse(options.string("dtype"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dtype: " + e.getMessage());
+        }
     }
 
     static Device device(Options options) {

@@ -27,15 +27,15 @@ public final class Gpt2Transformer extends Transformer {
     private final Layer[] layers;
     private final float scale;
 
-    public Gpt2Transformer(ModelConfig config, Checkpoint checkpoint, Device device) {
-        super(config, device);
+    public Gpt2Transformer(ModelConfig config, Checkpoint checkpoint, Device device, WeightDtype dtype) {
+        super(config, device, dtype);
         prefix = checkpoint.has("transformer.wte.weight") ? "transformer." : "";
         tokenEmbedding = weight(checkpoint, prefix + "wte.weight");
         positionEmbedding = weight(checkpoint, prefix + "wpe.weight");
         finalNorm = weight(checkpoint, prefix + "ln_f.weight");
         finalNormBias = weight(checkpoint, prefix + "ln_f.bias");
         lmHead = checkpoint.has("lm_head.weight") && !config.tieWordEmbeddings()
-                ? weight(checkpoint, "lm_head.weight") : tokenEmbedding;
+                ? product(weight(checkpoint, "lm_head.weight")) : tokenEmbedding;
         lookupOnly(positionEmbedding);
         if (lmHead != tokenEmbedding) {
             lookupOnly(tokenEmbedding);
@@ -45,17 +45,20 @@ public final class Gpt2Transformer extends Transformer {
             String p = prefix + "h." + i + ".";
             layers[i] = new Layer(
                     weight(checkpoint, p + "ln_1.weight"), weight(checkpoint, p + "ln_1.bias"),
-                    conv1d(checkpoint, p + "attn.c_attn.weight"), weight(checkpoint, p + "attn.c_attn.bias"),
-                    conv1d(checkpoint, p + "attn.c_proj.weight"), weight(checkpoint, p + "attn.c_proj.bias"),
+                    conv1d(checkpoint, p + "attn.c_attn.weight"), product(weight(checkpoint, p + "attn.c_attn.bias")),
+                    conv1d(checkpoint, p + "attn.c_proj.weight"), product(weight(checkpoint, p + "attn.c_proj.bias")),
                     weight(checkpoint, p + "ln_2.weight"), weight(checkpoint, p + "ln_2.bias"),
-                    conv1d(checkpoint, p + "mlp.c_fc.weight"), weight(checkpoint, p + "mlp.c_fc.bias"),
-                    conv1d(checkpoint, p + "mlp.c_proj.weight"), weight(checkpoint, p + "mlp.c_proj.bias"));
+                    conv1d(checkpoint, p + "mlp.c_fc.weight"), product(weight(checkpoint, p + "mlp.c_fc.bias")),
+                    conv1d(checkpoint, p + "mlp.c_proj.weight"), product(weight(checkpoint, p + "mlp.c_proj.bias")));
         }
         scale = (float) (1.0 / Math.sqrt(config.headDim()));
     }
 
     private NDArray conv1d(Checkpoint checkpoint, String name) {
-        return weight(checkpoint, name).transpose().duplicate();
+        NDArray stored = weight(checkpoint, name);
+        NDArray linear = stored.transpose().duplicate();
+        stored.close();
+        return product(linear);
     }
 
     @Override

@@ -32,12 +32,12 @@ public final class LlamaTransformer extends Transformer {
     /** {@code [heads + kvHeads, headDim]}: {@link #cosScale} negated on the first half of each head. */
     private final NDArray sinScale;
 
-    public LlamaTransformer(ModelConfig config, Checkpoint checkpoint, Device device) {
-        super(config, device);
+    public LlamaTransformer(ModelConfig config, Checkpoint checkpoint, Device device, WeightDtype dtype) {
+        super(config, device, dtype);
         embedTokens = weight(checkpoint, "model.embed_tokens.weight");
         finalNorm = weight(checkpoint, "model.norm.weight");
         lmHead = config.tieWordEmbeddings() || !checkpoint.has("lm_head.weight")
-                ? embedTokens : weight(checkpoint, "lm_head.weight");
+                ? embedTokens : product(weight(checkpoint, "lm_head.weight"));
         if (lmHead != embedTokens) {
             lookupOnly(embedTokens);
         }
@@ -46,15 +46,15 @@ public final class LlamaTransformer extends Transformer {
             String p = "model.layers." + i + ".";
             layers[i] = new Layer(
                     weight(checkpoint, p + "input_layernorm.weight"),
-                    fuse(checkpoint, p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"),
-                    fuse(checkpoint, p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"),
-                    weight(checkpoint, p + "self_attn.o_proj.weight"),
-                    optional(checkpoint, p + "self_attn.o_proj.bias"),
+                    product(fuse(checkpoint, p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight")),
+                    product(fuse(checkpoint, p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias")),
+                    product(weight(checkpoint, p + "self_attn.o_proj.weight")),
+                    product(optional(checkpoint, p + "self_attn.o_proj.bias")),
                     weight(checkpoint, p + "post_attention_layernorm.weight"),
-                    fuse(checkpoint, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"),
-                    fuse(checkpoint, p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias"),
-                    weight(checkpoint, p + "mlp.down_proj.weight"),
-                    optional(checkpoint, p + "mlp.down_proj.bias"));
+                    product(fuse(checkpoint, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight")),
+                    product(fuse(checkpoint, p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias")),
+                    product(weight(checkpoint, p + "mlp.down_proj.weight")),
+                    product(optional(checkpoint, p + "mlp.down_proj.bias")));
         }
         float[][] table = rotaryTables(config);
         Shape shape = new Shape(config.maxPositionEmbeddings(), config.headDim());
@@ -117,7 +117,9 @@ public final class LlamaTransformer extends Transformer {
         for (String name : names) {
             parts.add(weight(checkpoint, name));
         }
-        return NDArrays.concat(parts, 0);
+        NDArray fused = NDArrays.concat(parts, 0);
+        parts.close();
+        return fused;
     }
 
     private NDArray optional(Checkpoint checkpoint, String name) {

@@ -13,6 +13,11 @@ public record LoadedModel(String name, Path folder, ModelConfig config, Generati
         implements AutoCloseable {
 
     public static LoadedModel load(Path folder, Device device) {
+        return load(folder, device, WeightDtype.FLOAT32);
+    }
+
+    /** The model with its weight matrices in {@code dtype} ({@link WeightDtype}). */
+    public static LoadedModel load(Path folder, Device device, WeightDtype dtype) {
         if (!Files.isDirectory(folder)) {
             throw new ModelLoadException(folder + ": model folder does not exist");
         }
@@ -22,8 +27,8 @@ public record LoadedModel(String name, Path folder, ModelConfig config, Generati
         TextTokenizer tokenizer = TextTokenizer.load(folder);
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
             Transformer transformer = switch (config.architecture()) {
-                case LLAMA -> new LlamaTransformer(config, checkpoint, device);
-                case GPT2 -> new Gpt2Transformer(config, checkpoint, device);
+                case LLAMA -> new LlamaTransformer(config, checkpoint, device, dtype);
+                case GPT2 -> new Gpt2Transformer(config, checkpoint, device, dtype);
             };
             Path name = folder.toAbsolutePath().normalize().getFileName();
             return new LoadedModel(name == null ? folder.toString() : name.toString(), folder, config, generation,

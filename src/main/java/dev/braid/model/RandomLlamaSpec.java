@@ -15,8 +15,8 @@ public record RandomLlamaSpec(
         int maxPositionEmbeddings) {
 
     static final int HEAD_DIM = 64;
-    static final int DEFAULT_VOCAB = 4096;
-    static final int DEFAULT_MAX_POSITIONS = 2048;
+    public static final int DEFAULT_VOCAB = 4096;
+    public static final int DEFAULT_MAX_POSITIONS = 2048;
     private static final int[] HIDDEN_SIZES = {64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 2560, 3072, 4096, 5120, 8192};
 
     public RandomLlamaSpec {

@@ -21,13 +21,34 @@ public abstract class Transformer implements AutoCloseable {
 
     protected final ModelConfig config;
     protected final NDManager manager;
+    private final WeightDtype dtype;
     private long parameters;
+    private long lookupParameters;
     private long weightBytes;
     private long lookupBytes;
 
-    protected Transformer(ModelConfig config, Device device) {
+    protected Transformer(ModelConfig config, Device device, WeightDtype dtype) {
         this.config = config;
+        this.dtype = dtype;
         this.manager = NDManager.newBaseManager(device);
+    }
+
+    public WeightDtype dtype() {
+        return dtype;
+    }
+
+    /**
+     * A weight matrix (or its bias) of the products, in this model's {@link WeightDtype}; the
+     * float32 original is freed.
+     */
+    protected NDArray product(NDArray weight) {
+        if (weight == null || weight.getDataType() == dtype.type()) {
+            return weight;
+        }
+        NDArray converted = weight.toType(dtype.type(), false);
+        weightBytes += converted.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
+        weight.close();
+        return converted;
     }
 
     /** Loads one tensor of the checkpoint onto this model's device, counting its parameters. */
@@ -40,6 +61,7 @@ public abstract class Transformer implements AutoCloseable {
 
     /** Marks a loaded table that steps only look rows up in (an untied embedding): they never stream it whole. */
     protected void lookupOnly(NDArray table) {
+        lookupParameters += table.size();
         lookupBytes += table.size() * table.getDataType().getNumOfBytes();
     }
 
@@ -59,11 +81,11 @@ public abstract class Transformer implements AutoCloseable {
     }
 
     /**
-     * Multiply-adds per query token in the weight products, i.e. the streamed parameters ({@link
-     * #streamedWeightBytes} in float32 elements); attention's own products are counted apart.
+     * Multiply-adds per query token in the weight products: the parameters of {@link
+     * #streamedWeightBytes}. Attention's own products are counted apart.
      */
     public long streamedParameters() {
-        return streamedWeightBytes() / Float.BYTES;
+        return parameters - lookupParameters;
     }
 
     public ModelConfig config() {
@@ -131,9 +153,13 @@ public abstract class Transformer implements AutoCloseable {
     /** Final norm and LM head: {@code [rows, vocab]}. */
     protected abstract NDArray head(NDArray hidden);
 
+    /** {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and returns in {@code x}'s. */
     protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDList out = x.getNDArrayInternal().linear(x, weight, bias);
-        return out.singletonOrThrow();
+        if (weight.getDataType() == x.getDataType()) {
+            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        }
+        NDArray narrow = x.toType(weight.getDataType(), false);
+        return narrow.getNDArrayInternal().linear(narrow, weight, bias).singletonOrThrow().toType(x.getDataType(), false);
     }
 
     /** Rows {@code ids} of {@code matrix} {@code [n, width]}: {@code [ids..., width]}, one embedding lookup. */

@@ -167,7 +167,8 @@ public class ModelRegistry implements AutoCloseable {
             List<LoadedModel> replicas = new ArrayList<>();
             try {
                 for (String device : engine.devices()) {
-                    replicas.add(LoadedModel.load(BundledModels.resolve(entry.path()), Device.fromName(device)));
+                    replicas.add(LoadedModel.load(BundledModels.resolve(entry.path()), Device.fromName(device),
+                            engine.weightDtype()));
                 }
                 WorkerPool pool = WorkerPool.of(replicas.stream().map(LoadedModel::transformer).toList(),
                         engine.workerSettings());

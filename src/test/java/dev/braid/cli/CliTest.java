@@ -90,7 +90,7 @@ class CliTest {
         String[] starts = {"usage: java -jar braid.jar generate --model DIR|NAME [--prompt TEXT]",
                 "usage: java -jar braid.jar bench --model DIR|NAME [--strategy S[,S...]]",
                 "usage: java -jar braid.jar bench --url URL --model NAME [--concurrency 1,8,32]",
-                "usage: java -jar braid.jar init-model --output DIR [--params 25M] [--seed N]",
+                "usage: java -jar braid.jar init-model --output DIR [--params 25M] [--layers N]",
                 "usage: java -jar braid.jar train --recipe base|draft|tiny|cllm|apar [--output DIR]",
                 "usage: java -jar braid.jar generate --model DIR|NAME [--prompt TEXT]"};
         for (int i = 0; i < commands.length; i++) {
@@ -167,5 +167,35 @@ class CliTest {
         assertThat(report.get("levels").get(1).get("concurrency").asInt()).isEqualTo(4);
         assertThat(report.get("levels").get(1).get("completion_tokens").asInt()).isEqualTo(24);
         assertThat(Files.readString(out.resolve("bench.md"))).contains("| concurrency |");
+    }
+
+    @Test
+    void initModelWritesAGivenShapeAndRefusesAHalfGivenOne(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("shaped");
+        Run init = run("init-model", "--output", model.toString(), "--layers", "2", "--hidden", "192", "--heads", "3",
+                "--kv-heads", "1", "--intermediate", "96", "--vocab", "600");
+        assertThat(init.code()).as(init.err()).isZero();
+        JsonNode config = JsonMapper.shared().readTree(Files.readString(model.resolve("config.json")));
+        assertThat(config.get("num_hidden_layers").asInt()).isEqualTo(2);
+        assertThat(config.get("hidden_size").asInt()).isEqualTo(192);
+        assertThat(config.get("num_attention_heads").asInt()).isEqualTo(3);
+        assertThat(config.get("num_key_value_heads").asInt()).isEqualTo(1);
+        assertThat(config.get("head_dim").asInt()).isEqualTo(64);
+        assertThat(config.get("intermediate_size").asInt()).isEqualTo(96);
+        assertThat(config.get("vocab_size").asInt()).isEqualTo(600);
+        Run generate = run("generate", "--model", model.toString(), "--prompt", "hi", "--max-new-tokens", "3", "--json");
+        assertThat(generate.code()).as(generate.err()).isZero();
+
+        Run half = run("init-model", "--output", dir.resolve("half").toString(), "--layers", "2");
+        assertThat(half.code()).isEqualTo(2);
+        assertThat(half.err()).contains("a shape needs --layers and --hidden");
+        Run both = run("init-model", "--output", dir.resolve("both").toString(), "--params", "1M", "--layers", "2",
+                "--hidden", "128");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("--params and a shape");
+        Run uneven = run("init-model", "--output", dir.resolve("uneven").toString(), "--layers", "2", "--hidden", "128",
+                "--heads", "2", "--kv-heads", "3");
+        assertThat(uneven.code()).isEqualTo(2);
+        assertThat(uneven.err()).contains("numHeads 2 is not divisible by numKvHeads 3");
     }
 }

@@ -43,7 +43,7 @@ class StepBoundsTest {
     void theHostIsMeasuredOnTheModelsDevice() {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu())) {
             StepBounds.Host host = StepBounds.measure(model.transformer());
-            assertThat(host.copyGbPerSecond()).isBetween(0.1, 10_000.0);
+            assertThat(host.memoryGbPerSecond()).isBetween(0.1, 10_000.0);
             assertThat(host.matmulGflopPerSecond()).isBetween(0.1, 1_000_000.0);
         }
     }

@@ -1,0 +1,140 @@
+package dev.braid.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDScope;
+import dev.braid.kv.BlockTable;
+import dev.braid.kv.PagedKvCache;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * float16 weight matrices ({@code braid.engine.dtype: float16}) against the float32 engine, which
+ * {@link TransformerReferenceTest} holds to transformers: how far the logits move, and how often
+ * greedy decoding still picks the same token.
+ */
+class HalfPrecisionTest {
+
+    private static final List<String> QUESTIONS = List.of(
+            "How do I keep a sourdough starter alive while travelling?",
+            "Explain what a load balancer does for a small web shop.",
+            "What should I pack for a three day hike in autumn?",
+            "Why do cats knock things off tables?",
+            "Give me three tips for writing clearer emails.",
+            "How does compound interest work on a savings account?");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny", "gpt2-tiny"})
+    void halfSizeMatricesMoveTheLogitsLittleAndKeepTheArgmax(String fixture) {
+        Path folder = ReferenceCase.FIXTURES.resolve(fixture);
+        try (LoadedModel full = LoadedModel.load(folder, Device.cpu());
+             LoadedModel half = LoadedModel.load(folder, Device.cpu(), WeightDtype.FLOAT16)) {
+            assertThat(half.transformer().dtype()).isEqualTo(WeightDtype.FLOAT16);
+            // the products halve; norms and a tied embedding (gpt2-tiny's LM head) stay float32
+            assertThat(half.transformer().streamedWeightBytes()).isLessThan(full.transformer().streamedWeightBytes());
+            assertThat(half.transformer().parameterCount()).isEqualTo(full.transformer().parameterCount());
+            int positions = 0;
+            int agreeing = 0;
+            double worst = 0;
+            for (ReferenceCase c : ReferenceCase.load(fixture)) {
+                float[][] a = prefillLogits(full, c.promptIds());
+                float[][] b = prefillLogits(half, c.promptIds());
+                for (int p = 0; p < a.length; p++) {
+                    positions++;
+                    agreeing += argmax(a[p]) == argmax(b[p]) ? 1 : 0;
+                    for (int v = 0; v < a[p].length; v++) {
+                        worst = Math.max(worst, Math.abs(a[p][v] - b[p][v]));
+                    }
+                }
+            }
+            System.out.printf("float16 weights, %s: max |logit - float32 logit| %.5f, argmax agreement %d/%d%n",
+                    fixture, worst, agreeing, positions);
+            assertThat(worst).isLessThan(0.02);
+            assertThat(agreeing).isEqualTo(positions);
+        }
+    }
+
+    @Test
+    void greedyAnswersOfTheBundledModelMostlyAgree() {
+        Path folder = BundledModels.folder("braid-base").orElseThrow();
+        try (LoadedModel full = LoadedModel.load(folder, Device.cpu());
+             LoadedModel half = LoadedModel.load(folder, Device.cpu(), WeightDtype.FLOAT16)) {
+            int tokens = 0;
+            int agreeing = 0;
+            int identicalAnswers = 0;
+            for (String question : QUESTIONS) {
+                int[] prompt = full.tokenizer().encode(question);
+                int[] a = greedy(full, prompt, 48);
+                int[] b = greedy(half, prompt, 48);
+                int same = 0;
+                while (same < a.length && a[same] == b[same]) {
+                    same++;
+                }
+                tokens += a.length;
+                agreeing += same;
+                identicalAnswers += same == a.length ? 1 : 0;
+            }
+            System.out.printf("float16 weights, braid-base: greedy tokens before the first difference %d/%d, "
+                    + "identical answers %d/%d%n", agreeing, tokens, identicalAnswers, QUESTIONS.size());
+            assertThat((double) agreeing / tokens).isGreaterThan(0.8);
+        }
+    }
+
+    @Test
+    void bfloat16IsRefusedWithTheReason() {
+        assertThatThrownBy(() -> WeightDtype.parse("bfloat16"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot create bfloat16 tensors");
+        assertThatThrownBy(() -> WeightDtype.parse("int4"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float32, float16");
+        assertThat(WeightDtype.parse(" Float16 ")).isEqualTo(WeightDtype.FLOAT16);
+    }
+
+    private static float[][] prefillLogits(LoadedModel model, int[] prompt) {
+        try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 256), Device.cpu());
+             NDScope ignored = new NDScope()) {
+            BlockTable table = cache.newSequence();
+            assertThat(cache.reserve(table, prompt.length)).isTrue();
+            StepOutput out = model.transformer().forward(
+                    new StepBatch(List.of(StepPlan.append(table, prompt).withAllLogits())), cache);
+            float[][] logits = new float[prompt.length][];
+            for (int p = 0; p < prompt.length; p++) {
+                logits[p] = out.logits(0, p);
+            }
+            return logits;
+        }
+    }
+
+    private static int[] greedy(LoadedModel model, int[] prompt, int count) {
+        int[] out = new int[count];
+        try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 512), Device.cpu())) {
+            BlockTable table = cache.newSequence();
+            int[] input = prompt;
+            for (int i = 0; i < count; i++) {
+                assertThat(cache.reserve(table, input.length)).isTrue();
+                try (NDScope ignored = new NDScope()) {
+                    StepOutput step = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, input))), cache);
+                    step.commitPrefix(cache, 0, input.length);
+                    step.flush();
+                    out[i] = step.argmax(0, 0);
+                    input = new int[] {out[i]};
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
