@@ -46,8 +46,14 @@ class ReadmeExamplesTest {
         EXCLUDED.put("./mvnw spring-boot:run", "starts the service on :8080 and blocks; the test starts it in-process");
         EXCLUDED.put("./mvnw -B verify", "the build this test is part of");
         EXCLUDED.put(SERVICE_EXAMPLE, "blocks serving; the test starts the service with these same arguments");
-        EXCLUDED.put("java -Dai.djl.pytorch.num_threads=1 -jar target/braid.jar bench --model braid-cllm",
+        EXCLUDED.put("java -jar target/braid.jar bench --model braid-cllm",
                 "a benchmark of many minutes on three models");
+        EXCLUDED.put("java -jar target/braid.jar bench --model braid-base",
+                "a benchmark of minutes; its figures are the README's performance tables");
+        EXCLUDED.put("java -jar target/braid.jar init-model --output /tmp/smol-shape",
+                "writes a 650 MB checkpoint for the benchmark after it");
+        EXCLUDED.put("java -jar target/braid.jar bench --model /tmp/smol-shape",
+                "a benchmark of a 163M model, needs the checkpoint above");
         EXCLUDED.put("./mvnw -B -DskipTests jib:build", "pushes an image: needs a registry");
         EXCLUDED.put("./mvnw -B -DskipTests jib:dockerBuild", "needs a Docker daemon");
         EXCLUDED.put("./mvnw -B -DskipTests jib:buildTar", "pulls the base image from Docker Hub");
