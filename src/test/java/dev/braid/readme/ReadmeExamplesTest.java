@@ -50,10 +50,6 @@ class ReadmeExamplesTest {
                 "a benchmark of many minutes on three models");
         EXCLUDED.put("java -jar target/braid.jar bench --model braid-base",
                 "a benchmark of minutes; its figures are the README's performance tables");
-        EXCLUDED.put("java -jar target/braid.jar init-model --output /tmp/smol-shape",
-                "writes a 650 MB checkpoint for the benchmark after it");
-        EXCLUDED.put("java -jar target/braid.jar bench --model /tmp/smol-shape",
-                "a benchmark of a 163M model, needs the checkpoint above");
         EXCLUDED.put("./mvnw -B -DskipTests jib:build", "pushes an image: needs a registry");
         EXCLUDED.put("./mvnw -B -DskipTests jib:dockerBuild", "needs a Docker daemon");
         EXCLUDED.put("./mvnw -B -DskipTests jib:buildTar", "pulls the base image from Docker Hub");
