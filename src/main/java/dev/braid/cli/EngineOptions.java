@@ -25,9 +25,9 @@ final class EngineOptions {
             Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
             Option.valued("cpu-threads", "N", "CPU threads the engine's kernels use, 0 for half the cores")
-                    .defaults(0),
+                    .defaults(CpuThreads.HALF_THE_CORES),
             Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
-                    .defaults(WeightDtype.FLOAT32.key()));
+                    .defaults(WeightDtype.DEFAULT.key()));
 
     /** The strategies the engine runs, as {@code --strategy} lists them. */
     static String strategies(String separator) {

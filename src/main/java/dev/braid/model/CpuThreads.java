@@ -16,6 +16,9 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class CpuThreads {
 
+    /** The setting that asks for half the host's cores, at least one: the default. */
+    public static final int HALF_THE_CORES = 0;
+
     /** The property names DJL's PyTorch engine reads when it loads. */
     private static final String INTRA_OP = "ai.djl.pytorch.num_threads";
     private static final String INTER_OP = "ai.djl.pytorch.num_interop_threads";

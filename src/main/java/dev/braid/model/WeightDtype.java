@@ -15,6 +15,9 @@ public enum WeightDtype {
     /** Half the bytes per weight; activations are rounded to float16 for each product and widened after. */
     FLOAT16("float16", DataType.FLOAT16);
 
+    /** Weights as most CPUs multiply them fastest beyond one-token steps (README, Performance). */
+    public static final WeightDtype DEFAULT = FLOAT32;
+
     private final String key;
     private final DataType type;
 

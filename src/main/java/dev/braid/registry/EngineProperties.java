@@ -5,7 +5,6 @@ import dev.braid.model.WeightDtype;
 import dev.braid.worker.WorkerSettings;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code braid.engine.*}: where models run and how big each worker's KV pool and queue are.
@@ -20,21 +19,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
-        @DefaultValue("cpu") List<String> devices,
-        @DefaultValue("1") int blockSize,
-        @DefaultValue("32768") int kvBlocks,
-        @DefaultValue("64") int maxBatchTasks,
-        @DefaultValue("1024") int maxWaitingTasks,
-        @DefaultValue("0") int cpuThreads,
-        @DefaultValue("float32") String dtype) {
+        List<String> devices,
+        Integer blockSize,
+        Integer kvBlocks,
+        Integer maxBatchTasks,
+        Integer maxWaitingTasks,
+        Integer cpuThreads,
+        String dtype) {
 
+    /** Unset keys fall back to the one definition of each default: WorkerSettings, CpuThreads, WeightDtype. */
     public EngineProperties {
         devices = devices == null || devices.isEmpty() ? List.of("cpu") : List.copyOf(devices);
+        WorkerSettings defaults = WorkerSettings.DEFAULT;
+        blockSize = blockSize == null ? defaults.blockSize() : blockSize;
+        kvBlocks = kvBlocks == null ? defaults.numBlocks() : kvBlocks;
+        maxBatchTasks = maxBatchTasks == null ? defaults.maxBatchTasks() : maxBatchTasks;
+        maxWaitingTasks = maxWaitingTasks == null ? defaults.maxWaitingTasks() : maxWaitingTasks;
+        cpuThreads = cpuThreads == null ? CpuThreads.HALF_THE_CORES : cpuThreads;
         if (cpuThreads < 0) {
             throw new IllegalArgumentException("braid.engine.cpu-threads must be 0 (half the cores) or positive, got "
                     + cpuThreads);
         }
-        dtype = dtype == null ? WeightDtype.FLOAT32.key() : dtype;
+        dtype = dtype == null ? WeightDtype.DEFAULT.key() : dtype;
         weightDtypeOf(dtype);
     }
 

@@ -111,7 +111,8 @@ class HelmChartTest {
         Map<String, Object> resources = map(m.container(), "resources");
         assertThat(map(resources, "limits")).doesNotContainKey("nvidia.com/gpu").containsEntry("memory", "8Gi");
         assertThat(at(m.settings(), "braid", "engine", "devices")).isEqualTo(List.of("cpu"));
-        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(32768);
+        // engine sizes are Braid's own defaults unless set: the chart repeats none of them
+        assertThat(map(map(m.settings(), "braid"), "engine")).containsOnlyKeys("devices");
         // no seeds given: the bundled models only
         assertThat(at(m.settings(), "braid", "models")).isEqualTo(Map.of("bundled", true));
 
@@ -280,7 +281,7 @@ class HelmChartTest {
         assertThat(at(m.settings(), "braid", "engine", "devices")).isEqualTo(List.of("gpu:3"));
         assertThat(at(m.settings(), "braid", "jobs", "max-running")).isEqualTo(2);
         // untouched defaults survive the merge
-        assertThat(at(m.settings(), "braid", "engine", "kv-blocks")).isEqualTo(32768);
+        assertThat(at(m.settings(), "braid", "admission", "max-queued-requests")).isEqualTo(256);
     }
 
     @Test
