@@ -24,8 +24,8 @@ final class EngineOptions {
             Option.valued("device", "cpu|gpu:N", "the device").defaults("cpu"),
             Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
-            Option.valued("cpu-threads", "N", "CPU threads the engine's kernels use, 0 for half the cores")
-                    .defaults(CpuThreads.HALF_THE_CORES),
+            Option.valued("cpu-threads", "N", "CPU threads a step may use, 0 for all cores")
+                    .defaults(CpuThreads.ALL_CORES),
             Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
                     .defaults(WeightDtype.DEFAULT.key()));
 

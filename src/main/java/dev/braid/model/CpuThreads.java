@@ -4,20 +4,17 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * How many cores PyTorch's CPU kernels use per worker. Set once, before any model runs: PyTorch
- * hands the count to each thread on its first parallel op, so a later change does not reach a
- * worker that has already stepped.
- *
- * <p>Each worker steps on its own thread and every step's kernels fan out over this many threads,
- * so a host with {@code w} workers stepping at once runs {@code w * threads} of them. One thread
- * per worker is the default on small hosts: a step of the bundled models is a few hundred small
- * ops, where waking a second thread costs more than it saves (README, performance), and the
- * draft partner or the next model keeps the other core busy.
+ * How many cores PyTorch's CPU kernels may use per worker: set once, before any model runs, and
+ * by default all of them. Each worker then runs a step on one thread or on all of these, by the
+ * step's query tokens ({@code StepThreads}, measured at load): a step of a few tokens is a few
+ * hundred small ops, where waking a second thread costs more than it saves, and only large steps
+ * (prefills, big batches) fan out. Several workers on one host thus share the cores on their small
+ * steps and contend only while large ones coincide.
  */
 public final class CpuThreads {
 
-    /** The setting that asks for half the host's cores, at least one: the default. */
-    public static final int HALF_THE_CORES = 0;
+    /** The setting that asks for all the host's cores: the default. */
+    public static final int ALL_CORES = 0;
 
     /** The property names DJL's PyTorch engine reads when it loads. */
     private static final String INTRA_OP = "ai.djl.pytorch.num_threads";
@@ -28,12 +25,26 @@ public final class CpuThreads {
     private CpuThreads() {
     }
 
-    /** {@code configured}, or for 0 half the host's cores, at least one. */
+    /** The threads per worker in force: what {@link #apply} set, or the default's count before it ran. */
+    public static synchronized int perWorker() {
+        return applied != null ? applied : resolve(ALL_CORES);
+    }
+
+    /**
+     * Runs the calling thread's following ops on {@code threads} threads (at most {@link
+     * #perWorker}). PyTorch keeps the count per calling thread, so one worker's choice does not
+     * reach another's; a change costs about as much as one small op.
+     */
+    public static void useOnThisThread(int threads) {
+        JniUtils.setNumThreads(Math.max(1, Math.min(threads, perWorker())));
+    }
+
+    /** {@code configured}, or for 0 the host's cores. */
     public static int resolve(int configured) {
         if (configured < 0) {
-            throw new IllegalArgumentException("cpu-threads must be 0 (half the cores) or positive, got " + configured);
+            throw new IllegalArgumentException("cpu-threads must be 0 (all cores) or positive, got " + configured);
         }
-        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     }
 
     /**

@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param kvBlocks        KV blocks per worker
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
- * @param cpuThreads      CPU threads each worker's kernels use; 0: half the host's cores ({@link CpuThreads})
+ * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
  * @param dtype           the precision of the weight matrices, {@code float32} or {@code float16} ({@link WeightDtype})
  */
 @ConfigurationProperties("braid.engine")
@@ -35,9 +35,9 @@ public record EngineProperties(
         kvBlocks = kvBlocks == null ? defaults.numBlocks() : kvBlocks;
         maxBatchTasks = maxBatchTasks == null ? defaults.maxBatchTasks() : maxBatchTasks;
         maxWaitingTasks = maxWaitingTasks == null ? defaults.maxWaitingTasks() : maxWaitingTasks;
-        cpuThreads = cpuThreads == null ? CpuThreads.HALF_THE_CORES : cpuThreads;
+        cpuThreads = cpuThreads == null ? CpuThreads.ALL_CORES : cpuThreads;
         if (cpuThreads < 0) {
-            throw new IllegalArgumentException("braid.engine.cpu-threads must be 0 (half the cores) or positive, got "
+            throw new IllegalArgumentException("braid.engine.cpu-threads must be 0 (all cores) or positive, got "
                     + cpuThreads);
         }
         dtype = dtype == null ? WeightDtype.DEFAULT.key() : dtype;

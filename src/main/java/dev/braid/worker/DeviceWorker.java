@@ -11,6 +11,7 @@ import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import dev.braid.model.CpuThreads;
 import dev.braid.model.StepProfile;
 import dev.braid.model.StepProfile.Phase;
 import dev.braid.model.Transformer;
@@ -62,6 +63,8 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepCost pricing;
     private final GuessMemory guessMemory = new GuessMemory();
     private final StepProfile profile = new StepProfile();
+    /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
+    private StepThreads threads = StepThreads.one();
     private StepPrice price;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
@@ -150,6 +153,10 @@ public final class DeviceWorker implements AutoCloseable {
      * guesses are priced from the first request on; real steps refine the curve from then on.
      */
     private void calibrate() {
+        int maxThreads = CpuThreads.perWorker();
+        if (maxThreads > 1 && model.device().isGpu()) {
+            maxThreads = 1;
+        }
         int context = model.config().maxPositionEmbeddings();
         List<int[]> shapes = new ArrayList<>();
         for (int tokens : StepCostModel.LADDER) {
@@ -163,8 +170,22 @@ public final class DeviceWorker implements AutoCloseable {
         shapes.add(new int[] {1, 1});
         shapes.add(new int[] {1, 2});
         try {
+            CpuThreads.useOnThisThread(1);
             double[] fastest = fastest(shapes);
             int points = shapes.size() - 2;
+            if (maxThreads > 1) {
+                CpuThreads.useOnThisThread(maxThreads);
+                double[] parallel = fastest(shapes);
+                threads = StepThreads.choose(maxThreads, shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray(),
+                        java.util.Arrays.copyOf(fastest, points), java.util.Arrays.copyOf(parallel, points));
+                for (int i = 0; i < fastest.length; i++) {
+                    int tokens = java.util.Arrays.stream(shapes.get(i)).sum();
+                    fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
+                }
+                log.info("worker {} steps of {}+ query tokens run on {} CPU threads, smaller ones on one", name,
+                        threads.parallelFrom() == Integer.MAX_VALUE ? "no" : threads.parallelFrom(), maxThreads);
+            }
+            threads.use(1);
             for (int i = 0; i < points; i++) {
                 stepCost.calibrate(shapes.get(i)[0], fastest[i]);
             }
@@ -307,6 +328,7 @@ public final class DeviceWorker implements AutoCloseable {
         long start = System.nanoTime();
         int accepted = 0;
         StepBatch batch = new StepBatch(plans);
+        threads.use(threads.threadsFor(batch.tokenCount()));
         profile.count(batch);
         profile.lap(Phase.PLAN);
         try (NDScope ignored = new NDScope()) {

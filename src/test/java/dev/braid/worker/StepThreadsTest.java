@@ -1,0 +1,32 @@
+package dev.braid.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class StepThreadsTest {
+
+    private static final int[] TOKENS = {1, 2, 4, 8, 16, 32, 64, 128};
+
+    @Test
+    void stepsGoParallelFromWhereEveryLargerStepWasFasterSo() {
+        StepThreads threads = StepThreads.choose(2, TOKENS,
+                new double[] {1, 2, 3, 4, 5, 6, 7, 8},
+                new double[] {0.9, 3, 4, 5, 4.5, 5, 6, 7});
+        assertThat(threads.parallelFrom()).isEqualTo(16);
+        assertThat(threads.threadsFor(1)).isEqualTo(1);
+        assertThat(threads.threadsFor(15)).isEqualTo(1);
+        assertThat(threads.threadsFor(16)).isEqualTo(2);
+        assertThat(threads.threadsFor(500)).isEqualTo(2);
+    }
+
+    @Test
+    void aLargestStepNoFasterInParallelKeepsEveryStepOnOneThread() {
+        StepThreads threads = StepThreads.choose(2, TOKENS,
+                new double[] {1, 2, 3, 4, 5, 6, 7, 8},
+                new double[] {0.5, 1, 2, 3, 4, 5, 6, 8});
+        assertThat(threads.parallelFrom()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(threads.threadsFor(1 << 20)).isEqualTo(1);
+        assertThat(StepThreads.one().threadsFor(1 << 20)).isEqualTo(1);
+    }
+}
