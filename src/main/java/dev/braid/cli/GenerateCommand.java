@@ -10,7 +10,12 @@ import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.StrategyParams;
 import dev.braid.model.ChatTemplate;
+import dev.braid.decoding.apar.AparStrategy;
+import dev.braid.decoding.apar.SerialAparStrategy;
+import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.model.LoadedModel;
+import dev.braid.registry.BundledSeeds;
+import dev.braid.registry.Capability;
 import dev.braid.worker.WorkerPool;
 import java.io.PrintStream;
 import java.util.HashSet;
@@ -39,10 +44,38 @@ final class GenerateCommand {
                     Option.valued("seed", "S", "makes sampling reproducible"),
                     Option.valued("stop", "TEXT", "stop before this text"),
                     Option.flag("raw", "send --prompt without the chat template"),
+                    Option.valued("capabilities", "apar,cllm", "what the model was tuned for, as the registry "
+                            + "records it (default: a bundled model's own, else none); on an apar model, ar, "
+                            + "jacobi and lookahead run as apar-serial and write every branch"),
                     Option.flag("json", "print one JSON object instead of the text")))
             .with(EngineOptions.OPTIONS).with(StrategyOptions.OPTIONS);
 
     private GenerateCommand() {
+    }
+
+    private static List<String> capabilities(Options options) {
+        if (!options.has("capabilities")) {
+            return BundledSeeds.capabilities(options.required("model"));
+        }
+        List<String> given = List.of(options.required("capabilities").split(","));
+        for (String id : given) {
+            if (Capability.parse(id.trim()).isEmpty()) {
+                throw new UsageException("--capabilities holds '" + id + "'; known: "
+                        + String.join(", ", java.util.Arrays.stream(Capability.values()).map(Capability::id).toList()));
+            }
+        }
+        return given.stream().map(String::trim).toList();
+    }
+
+    /** As the service runs it: on a model tuned to fork, a strategy that writes no branches runs as apar-serial. */
+    private static DecodingStrategy branchesWritten(DecodingStrategy requested, List<String> capabilities,
+                                                   LoadedModel model) {
+        boolean writesBranches = requested.name().equals(AparStrategy.NAME) || requested.name().equals(SgdStrategy.NAME);
+        if (writesBranches || !capabilities.contains(Capability.APAR.id())
+                || !SerialAparStrategy.forks(model.tokenizer())) {
+            return requested;
+        }
+        return new SerialAparStrategy();
     }
 
     static int run(String[] args, PrintStream out) throws InterruptedException {
@@ -50,7 +83,7 @@ final class GenerateCommand {
         if (options.has("prompt") == options.has("prompt-ids")) {
             throw new UsageException("give exactly one of --prompt and --prompt-ids");
         }
-        DecodingStrategy strategy = EngineOptions.strategy(options.string("strategy"));
+        DecodingStrategy requested = EngineOptions.strategy(options.string("strategy"));
         int maxNewTokens = options.integer("max-new-tokens", 1, 1 << 20);
         Double temperature = options.optionalDecimal("temperature", 0, 100);
         Integer topK = options.optionalInteger("top-k", 0, Integer.MAX_VALUE);
@@ -59,6 +92,7 @@ final class GenerateCommand {
         StrategyParams strategyParams = StrategyOptions.params(options);
         try (LoadedModel model = EngineOptions.loadModel(options);
              WorkerPool pool = WorkerPool.of(List.of(model.transformer()), EngineOptions.workerSettings(options, 1))) {
+            DecodingStrategy strategy = branchesWritten(requested, capabilities(options), model);
             // as the API fills a request: the model's generation_config.json, then (here) greedy
             SamplingParams sampling = SamplingDefaults.GREEDY.under(model.generation()).apply(temperature, topK, topP, seed);
             int[] prompt = options.has("prompt-ids")

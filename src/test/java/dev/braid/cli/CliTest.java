@@ -198,4 +198,37 @@ class CliTest {
         assertThat(uneven.code()).isEqualTo(2);
         assertThat(uneven.err()).contains("numHeads 2 is not divisible by numKvHeads 3");
     }
+
+    @Test
+    void anAparModelWritesEveryBranchUnderArAsTheServiceDoes() {
+        String[] question = {"generate", "--model", "braid-apar", "--prompt", "List 3 ways to make database queries faster.",
+                "--max-new-tokens", "256", "--json", "--strategy"};
+        JsonNode apar = json(run(concat(question, "apar")));
+        JsonNode ar = json(run(concat(question, "ar")));
+        assertThat(ar.get("strategy").asString()).isEqualTo("apar-serial");
+        assertThat(ar.get("text").asString()).isEqualTo(apar.get("text").asString());
+        assertThat(ar.get("completion_tokens").asInt()).isEqualTo(apar.get("completion_tokens").asInt());
+        // one live branch at a time: the steps of plain decoding, not APAR's parallel ones
+        assertThat(ar.get("steps").asInt()).isGreaterThanOrEqualTo(ar.get("completion_tokens").asInt())
+                .isGreaterThan(apar.get("steps").asInt());
+
+        // told it is not APAR-tuned, ar stays ar and stops each item at its [Fork]
+        JsonNode plain = json(run(concat(concat(question, "ar"), "--capabilities", "cllm")));
+        assertThat(plain.get("strategy").asString()).isEqualTo("ar");
+        assertThat(plain.get("completion_tokens").asInt()).isLessThan(apar.get("completion_tokens").asInt());
+        Run unknown = run(concat(concat(question, "ar"), "--capabilities", "fork"));
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--capabilities holds 'fork'");
+    }
+
+    private static JsonNode json(Run run) {
+        assertThat(run.code()).as(run.err()).isZero();
+        return JsonMapper.shared().readTree(run.out());
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
 }
