@@ -4,7 +4,7 @@ import dev.braid.api.openai.ChatCompletionResponse;
 import dev.braid.api.openai.CompletionResponse;
 import dev.braid.api.openai.Usage;
 import dev.braid.decoding.GenerationResult;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.decoding.TokenLogprobs;
 import dev.braid.jobs.BraidInfo;
 import dev.braid.jobs.Generation;
@@ -24,7 +24,7 @@ import java.util.Map;
 final class ResponseAssembler {
 
     private final Generation generation;
-    private final TokenDecoder decoder;
+    private final Tokenizer tokenizer;
     private final List<IncrementalText> texts = new ArrayList<>();
     private final List<List<TokenLogprobs>> logprobs = new ArrayList<>();
     private final boolean wantLogprobs;
@@ -32,10 +32,10 @@ final class ResponseAssembler {
 
     ResponseAssembler(Generation generation) {
         this.generation = generation;
-        this.decoder = generation.command().model().model().tokenizer();
+        this.tokenizer = generation.command().model().model().tokenizer();
         this.wantLogprobs = generation.command().logprobsTop() >= 0;
         for (int i = 0; i < generation.command().n(); i++) {
-            texts.add(new IncrementalText(decoder, generation.command().stop().stopStrings()));
+            texts.add(new IncrementalText(tokenizer, generation.command().stop().stopStrings()));
             logprobs.add(new ArrayList<>());
         }
     }
@@ -130,7 +130,7 @@ final class ResponseAssembler {
     }
 
     private String token(int id) {
-        return decoder.decode(new int[] {id});
+        return tokenizer.decode(new int[] {id});
     }
 
     private static List<Integer> bytes(String token) {

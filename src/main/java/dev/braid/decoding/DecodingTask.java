@@ -4,6 +4,7 @@ import dev.braid.kv.BlockTable;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import dev.braid.model.Tokenizer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.Set;
 public abstract class DecodingTask {
 
     protected final GenerationRequest request;
-    protected final TokenDecoder decoder;
+    protected final Tokenizer tokenizer;
     protected final GenerationListener listener;
     protected PagedKvCache cache;
     protected int contextLength;
@@ -30,9 +31,9 @@ public abstract class DecodingTask {
     private int acceptedLastStep;
     private int logprobsTop = -1;
 
-    protected DecodingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+    protected DecodingTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         this.request = request;
-        this.decoder = decoder;
+        this.tokenizer = tokenizer;
         this.listener = listener;
     }
 

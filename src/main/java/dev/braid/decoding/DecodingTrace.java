@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.braid.decoding.apar.AparTrace;
 import dev.braid.decoding.lookahead.LookaheadTrace;
 import dev.braid.decoding.sgd.SgdTrace;
+import dev.braid.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +34,11 @@ public record DecodingTrace(String type, List<Branch> branches, String skeleton,
     }
 
     /** The trace of {@code trace}, or null for strategies that keep none. */
-    public static DecodingTrace of(GenerationResult.Trace trace, TokenDecoder decoder) {
+    public static DecodingTrace of(GenerationResult.Trace trace, Tokenizer tokenizer) {
         if (trace instanceof AparTrace apar) {
             List<Branch> branches = apar.branches().stream()
                     .map(b -> new Branch(b.sequence(), b.id(), b.parent(), b.depth(), b.tokens().length,
-                            decoder.decode(b.tokens()), b.startStep(), b.endStep(), reason(b.finishReason())))
+                            tokenizer.decode(b.tokens()), b.startStep(), b.endStep(), reason(b.finishReason())))
                     .toList();
             return new DecodingTrace("apar", branches, null, null, null, null, null, apar.generatedTokens());
         }
@@ -45,7 +46,7 @@ public record DecodingTrace(String type, List<Branch> branches, String skeleton,
             List<Node> nodes = sgd.nodes().stream()
                     .map(n -> new Node(n.index(), n.title(), n.dependsOn(),
                             n.difficulty() == null ? null : n.difficulty().name().toLowerCase(Locale.ROOT), n.model(),
-                            n.startStep(), n.endStep(), n.tokens().length, decoder.decode(n.tokens()),
+                            n.startStep(), n.endStep(), n.tokens().length, tokenizer.decode(n.tokens()),
                             reason(n.finishReason())))
                     .toList();
             return new DecodingTrace("sgd", null, sgd.skeleton(), sgd.skeletonSteps(), nodes, sgd.fallbackReason(),
@@ -56,7 +57,7 @@ public record DecodingTrace(String type, List<Branch> branches, String skeleton,
             for (int s = 0; s < lookahead.sequences().size(); s++) {
                 for (LookaheadTrace.Step step : lookahead.sequences().get(s)) {
                     accepted.add(new Accepted(s, step.step(), step.tokens().length, step.fromNgram(),
-                            decoder.decode(step.tokens())));
+                            tokenizer.decode(step.tokens())));
                 }
             }
             return new DecodingTrace("lookahead", null, null, null, null, null, accepted, lookahead.generatedTokens());

@@ -1,5 +1,6 @@
 package dev.braid.decoding;
 
+import dev.braid.model.Tokenizer;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,8 +26,8 @@ public record GenerationResult(String strategy, int promptTokens, List<Completio
     public record Completion(int[] tokenIds, FinishReason finishReason, String stopString) {
 
         /** The text a user sees: decoded, cut before the stop string that ended it. */
-        public String text(TokenDecoder decoder) {
-            String text = decoder.decode(tokenIds);
+        public String text(Tokenizer tokenizer) {
+            String text = tokenizer.decode(tokenIds);
             int at = stopString == null ? -1 : text.indexOf(stopString);
             return at >= 0 ? text.substring(0, at) : text;
         }

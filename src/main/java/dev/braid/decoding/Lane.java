@@ -3,6 +3,7 @@ package dev.braid.decoding;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,7 @@ public abstract class Lane {
 
     protected final Sequence sequence;
     protected final PagedKvCache cache;
-    protected final TokenDecoder decoder;
+    protected final Tokenizer tokenizer;
     protected final int contextLength;
     private int lastTokens;
     private int lastAccepted;
@@ -23,10 +24,10 @@ public abstract class Lane {
     private long acceptedDrafts;
     private int budget;
 
-    protected Lane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength) {
+    protected Lane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength) {
         this.sequence = sequence;
         this.cache = cache;
-        this.decoder = decoder;
+        this.tokenizer = tokenizer;
         this.contextLength = contextLength;
     }
 
@@ -62,7 +63,7 @@ public abstract class Lane {
      */
     protected int[] acceptRun(int[] tokens) {
         for (int i = 0; i < tokens.length; i++) {
-            if (!sequence.accept(tokens[i], decoder)) {
+            if (!sequence.accept(tokens[i], tokenizer)) {
                 return Arrays.copyOf(tokens, i + 1);
             }
         }

@@ -3,6 +3,7 @@ package dev.braid.decoding;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
+import dev.braid.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,8 +22,8 @@ public abstract class LaneTask extends DecodingTask {
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
 
-    protected LaneTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        super(request, decoder, listener);
+    protected LaneTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        super(request, tokenizer, listener);
         Long requested = request.sampling().seed();
         this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }

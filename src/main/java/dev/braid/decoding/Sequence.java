@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import dev.braid.kv.BlockTable;
+import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 
 /**
@@ -108,7 +109,7 @@ public final class Sequence {
      *
      * @return true if the sequence may take more tokens
      */
-    public boolean accept(int token, TokenDecoder decoder) {
+    public boolean accept(int token, Tokenizer tokenizer) {
         if (finished()) {
             throw new IllegalStateException("sequence already finished: " + finishReason);
         }
@@ -118,7 +119,7 @@ public final class Sequence {
         generated[generatedCount++] = token;
         if (stop.stopTokenIds().contains(token)) {
             finishReason = FinishReason.STOP;
-        } else if (!stop.stopStrings().isEmpty() && (stopString = stop.stopStringIn(decoder.decode(newest(stop.stopWindowTokens())))) != null) {
+        } else if (!stop.stopStrings().isEmpty() && (stopString = stop.stopStringIn(tokenizer.decode(newest(stop.stopWindowTokens())))) != null) {
             finishReason = FinishReason.STOP;
         } else if (generatedCount >= stop.maxNewTokens() || length() > contextLength) {
             finishReason = FinishReason.LENGTH;

@@ -1,7 +1,7 @@
 package dev.braid.jobs;
 
 import dev.braid.decoding.GenerationResult;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -13,15 +13,15 @@ import java.util.List;
  */
 public final class IncrementalText {
 
-    private final TokenDecoder decoder;
+    private final Tokenizer tokenizer;
     private final List<String> stopStrings;
     private final int holdBack;
     private int[] ids = new int[32];
     private int count;
     private int emitted;
 
-    public IncrementalText(TokenDecoder decoder, List<String> stopStrings) {
-        this.decoder = decoder;
+    public IncrementalText(Tokenizer tokenizer, List<String> stopStrings) {
+        this.tokenizer = tokenizer;
         this.stopStrings = List.copyOf(stopStrings);
         this.holdBack = stopStrings.stream().mapToInt(String::length).max().orElse(1) - 1;
     }
@@ -33,7 +33,7 @@ public final class IncrementalText {
         }
         System.arraycopy(tokens, 0, ids, count, tokens.length);
         count += tokens.length;
-        String text = decoder.decode(Arrays.copyOf(ids, count));
+        String text = tokenizer.decode(Arrays.copyOf(ids, count));
         int safe = text.length();
         while (safe > 0 && text.charAt(safe - 1) == '\uFFFD') {
             safe--;
@@ -56,7 +56,7 @@ public final class IncrementalText {
 
     /** The rest of the final text, cut before the stop string that ended it. */
     public String finish(GenerationResult.Completion completion) {
-        String full = completion.text(decoder);
+        String full = completion.text(tokenizer);
         if (emitted >= full.length()) {
             return "";
         }

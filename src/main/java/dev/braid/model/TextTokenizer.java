@@ -2,14 +2,13 @@ package dev.braid.model;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.braid.decoding.TokenDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** A model's {@code tokenizer.json}, through DJL's binding of the Hugging Face tokenizers library. */
-public final class TextTokenizer implements TokenDecoder, AutoCloseable {
+public final class TextTokenizer implements Tokenizer, AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
 
@@ -31,15 +30,7 @@ public final class TextTokenizer implements TokenDecoder, AutoCloseable {
         }
     }
 
-    /** Ids of {@code text}, with the special tokens the tokenizer's post-processor adds (e.g. BOS). */
-    public int[] encode(String text) {
-        return encode(text, true);
-    }
-
-    /**
-     * Ids of {@code text}; without special tokens for text that already spells them out, such as a
-     * rendered chat template that starts with the BOS token.
-     */
+    @Override
     public int[] encode(String text, boolean addSpecialTokens) {
         Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
         long[] ids = encoding.getIds();
@@ -50,7 +41,6 @@ public final class TextTokenizer implements TokenDecoder, AutoCloseable {
         return out;
     }
 
-    /** Text of {@code tokenIds}, special tokens left out. */
     @Override
     public String decode(int[] tokenIds) {
         long[] ids = new long[tokenIds.length];

@@ -3,7 +3,7 @@ package dev.braid.worker;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.DraftRoute;
 import java.util.Objects;
@@ -16,21 +16,21 @@ import java.util.Objects;
  *
  * @param model   the partner's name, as traces show it
  * @param pool    the partner's workers
- * @param decoder the partner's tokenizer (the same vocabulary as the target's), for stop strings
+ * @param tokenizer the partner's tokenizer (the same vocabulary as the target's), for stop strings
  */
-public record PoolDraftRoute(String model, WorkerPool pool, TokenDecoder decoder) implements DraftRoute {
+public record PoolDraftRoute(String model, WorkerPool pool, Tokenizer tokenizer) implements DraftRoute {
 
     private static final AutoregressiveStrategy AR = new AutoregressiveStrategy();
 
     public PoolDraftRoute {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(pool, "pool");
-        Objects.requireNonNull(decoder, "decoder");
+        Objects.requireNonNull(tokenizer, "tokenizer");
     }
 
     @Override
     public Handle decode(GenerationRequest request, GenerationListener listener) {
-        DecodingTask task = AR.newTask(request, decoder, listener);
+        DecodingTask task = AR.newTask(request, tokenizer, listener);
         pool.submit(task);
         return task::cancel;
     }

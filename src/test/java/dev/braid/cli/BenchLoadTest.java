@@ -8,7 +8,7 @@ import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.StrategyParams;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.ReferenceCase;
@@ -26,9 +26,9 @@ class BenchLoadTest {
     private record Recording(String name, List<String> log) implements DecodingStrategy {
 
         @Override
-        public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+        public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
             log.add(name);
-            return new AutoregressiveStrategy().newTask(request, decoder, listener);
+            return new AutoregressiveStrategy().newTask(request, tokenizer, listener);
         }
     }
 

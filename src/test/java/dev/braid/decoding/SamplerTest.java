@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.braid.model.Tokenizer;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -64,12 +65,20 @@ class SamplerTest {
 
     @Test
     void sequencesStopOnEndTokenStopStringOrBudget() {
-        TokenDecoder letters = ids -> {
-            StringBuilder text = new StringBuilder();
-            for (int id : ids) {
-                text.append((char) ('a' + id));
+        Tokenizer letters = new Tokenizer() {
+            @Override
+            public int[] encode(String text, boolean addSpecialTokens) {
+                return text.chars().map(c -> c - 'a').toArray();
             }
-            return text.toString();
+
+            @Override
+            public String decode(int[] ids) {
+                StringBuilder text = new StringBuilder();
+                for (int id : ids) {
+                    text.append((char) ('a' + id));
+                }
+                return text.toString();
+            }
         };
         Sequence byToken = sequence(new StopCriteria(Set.of(9), List.of(), 10));
         assertThat(byToken.accept(1, letters)).isTrue();

@@ -13,7 +13,7 @@ import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepPrice;
 import dev.braid.decoding.StepRoom;
 import dev.braid.decoding.StopCriteria;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.ReferenceCase;
 import dev.braid.model.StepOutput;
@@ -64,9 +64,9 @@ class LoadHookTest {
     private static final class RecordingTask extends LaneTask {
         private final ConcurrentLinkedQueue<StepPrice> seen;
 
-        RecordingTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener,
+        RecordingTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener,
                       ConcurrentLinkedQueue<StepPrice> seen) {
-            super(request, decoder, listener);
+            super(request, tokenizer, listener);
             this.seen = seen;
         }
 
@@ -77,7 +77,7 @@ class LoadHookTest {
 
         @Override
         protected Lane newLane(Sequence sequence, long seed) {
-            return new Lane(sequence, cache, decoder, contextLength) {
+            return new Lane(sequence, cache, tokenizer, contextLength) {
                 @Override
                 public StepPlan plan(StepRoom room) {
                     seen.add(room.price());

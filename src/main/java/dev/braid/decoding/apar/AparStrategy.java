@@ -4,7 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 /**
  * APAR (ALGORITHMS.md §3): a model fine-tuned to emit {@code [Fork]} where the detail of an item and
@@ -40,7 +40,7 @@ public final class AparStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        return new AparTask(request, decoder, listener, params, ControlTokens.resolve(params, decoder));
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        return new AparTask(request, tokenizer, listener, params, ControlTokens.resolve(params, tokenizer));
     }
 }

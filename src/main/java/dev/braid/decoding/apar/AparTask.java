@@ -8,7 +8,7 @@ import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.Sampler;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StopCriteria;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
@@ -38,9 +38,9 @@ class AparTask extends DecodingTask {
     private int step;
     private int branchesOpened;
 
-    AparTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener, AparParams params,
+    AparTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener, AparParams params,
              ControlTokens control) {
-        super(request, decoder, listener);
+        super(request, tokenizer, listener);
         this.params = params;
         this.control = control;
         Long requested = request.sampling().seed();
@@ -94,7 +94,7 @@ class AparTask extends DecodingTask {
                 continue; // its tree ran out of budget earlier in this step
             }
             int token = choose(branch, tree, output, firstPlan + p);
-            branch.sequence().accept(token, decoder);
+            branch.sequence().accept(token, tokenizer);
             boolean budgetLeft = tree.count(token);
             if (token == control.fork() && budgetLeft) {
                 if (tree.hasRoomForBranch() || branch.finished()) {

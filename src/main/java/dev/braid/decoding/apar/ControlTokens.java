@@ -1,7 +1,6 @@
 package dev.braid.decoding.apar;
 
-import dev.braid.decoding.TokenDecoder;
-import dev.braid.model.TextTokenizer;
+import dev.braid.model.Tokenizer;
 
 /**
  * The control token ids one task decodes with, resolved against the model's tokenizer. A model
@@ -13,19 +12,12 @@ import dev.braid.model.TextTokenizer;
  */
 record ControlTokens(int fork, int child, int separator) {
 
-    /** Braid's own tokenizers reserve these (training/ChatFormat); used when no tokenizer can be asked. */
-    static final int BRAID_FORK = 5;
-    static final int BRAID_CHILD = 6;
-
-    static ControlTokens resolve(AparParams params, TokenDecoder decoder) {
-        TextTokenizer tokenizer = decoder instanceof TextTokenizer t ? t : null;
-        int fork = params.forkId() != AparParams.FROM_TOKENIZER ? params.forkId()
-                : tokenizer == null ? BRAID_FORK : single(tokenizer, "[Fork]");
-        int child = params.childId() != AparParams.FROM_TOKENIZER ? params.childId()
-                : tokenizer == null ? BRAID_CHILD : single(tokenizer, "[Child]");
+    static ControlTokens resolve(AparParams params, Tokenizer tokenizer) {
+        int fork = params.forkId() != AparParams.FROM_TOKENIZER ? params.forkId() : single(tokenizer, "[Fork]");
+        int child = params.childId() != AparParams.FROM_TOKENIZER ? params.childId() : single(tokenizer, "[Child]");
         int separator = switch (params.separatorId()) {
             case AparParams.NONE -> -1;
-            case AparParams.FROM_TOKENIZER -> tokenizer == null ? -1 : single(tokenizer, " ");
+            case AparParams.FROM_TOKENIZER -> single(tokenizer, " ");
             default -> params.separatorId();
         };
         if (fork < 0 || child < 0) {
@@ -34,7 +26,7 @@ record ControlTokens(int fork, int child, int separator) {
         return new ControlTokens(fork, child, separator);
     }
 
-    private static int single(TextTokenizer tokenizer, String text) {
+    private static int single(Tokenizer tokenizer, String text) {
         int[] ids = tokenizer.encode(text, false);
         return ids.length == 1 ? ids[0] : -1;
     }

@@ -4,12 +4,12 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 /**
  * How an APAR-tuned model answers when APAR's parallel branches are not what the request runs: the
  * model still writes {@code [Fork]} after an item's title and expects the detail in a branch of its
- * own, so a plain decoder would stop each item at its title. This writes the same branch tree with
+ * own, so plain decoding would stop each item at its title. This writes the same branch tree with
  * one live branch at a time, each by plain greedy or sampled steps.
  *
  * <p>Not a strategy a request names: the service runs it in place of another strategy on models
@@ -30,8 +30,8 @@ public final class SerialAparStrategy implements DecodingStrategy {
     }
 
     /** Whether a model with this tokenizer can fork at all: its vocabulary has {@code [Fork]} and {@code [Child]}. */
-    public static boolean forks(TokenDecoder decoder) {
-        return ControlTokens.resolve(AparParams.DEFAULT, decoder).forking();
+    public static boolean forks(Tokenizer tokenizer) {
+        return ControlTokens.resolve(AparParams.DEFAULT, tokenizer).forking();
     }
 
     @Override
@@ -40,7 +40,7 @@ public final class SerialAparStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        return new SerialAparTask(request, decoder, listener, params, ControlTokens.resolve(params, decoder));
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        return new SerialAparTask(request, tokenizer, listener, params, ControlTokens.resolve(params, tokenizer));
     }
 }

@@ -2,7 +2,7 @@ package dev.braid.decoding.apar;
 
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import java.util.List;
 
 /**
@@ -13,9 +13,9 @@ import java.util.List;
  */
 final class SerialAparTask extends AparTask {
 
-    SerialAparTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener, AparParams params,
+    SerialAparTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener, AparParams params,
                    ControlTokens control) {
-        super(request, decoder, listener, params, control);
+        super(request, tokenizer, listener, params, control);
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 /** Plain autoregressive decoding: one token per sequence per step. The baseline every strategy beats. */
 public final class AutoregressiveStrategy implements DecodingStrategy {
@@ -17,7 +17,7 @@ public final class AutoregressiveStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        return new AutoregressiveTask(request, decoder, listener);
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        return new AutoregressiveTask(request, tokenizer, listener);
     }
 }

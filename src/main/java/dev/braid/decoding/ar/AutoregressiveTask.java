@@ -6,7 +6,7 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.Sampler;
 import dev.braid.decoding.Sequence;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.decoding.TokenLogprobs;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.StepOutput;
@@ -28,8 +28,8 @@ final class AutoregressiveTask extends DecodingTask {
     /** Log-probabilities of the token {@link #next} just chose, reported when it is accepted. */
     private TokenLogprobs pendingLogprobs;
 
-    AutoregressiveTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        super(request, decoder, listener);
+    AutoregressiveTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        super(request, tokenizer, listener);
         Long requested = request.sampling().seed();
         this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
@@ -102,7 +102,7 @@ final class AutoregressiveTask extends DecodingTask {
 
     private void accept(int index, int token) {
         Sequence sequence = sequences.get(index);
-        sequence.accept(token, decoder);
+        sequence.accept(token, tokenizer);
         if (pendingLogprobs != null) {
             listener.onLogprobs(index, new TokenLogprobs[] {pendingLogprobs});
             pendingLogprobs = null;

@@ -6,7 +6,7 @@ import dev.braid.decoding.Lane;
 import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepMask;
 import dev.braid.model.StepOutput;
@@ -39,9 +39,9 @@ final class JacobiLane extends Lane {
     private int pendingCount;
     private int fed;
 
-    JacobiLane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength, JacobiParams params,
+    JacobiLane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength, JacobiParams params,
                long seed) {
-        super(sequence, cache, decoder, contextLength);
+        super(sequence, cache, tokenizer, contextLength);
         this.params = params;
         this.random = new SplittableRandom(seed);
         this.guess = refill(new int[0]);

@@ -4,7 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 /**
  * Jacobi decoding (ALGORITHMS.md §1): each step refines a block of {@link JacobiParams#blockSize()}
@@ -34,7 +34,7 @@ public final class JacobiStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        return new JacobiTask(request, decoder, listener);
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        return new JacobiTask(request, tokenizer, listener);
     }
 }

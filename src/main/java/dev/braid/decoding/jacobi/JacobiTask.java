@@ -5,12 +5,12 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.LaneTask;
 import dev.braid.decoding.Sequence;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 final class JacobiTask extends LaneTask {
 
-    JacobiTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        super(request, decoder, listener);
+    JacobiTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        super(request, tokenizer, listener);
     }
 
     @Override
@@ -20,6 +20,6 @@ final class JacobiTask extends LaneTask {
 
     @Override
     protected Lane newLane(Sequence sequence, long seed) {
-        return new JacobiLane(sequence, cache, decoder, contextLength, request.strategyParams().jacobi(), seed);
+        return new JacobiLane(sequence, cache, tokenizer, contextLength, request.strategyParams().jacobi(), seed);
     }
 }

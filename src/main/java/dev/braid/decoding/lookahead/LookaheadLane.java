@@ -5,7 +5,7 @@ import dev.braid.decoding.Lane;
 import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
@@ -45,9 +45,9 @@ final class LookaheadLane extends Lane {
     private int current;
     private final List<LookaheadTrace.Step> trace = new ArrayList<>();
 
-    LookaheadLane(Sequence sequence, PagedKvCache cache, TokenDecoder decoder, int contextLength,
+    LookaheadLane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength,
                   LookaheadParams params, long seed) {
-        super(sequence, cache, decoder, contextLength);
+        super(sequence, cache, tokenizer, contextLength);
         this.params = params;
         int[] prompt = sequence.tokens(0);
         this.window = new LookaheadWindow(params.window(), params.ngram(), prompt, new SplittableRandom(seed));

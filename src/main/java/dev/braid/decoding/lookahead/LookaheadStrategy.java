@@ -4,7 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 /**
  * Lookahead decoding (ALGORITHMS.md §2): exact, no draft model. Each step one forward pass carries
@@ -30,7 +30,7 @@ public final class LookaheadStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        return new LookaheadTask(request, decoder, listener);
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        return new LookaheadTask(request, tokenizer, listener);
     }
 }

@@ -7,12 +7,12 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.LaneTask;
 import dev.braid.decoding.Sequence;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 
 final class LookaheadTask extends LaneTask {
 
-    LookaheadTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
-        super(request, decoder, listener);
+    LookaheadTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
+        super(request, tokenizer, listener);
     }
 
     @Override
@@ -29,6 +29,6 @@ final class LookaheadTask extends LaneTask {
 
     @Override
     protected Lane newLane(Sequence sequence, long seed) {
-        return new LookaheadLane(sequence, cache, decoder, contextLength, request.strategyParams().lookahead(), seed);
+        return new LookaheadLane(sequence, cache, tokenizer, contextLength, request.strategyParams().lookahead(), seed);
     }
 }

@@ -1,6 +1,6 @@
 package dev.braid.decoding.sgd;
 
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,20 +15,20 @@ final class PointEnds {
 
     private final Set<Integer> stopTokens;
     private final boolean atNewline;
-    private final TokenDecoder decoder;
+    private final Tokenizer tokenizer;
     private final Map<Integer, Boolean> breaks = new HashMap<>();
 
-    PointEnds(Set<Integer> stopTokens, boolean atNewline, TokenDecoder decoder) {
+    PointEnds(Set<Integer> stopTokens, boolean atNewline, Tokenizer tokenizer) {
         this.stopTokens = stopTokens;
         this.atNewline = atNewline;
-        this.decoder = decoder;
+        this.tokenizer = tokenizer;
     }
 
     boolean ends(int token) {
         if (stopTokens.contains(token)) {
             return true;
         }
-        return atNewline && breaks.computeIfAbsent(token, t -> decoder.decode(new int[] {t}).indexOf('\n') >= 0);
+        return atNewline && breaks.computeIfAbsent(token, t -> tokenizer.decode(new int[] {t}).indexOf('\n') >= 0);
     }
 
     /** The answer within {@code tokens}: everything before the token that ended it. */

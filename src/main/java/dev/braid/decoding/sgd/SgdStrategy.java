@@ -4,8 +4,7 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.TokenDecoder;
-import dev.braid.model.TextTokenizer;
+import dev.braid.model.Tokenizer;
 
 /**
  * Skeleton Graph Decoding (ALGORITHMS.md §4): the model first writes a skeleton of numbered points
@@ -40,11 +39,10 @@ public final class SgdStrategy implements DecodingStrategy {
     }
 
     @Override
-    public DecodingTask newTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener) {
+    public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         if (request.n() != 1) {
             throw new IllegalArgumentException("sgd writes one answer per request; n must be 1, got " + request.n());
         }
-        PromptEncoder encoder = decoder instanceof TextTokenizer tokenizer ? tokenizer::encode : null;
-        return new SgdTask(request, decoder, listener, prompts, draft, encoder);
+        return new SgdTask(request, tokenizer, listener, prompts, draft);
     }
 }

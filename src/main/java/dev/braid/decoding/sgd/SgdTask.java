@@ -9,7 +9,7 @@ import dev.braid.decoding.Sampler;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StopCriteria;
-import dev.braid.decoding.TokenDecoder;
+import dev.braid.model.Tokenizer;
 import dev.braid.kv.BlockTable;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
@@ -42,7 +42,6 @@ final class SgdTask extends DecodingTask {
 
     private final SgdPrompts prompts;
     private final DraftCalls drafts;
-    private final PromptEncoder encoder;
     private final long seed;
     private final PointEnds pointEnds;
     private final SkeletonParser parser;
@@ -66,13 +65,12 @@ final class SgdTask extends DecodingTask {
     private BlockTable settle;
     private boolean settling;
 
-    SgdTask(GenerationRequest request, TokenDecoder decoder, GenerationListener listener, SgdPrompts prompts,
-            DraftRoute draft, PromptEncoder encoder) {
-        super(request, decoder, listener);
+    SgdTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener, SgdPrompts prompts,
+            DraftRoute draft) {
+        super(request, tokenizer, listener);
         this.prompts = prompts;
         this.drafts = draft == null ? null : new DraftCalls(draft);
-        this.encoder = encoder;
-        this.pointEnds = new PointEnds(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline(), decoder);
+        this.pointEnds = new PointEnds(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline(), tokenizer);
         this.parser = new SkeletonParser(prompts.maxPoints());
         Long requested = request.sampling().seed();
         this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
@@ -85,14 +83,12 @@ final class SgdTask extends DecodingTask {
 
     @Override
     protected void onStart() {
-        question = decoder.decode(request.promptIds()).strip();
-        if (encoder == null) {
-            fallBack("the model's tokenizer cannot encode SGD's prompts");
-        } else if (prompts.fixedSkeleton() != null) {
+        question = tokenizer.decode(request.promptIds()).strip();
+        if (prompts.fixedSkeleton() != null) {
             skeletonText = prompts.fixedSkeleton();
             schedule();
         } else {
-            int[] prompt = encoder.encode(prompts.skeletonPrompt(question), true);
+            int[] prompt = tokenizer.encode(prompts.skeletonPrompt(question), true);
             if (prompt.length >= contextLength) {
                 fallBack("the skeleton prompt does not fit the model's context");
                 return;
@@ -231,18 +227,18 @@ final class SgdTask extends DecodingTask {
     private void consumeSkeleton(StepOutput output, int plan) {
         skeletonSteps++;
         int token = next(skeletonRun, output, plan);
-        skeletonRun.accept(token, decoder);
+        skeletonRun.accept(token, tokenizer);
         if (skeletonRun.finished()) {
             cache.free(skeletonRun.table());
             skeletonText = skeletonText();
             schedule();
-        } else if (decoder.decode(new int[] {token}).indexOf('\n') >= 0) {
+        } else if (tokenizer.decode(new int[] {token}).indexOf('\n') >= 0) {
             readCompleteLines(skeletonText());
         }
     }
 
     private String skeletonText() {
-        return prompts.skeletonPrefill() + decoder.decode(skeletonRun.generated());
+        return prompts.skeletonPrefill() + tokenizer.decode(skeletonRun.generated());
     }
 
     /**
@@ -278,7 +274,7 @@ final class SgdTask extends DecodingTask {
 
     private void consumeFallback(StepOutput output, int plan) {
         int token = next(fallback, output, plan);
-        fallback.accept(token, decoder);
+        fallback.accept(token, tokenizer);
         emitted(0, new int[] {token});
         if (fallback.finished()) {
             cache.free(fallback.table());
@@ -289,7 +285,7 @@ final class SgdTask extends DecodingTask {
     private void consumeNode(NodeRun node, StepOutput output, int plan) {
         Sequence sequence = node.sequence();
         int token = next(sequence, output, plan);
-        sequence.accept(token, decoder);
+        sequence.accept(token, tokenizer);
         if (!sequence.finished() && pointEnds.ends(token)) {
             sequence.finish(FinishReason.STOP);
         }
@@ -326,15 +322,15 @@ final class SgdTask extends DecodingTask {
         }
         List<int[]> headings = new ArrayList<>();
         for (Skeleton.Point point : skeleton.points()) {
-            headings.add(encoder.encode(prompts.heading(point), false));
+            headings.add(tokenizer.encode(prompts.heading(point), false));
         }
-        stream = new AnswerStream(nodes, headings, encoder.encode(prompts.separator(), false));
+        stream = new AnswerStream(nodes, headings, tokenizer.encode(prompts.separator(), false));
         phase = Phase.NODES;
     }
 
     /** Encodes the points' shared prompt; false when it leaves no room to answer. */
     private boolean encodeTrunk(Skeleton skeleton) {
-        int[] ids = encoder.encode(prompts.nodeTrunk(question, skeleton), true);
+        int[] ids = tokenizer.encode(prompts.nodeTrunk(question, skeleton), true);
         if (ids.length >= contextLength) {
             return false;
         }
@@ -399,9 +395,9 @@ final class SgdTask extends DecodingTask {
         StringBuilder parents = new StringBuilder();
         for (int parent : node.point().dependsOn().stream().sorted().toList()) {
             NodeRun done = nodes.get(parent - 1);
-            parents.append(prompts.parent(done.point(), decoder.decode(done.answer())));
+            parents.append(prompts.parent(done.point(), tokenizer.decode(done.answer())));
         }
-        int[] suffix = encoder.encode(prompts.nodeSuffix(node.point(), parents.toString()), false);
+        int[] suffix = tokenizer.encode(prompts.nodeSuffix(node.point(), parents.toString()), false);
         int[] prompt = Arrays.copyOf(trunkIds, trunkIds.length + suffix.length);
         System.arraycopy(suffix, 0, prompt, trunkIds.length, suffix.length);
         return prompt;
