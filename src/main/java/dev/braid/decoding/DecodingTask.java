@@ -8,6 +8,7 @@ import dev.braid.model.Tokenizer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A request in flight on a worker. Each step the worker asks for {@link #plan()}, runs the packed
@@ -19,6 +20,8 @@ public abstract class DecodingTask {
     protected final GenerationRequest request;
     protected final Tokenizer tokenizer;
     protected final GenerationListener listener;
+    /** The request's seed, or a random one when it gave none: sequence {@code i} samples from {@code seed + i}. */
+    protected final long seed;
     protected PagedKvCache cache;
     protected int contextLength;
     private final long createdNanos = System.nanoTime();
@@ -35,6 +38,8 @@ public abstract class DecodingTask {
         this.request = request;
         this.tokenizer = tokenizer;
         this.listener = listener;
+        Long requested = request.sampling().seed();
+        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
 
     public abstract String strategy();

@@ -6,7 +6,6 @@ import dev.braid.model.StepPlan;
 import dev.braid.model.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A task whose {@code n} sequences each decode on their own {@link Lane}: the shape of the parallel
@@ -18,14 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public abstract class LaneTask extends DecodingTask {
 
-    private final long seed;
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
 
     protected LaneTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         super(request, tokenizer, listener);
-        Long requested = request.sampling().seed();
-        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
 
     /** The lane of one sequence; {@code seed} seeds both its sampler and its guesses. */

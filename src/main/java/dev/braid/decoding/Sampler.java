@@ -1,5 +1,6 @@
 package dev.braid.decoding;
 
+import dev.braid.model.StepOutput;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -87,5 +88,28 @@ public final class Sampler {
 
     public int sample(float[] logits) {
         return draw(distribution(logits));
+    }
+
+    /**
+     * The next token at logits row {@code row} of plan {@code plan}: the argmax, reduced on the
+     * device, when greedy, else a draw. Every strategy picks its tokens here or with {@link #next(float[])}.
+     */
+    public int next(StepOutput output, int plan, int row) {
+        return params.greedy() ? output.argmax(plan, row) : sample(output.logits(plan, row));
+    }
+
+    /** The next token from logits a strategy has already edited (e.g. masked): the argmax when greedy, else a draw. */
+    public int next(float[] logits) {
+        return params.greedy() ? argmax(logits) : sample(logits);
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

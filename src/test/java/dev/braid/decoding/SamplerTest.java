@@ -100,4 +100,19 @@ class SamplerTest {
     private static Sequence sequence(StopCriteria stop) {
         return new Sequence(new int[] {0}, new Sampler(SamplingParams.GREEDY, 0), stop, 100, null);
     }
+
+    @Test
+    void nextIsTheArgmaxWhenGreedyAndTheSeededDrawOtherwise() {
+        float[] logits = {0.5f, 3f, -1f, 2.9f};
+        assertThat(new Sampler(new SamplingParams(0, 0, 1, 7L), 7).next(logits)).isEqualTo(1);
+        Sampler drawing = new Sampler(new SamplingParams(1, 0, 1, 7L), 7);
+        Sampler twin = new Sampler(new SamplingParams(1, 0, 1, 7L), 7);
+        int[] draws = new int[64];
+        for (int i = 0; i < draws.length; i++) {
+            draws[i] = drawing.next(logits);
+            assertThat(draws[i]).isEqualTo(twin.sample(logits));
+        }
+        // tokens 1 and 3 hold nearly all the mass at temperature 1: both get drawn
+        assertThat(draws).contains(1, 3);
+    }
 }

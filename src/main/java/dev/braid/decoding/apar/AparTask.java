@@ -15,7 +15,6 @@ import dev.braid.model.StepPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * APAR decoding of {@code n} trees. Every live branch is one single-token plan per step; a branch
@@ -31,7 +30,6 @@ class AparTask extends DecodingTask {
 
     private final AparParams params;
     private final ControlTokens control;
-    private final long seed;
     private final List<BranchTree> trees = new ArrayList<>();
     private final List<Branch> planned = new ArrayList<>();
     private final List<BranchTree> plannedTrees = new ArrayList<>();
@@ -43,8 +41,6 @@ class AparTask extends DecodingTask {
         super(request, tokenizer, listener);
         this.params = params;
         this.control = control;
-        Long requested = request.sampling().seed();
-        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
 
     @Override
@@ -164,21 +160,11 @@ class AparTask extends DecodingTask {
                 logits[control.fork()] = Float.NEGATIVE_INFINITY;
             }
         }
-        return sampler.params().greedy() ? argmax(logits) : sampler.sample(logits);
+        return sampler.next(logits);
     }
 
     private boolean banned(int token, boolean banFork) {
         return control.forking() && (token == control.child() || (banFork && token == control.fork()));
-    }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /**

@@ -13,7 +13,6 @@ import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Autoregressive decoding of {@code n} sequences. The prompt is prefilled once; with {@code n > 1}
@@ -22,7 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class AutoregressiveTask extends DecodingTask {
 
-    private final long seed;
     private final List<Sequence> sequences = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
     /** Log-probabilities of the token {@link #next} just chose, reported when it is accepted. */
@@ -30,8 +28,6 @@ final class AutoregressiveTask extends DecodingTask {
 
     AutoregressiveTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         super(request, tokenizer, listener);
-        Long requested = request.sampling().seed();
-        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
 
     @Override
@@ -89,14 +85,10 @@ final class AutoregressiveTask extends DecodingTask {
     }
 
     private int next(Sequence sequence, StepOutput output, int plan) {
-        if (logprobsTop() < 0) {
-            return sequence.sampler().params().greedy()
-                    ? output.argmax(plan, 0)
-                    : sequence.sampler().sample(output.logits(plan, 0));
+        int token = sequence.sampler().next(output, plan, 0);
+        if (logprobsTop() >= 0) {
+            pendingLogprobs = TokenLogprobs.of(output.logits(plan, 0), token, logprobsTop());
         }
-        float[] logits = output.logits(plan, 0);
-        int token = sequence.sampler().params().greedy() ? output.argmax(plan, 0) : sequence.sampler().sample(logits);
-        pendingLogprobs = TokenLogprobs.of(logits, token, logprobsTop());
         return token;
     }
 

@@ -103,7 +103,7 @@ final class JacobiLane extends Lane {
     @Override
     public int[] consume(StepOutput output, int plan) {
         if (fed == 0) {
-            int token = greedy() ? output.argmax(plan, 0) : sequence.sampler().sample(output.logits(plan, 0));
+            int token = sequence.sampler().next(output, plan, 0);
             int[] accepted = acceptRun(new int[] {token});
             if (!sequence.finished()) {
                 output.commitPrefix(cache, plan, pendingCount);

@@ -16,7 +16,6 @@ import dev.braid.model.StepPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Skeleton Graph Decoding of one answer. Phase one decodes a skeleton; phase two decodes every
@@ -42,7 +41,6 @@ final class SgdTask extends DecodingTask {
 
     private final SgdPrompts prompts;
     private final DraftCalls drafts;
-    private final long seed;
     private final PointEnds pointEnds;
     private final SkeletonParser parser;
     private final List<Role> roles = new ArrayList<>();
@@ -72,8 +70,6 @@ final class SgdTask extends DecodingTask {
         this.drafts = draft == null ? null : new DraftCalls(draft);
         this.pointEnds = new PointEnds(request.stop().stopTokenIds(), prompts.nodeEndsAtNewline(), tokenizer);
         this.parser = new SkeletonParser(prompts.maxPoints());
-        Long requested = request.sampling().seed();
-        this.seed = requested != null ? requested : ThreadLocalRandom.current().nextLong();
     }
 
     @Override
@@ -298,9 +294,7 @@ final class SgdTask extends DecodingTask {
     /** Commits the plan's pending tokens and picks the sequence's next token. */
     private int next(Sequence sequence, StepOutput output, int plan) {
         output.commitPrefix(cache, plan, sequence.pending().length);
-        return sequence.sampler().params().greedy()
-                ? output.argmax(plan, 0)
-                : sequence.sampler().sample(output.logits(plan, 0));
+        return sequence.sampler().next(output, plan, 0);
     }
 
     /** Parses the skeleton and starts phase two, or falls back with the parser's reason. */
