@@ -3,6 +3,7 @@ package dev.braid.strategy;
 import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.DecodingStrategies;
+import dev.braid.decoding.DecodingStrategy;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public class StrategySelector {
         }
         List<String> candidates = new ArrayList<>();
         for (String name : DecodingStrategies.names()) {
-            if (unsupportedBy(model, name, shape).isEmpty() && preconditionsHold(model, name, shape)) {
+            if (unsupportedBy(model, name, shape).isEmpty() && preconditionsHold(name, shape)) {
                 candidates.add(name);
             }
         }
@@ -133,21 +134,31 @@ public class StrategySelector {
 
     /** The property that keeps {@code auto}'s rules from picking {@code strategy}, and a detail. */
     private static List<String> cause(ServedModel model, String strategy, PromptShape shape) {
-        Set<Capability> caps = model.capabilities();
-        String sampling = String.format(Locale.ROOT, "sampling (temperature %s)", shape.temperature());
+        DecodingStrategy described = describe(strategy);
+        if (described.greedyOnly() && !shape.greedy()) {
+            return List.of(String.format(Locale.ROOT, "sampling (temperature %s)", shape.temperature()), "greedy only");
+        }
+        if (lacksCapability(model, described)) {
+            return List.of("capability", "model '" + model.name() + "' is not "
+                    + described.requiredCapability().toUpperCase(Locale.ROOT) + "-tuned");
+        }
+        // what the rules below ask beyond what the strategy itself needs
         return switch (strategy) {
-            case "apar" -> caps.contains(Capability.APAR)
-                    ? List.of("the prompt", "it asks for no list")
-                    : List.of("capability", "model '" + model.name() + "' is not APAR-tuned");
-            case "jacobi" -> shape.greedy()
-                    ? List.of("capability", "model '" + model.name() + "' is not CLLM-tuned")
-                    : List.of(sampling, "greedy only");
-            case "lookahead" -> shape.greedy()
-                    ? List.of("the rules", "they prefer another strategy")
-                    : List.of(sampling, "greedy only");
+            case "apar" -> List.of("the prompt", "it asks for no list");
+            case "jacobi" -> List.of("capability", "model '" + model.name() + "' is not CLLM-tuned");
+            case "lookahead" -> List.of("the rules", "they prefer another strategy");
             case "sgd" -> List.of("the prompt", "it does not ask several questions at once");
             default -> List.of("the rules", "auto has no rule for it yet");
         };
+    }
+
+    private static DecodingStrategy describe(String name) {
+        return DecodingStrategies.byName(name).orElseThrow(() -> unsupported("strategy '" + name + "' is not available"));
+    }
+
+    private static boolean lacksCapability(ServedModel model, DecodingStrategy strategy) {
+        String needs = strategy.requiredCapability();
+        return needs != null && Capability.parse(needs).map(c -> !model.capabilities().contains(c)).orElse(true);
     }
 
     /** On every {@code explore-every}-th rule decision, the first candidate still short of samples. */
@@ -194,24 +205,24 @@ public class StrategySelector {
 
     /** Why {@code model} cannot run {@code strategy} for this request at all, if it cannot. */
     private static Optional<String> unsupportedBy(ServedModel model, String strategy, PromptShape shape) {
-        if (strategy.equals("apar") && !model.capabilities().contains(Capability.APAR)) {
-            return Optional.of("strategy 'apar' needs a model fine-tuned for APAR; model '" + model.name()
-                    + "' does not have the apar capability");
+        DecodingStrategy described = describe(strategy);
+        if (lacksCapability(model, described)) {
+            String needs = described.requiredCapability();
+            return Optional.of("strategy '" + strategy + "' needs a model fine-tuned for " + needs.toUpperCase(Locale.ROOT)
+                    + "; model '" + model.name() + "' does not have the " + needs + " capability");
         }
-        if (!strategy.equals(AR) && shape.logprobs()) {
-            return Optional.of("strategy '" + strategy + "' does not report logprobs; use ar or auto");
+        if (!described.reportsLogprobs() && shape.logprobs()) {
+            List<String> reporting = DecodingStrategies.names().stream()
+                    .filter(name -> describe(name).reportsLogprobs()).toList();
+            return Optional.of("strategy '" + strategy + "' does not report logprobs; use "
+                    + String.join(" or ", reporting) + " or auto");
         }
         return Optional.empty();
     }
 
-    /** Rules for when {@code auto} may pick a strategy, beyond what the model supports. */
-    private static boolean preconditionsHold(ServedModel model, String strategy, PromptShape shape) {
-        return switch (strategy) {
-            // Jacobi's fixed point is the greedy output; sampled Jacobi gains nothing
-            case "jacobi" -> shape.greedy();
-            case "lookahead" -> shape.greedy();
-            default -> true;
-        };
+    /** Whether {@code auto} may pick a strategy the model supports: one whose gains are greedy only, for greedy requests. */
+    private static boolean preconditionsHold(String strategy, PromptShape shape) {
+        return !describe(strategy).greedyOnly() || shape.greedy();
     }
 
     private static ServiceException unsupported(String message) {

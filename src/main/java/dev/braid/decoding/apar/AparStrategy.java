@@ -35,6 +35,12 @@ public final class AparStrategy implements DecodingStrategy {
         return NAME;
     }
 
+    /** Only a model fine-tuned with {@code [Fork]} and {@code [Child]} writes branches to decode in parallel. */
+    @Override
+    public String requiredCapability() {
+        return "apar";
+    }
+
     public AparParams params() {
         return params;
     }

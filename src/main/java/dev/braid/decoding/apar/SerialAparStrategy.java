@@ -40,6 +40,11 @@ public final class SerialAparStrategy implements DecodingStrategy {
     }
 
     @Override
+    public String requiredCapability() {
+        return "apar";
+    }
+
+    @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new SerialAparTask(request, tokenizer, listener, params, ControlTokens.resolve(params, tokenizer));
     }

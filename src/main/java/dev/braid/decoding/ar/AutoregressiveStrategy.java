@@ -17,6 +17,11 @@ public final class AutoregressiveStrategy implements DecodingStrategy {
     }
 
     @Override
+    public boolean reportsLogprobs() {
+        return true;
+    }
+
+    @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new AutoregressiveTask(request, tokenizer, listener);
     }

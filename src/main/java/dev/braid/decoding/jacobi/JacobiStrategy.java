@@ -33,6 +33,12 @@ public final class JacobiStrategy implements DecodingStrategy {
         return NAME;
     }
 
+    /** Its fixed point is the greedy output: sampled, it would refine guesses for nothing. */
+    @Override
+    public boolean greedyOnly() {
+        return true;
+    }
+
     @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new JacobiTask(request, tokenizer, listener);

@@ -30,6 +30,11 @@ public final class LookaheadStrategy implements DecodingStrategy {
     }
 
     @Override
+    public boolean greedyOnly() {
+        return true;
+    }
+
+    @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new LookaheadTask(request, tokenizer, listener);
     }
