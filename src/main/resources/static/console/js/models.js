@@ -2,6 +2,7 @@ import { getJson, send, el, fillSelect } from './api.js';
 
 const POLL_MS = 5000;
 let root;
+let stepCost;
 let timer;
 let models = [];
 let editing;
@@ -40,6 +41,29 @@ async function refresh() {
   fillSelect(root.querySelector('#reg-draft'), names, { empty: '(none)' });
   const body = root.querySelector('#models-table tbody');
   body.replaceChildren(...models.map(row));
+  drawStepCost();
+}
+
+// One line per loaded worker; tokens on a log axis, since the curve's points double (1, 2, 4, ... 128).
+function drawStepCost() {
+  if (!stepCost) {
+    stepCost = new Chart(root.querySelector('#chart-step-cost'), {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        scales: {
+          x: { type: 'logarithmic', title: { display: true, text: 'query tokens in the step' } },
+          y: { beginAtZero: true, title: { display: true, text: 'ms per step' } },
+        },
+        plugins: { legend: { position: 'bottom' } },
+      },
+    });
+  }
+  stepCost.data.datasets = models.flatMap(m => (m.workers || [])
+    .filter(w => (w.step_cost || []).length > 0)
+    .map(w => ({ label: `${m.name} · ${w.name}`, data: w.step_cost.map(p => ({ x: p.tokens, y: p.millis })) })));
+  stepCost.update();
 }
 
 function row(m) {

@@ -153,6 +153,12 @@ class ConsoleBrowserTest extends ServiceTest {
     void registersEditsAndUnloadsAModel() {
         open("models");
         wait.until(d -> !d.findElements(By.cssSelector("tr[data-model='" + MODEL + "']")).isEmpty());
+        // each loaded worker's measured step cost, ms against query tokens
+        wait.until(d -> chartPoints("chart-step-cost") > 0);
+        assertThat(js("return Chart.getChart('chart-step-cost').data.datasets.map(d => d.label);"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains(MODEL + " · cpu");
+        assertThat(((Number) js("const d = Chart.getChart('chart-step-cost').data.datasets[0].data;"
+                + " return d.find(p => p.x === 1).y;")).doubleValue()).as("ms of a one-token step").isPositive();
         String name = "console-" + UUID.randomUUID().toString().substring(0, 8);
         driver.findElement(By.id("reg-name")).sendKeys(name);
         driver.findElement(By.id("reg-path")).sendKeys(FIXTURE.toAbsolutePath().toString());
