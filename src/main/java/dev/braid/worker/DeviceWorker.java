@@ -182,8 +182,13 @@ public final class DeviceWorker implements AutoCloseable {
                     int tokens = java.util.Arrays.stream(shapes.get(i)).sum();
                     fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
                 }
-                log.info("worker {} steps of {}+ query tokens run on {} CPU threads, smaller ones on one", name,
-                        threads.parallelFrom() == Integer.MAX_VALUE ? "no" : threads.parallelFrom(), maxThreads);
+                if (threads.parallelFrom() == Integer.MAX_VALUE) {
+                    log.info("worker {} runs every step on one CPU thread: no calibrated step was faster on {}",
+                            name, maxThreads);
+                } else {
+                    log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one", name,
+                            threads.parallelFrom(), maxThreads);
+                }
             }
             threads.use(1);
             for (int i = 0; i < points; i++) {

@@ -19,6 +19,8 @@ import dev.braid.model.Tokenizer;
 public final class AparStrategy implements DecodingStrategy {
 
     public static final String NAME = "apar";
+    /** The model capability both APAR strategies need, as the registry names it. */
+    public static final String CAPABILITY = "apar";
 
     private final AparParams params;
 
@@ -38,7 +40,7 @@ public final class AparStrategy implements DecodingStrategy {
     /** Only a model fine-tuned with {@code [Fork]} and {@code [Child]} writes branches to decode in parallel. */
     @Override
     public String requiredCapability() {
-        return "apar";
+        return CAPABILITY;
     }
 
     public AparParams params() {

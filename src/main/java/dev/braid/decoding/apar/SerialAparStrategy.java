@@ -41,7 +41,7 @@ public final class SerialAparStrategy implements DecodingStrategy {
 
     @Override
     public String requiredCapability() {
-        return "apar";
+        return AparStrategy.CAPABILITY;
     }
 
     @Override
