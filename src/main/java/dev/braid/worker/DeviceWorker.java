@@ -62,6 +62,8 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepCostModel stepCost = new StepCostModel();
     private final StepCost pricing;
     private final GuessMemory guessMemory = new GuessMemory();
+    /** Held by the one worker of this process that is calibrating. */
+    private static final Object CALIBRATING = new Object();
     private final StepProfile profile = new StepProfile();
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
@@ -153,6 +155,13 @@ public final class DeviceWorker implements AutoCloseable {
      * guesses are priced from the first request on; real steps refine the curve from then on.
      */
     private void calibrate() {
+        // workers that load together (the bundled models at start) would time each other's steps
+        synchronized (CALIBRATING) {
+            calibrateAlone();
+        }
+    }
+
+    private void calibrateAlone() {
         int maxThreads = CpuThreads.perWorker();
         if (maxThreads > 1 && model.device().isGpu()) {
             maxThreads = 1;
