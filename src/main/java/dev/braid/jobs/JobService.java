@@ -83,8 +83,28 @@ public class JobService {
             if (job.state().terminal()) {
                 return Flux.just(finished(job));
             }
-            return events.follow(id).orElseGet(() -> poll(id, job));
+            // a job submitted here may be claimed by another replica: its end then shows only in the database
+            return events.follow(id)
+                    .map(local -> Flux.merge(local, endedInDatabase(id)).takeUntil(JobService::isFinished))
+                    .orElseGet(() -> poll(id, job));
         });
+    }
+
+    /** The job's {@code finished} event once the database shows it ended; it also ends the local stream. */
+    private Flux<JobEvent> endedInDatabase(UUID id) {
+        return Flux.interval(POLL)
+                .concatMap(t -> Mono.fromCallable(() -> find(id)).subscribeOn(Schedulers.boundedElastic()))
+                .filter(job -> job.state().terminal())
+                .take(1)
+                .map(job -> {
+                    JobEvent finished = finished(job);
+                    events.finish(id, finished);
+                    return finished;
+                });
+    }
+
+    private static boolean isFinished(JobEvent event) {
+        return event.name().equals("finished");
     }
 
     /** For jobs running on another replica: state changes as the database shows them. */
@@ -109,7 +129,7 @@ public class JobService {
                     }
                     return Flux.just(queued(job));
                 })
-                .takeUntil(event -> event.name().equals("finished"));
+                .takeUntil(JobService::isFinished);
     }
 
     private static JobEvent queued(Job job) {
