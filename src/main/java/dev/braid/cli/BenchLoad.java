@@ -176,6 +176,9 @@ final class BenchLoad {
         row.put("sequential_kv_blocks", BenchReport.round(sequentialKv / n));
         row.put("peak_kv_vs_sequential", BenchReport.round(requestPeakKv / sequentialKv));
         row.put("peak_kv_blocks", measured.peakKvBlocks());
+        row.put("answers_repeating_an_item", answers.stream()
+                .filter(a -> ListItems.repeatsAnItem(a.result().first().text(target.engine().model().tokenizer())))
+                .count());
         if (profiling) {
             Map<String, Object> phases = new LinkedHashMap<>();
             measured.profile().perStep().forEach((phase, ms) -> phases.put(phase, BenchReport.round(ms, 3)));

@@ -61,6 +61,7 @@ class BenchLoadTest {
                 double phases = profile.entrySet().stream().filter(e -> !e.getKey().equals("total"))
                         .mapToDouble(Map.Entry::getValue).sum();
                 assertThat(phases).isCloseTo(profile.get("total"), org.assertj.core.data.Offset.offset(0.01));
+                assertThat((long) row.get("answers_repeating_an_item")).isBetween(0L, 3L);
                 assertThat((double) row.get("memory_bound_ms")).isPositive();
                 assertThat((double) row.get("step_vs_bound")).isPositive();
                 // the steps' phases happen within the row's wall clock (reported to 0.01 s)
