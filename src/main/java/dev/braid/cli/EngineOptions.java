@@ -27,7 +27,9 @@ final class EngineOptions {
             Option.valued("cpu-threads", "N", "CPU threads a step may use, 0 for all cores")
                     .defaults(CpuThreads.ALL_CORES),
             Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
-                    .defaults(WeightDtype.DEFAULT.key()));
+                    .defaults(WeightDtype.DEFAULT.key()),
+            Option.valued("prefix-caching", "on|off", "start requests from the longest cached prefix of their prompt")
+                    .defaults(WorkerSettings.DEFAULT_PREFIX_CACHING ? "on" : "off"));
 
     /** The strategies the engine runs, as {@code --strategy} lists them. */
     static String strategies(String separator) {
@@ -74,7 +76,16 @@ final class EngineOptions {
                 options.integer("block-size", 1, 1024),
                 options.integer("kv-blocks", 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
-                WorkerSettings.DEFAULT.maxWaitingTasks());
+                WorkerSettings.DEFAULT.maxWaitingTasks(),
+                onOff(options, "prefix-caching"));
+    }
+
+    static boolean onOff(Options options, String name) {
+        return switch (options.string(name)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UsageException("--" + name + " must be on or off, got '" + options.string(name) + "'");
+        };
     }
 
     static DecodingStrategy strategy(String name) {

@@ -28,6 +28,7 @@ public abstract class DecodingTask {
     private long firstTokenNanos = -1;
     private int steps;
     private int peakBlocks;
+    private long cachedTokens;
     private volatile boolean cancelled;
     private StepPrice price = StepPrice.FREE;
     private int acceptedThisStep;
@@ -144,6 +145,14 @@ public abstract class DecodingTask {
         return cancelled;
     }
 
+    /**
+     * Counts context tokens the task's new sequences found in the prefix cache; the worker, which
+     * owns the cache, tells it after each call that may have created sequences.
+     */
+    public final void countCachedTokens(long tokens) {
+        cachedTokens += tokens;
+    }
+
     /** Bookkeeping after each step the task took part in. */
     public final void stepped() {
         steps++;
@@ -175,7 +184,8 @@ public abstract class DecodingTask {
     }
 
     public GenerationResult result() {
-        return new GenerationResult(strategy(), request.promptIds().length, completions(), steps, peakBlocks,
+        return new GenerationResult(strategy(), request.promptIds().length, Math.toIntExact(cachedTokens),
+                completions(), steps, peakBlocks,
                 firstTokenNanos, System.nanoTime() - createdNanos).withSpeculation(speculation());
     }
 

@@ -8,18 +8,20 @@ import java.util.Optional;
  * The outcome of a task: per sequence its generated ids and why it ended, plus the step and KV
  * accounting the benchmarks and metrics report.
  *
+ * @param cachedTokens   context tokens its sequences found in the worker's prefix cache instead of computing
  * @param steps          forward passes this task took part in
  * @param peakKvBlocks   most KV blocks its sequences held at once
  * @param trace          how a structural strategy decoded (APAR's branch tree, SGD's skeleton graph), or null
  * @param speculation    what the guesses of a speculative strategy (lookahead, Jacobi) did, or null
  */
-public record GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
-                               int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace,
+public record GenerationResult(String strategy, int promptTokens, int cachedTokens, List<Completion> completions,
+                               int steps, int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace,
                                Speculation speculation) {
 
-    public GenerationResult(String strategy, int promptTokens, List<Completion> completions, int steps,
-                            int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
-        this(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos, null, null);
+    public GenerationResult(String strategy, int promptTokens, int cachedTokens, List<Completion> completions,
+                            int steps, int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
+        this(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos,
+                null, null);
     }
 
     /** One sequence's generated ids; {@code stopString} is the stop string that ended it, if any. */
@@ -43,12 +45,12 @@ public record GenerationResult(String strategy, int promptTokens, List<Completio
     }
 
     public GenerationResult withTrace(Trace trace) {
-        return new GenerationResult(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos,
+        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos,
                 elapsedNanos, trace, speculation);
     }
 
     public GenerationResult withSpeculation(Speculation speculation) {
-        return new GenerationResult(strategy, promptTokens, completions, steps, peakKvBlocks, firstTokenNanos,
+        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos,
                 elapsedNanos, trace, speculation);
     }
 

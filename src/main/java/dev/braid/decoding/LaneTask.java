@@ -32,7 +32,7 @@ public abstract class LaneTask extends DecodingTask {
         for (int i = 0; i < request.n(); i++) {
             // the same seeds as autoregressive decoding, so n = 1 samples with the same generator
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
-                    request.stop(), contextLength, cache.newSequence());
+                    request.stop(), contextLength, cache.newSequence(request.promptIds()));
             lanes.add(newLane(sequence, seed + i));
         }
     }
@@ -95,7 +95,7 @@ public abstract class LaneTask extends DecodingTask {
     @Override
     protected void resetKv() {
         for (Lane lane : lanes) {
-            lane.sequence().replaceTable(cache.newSequence());
+            lane.sequence().replaceTable(cache.newSequence(lane.sequence().context()));
         }
     }
 

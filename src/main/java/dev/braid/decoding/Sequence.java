@@ -87,6 +87,11 @@ public final class Sequence {
         return Math.min(stop.maxNewTokens() - generatedCount, contextLength + 1 - length());
     }
 
+    /** Prompt and generated tokens: what a fresh table for this sequence must hold. */
+    public int[] context() {
+        return tokens(0);
+    }
+
     /** Tokens not yet in the KV cache. */
     public int[] pending() {
         return tokens(table.length());

@@ -3,16 +3,22 @@ package dev.braid.kv;
 import java.util.Arrays;
 
 /**
- * One sequence's view of the paged cache: the blocks it holds, in order, and how many token
- * positions hold committed K/V rows. Blocks past {@link #length()} may be reserved but unwritten.
+ * One sequence's view of the paged cache: the blocks it holds, in order, the token ids of its
+ * committed positions, and how many positions hold committed K/V rows. Blocks past
+ * {@link #length()} may be reserved but unwritten.
  */
 public final class BlockTable {
 
     private final int blockSize;
     private int[] blocks = new int[4];
     private int blockCount;
+    private int[] tokens = new int[16];
     private int length;
     private boolean freed;
+    /** The prefix-cache node of block {@code indexedBlocks - 1}; null while nothing is indexed. */
+    private PrefixCache.Node indexed;
+    private int indexedBlocks;
+    private int cachedPrefix;
 
     BlockTable(int blockSize) {
         this.blockSize = blockSize;
@@ -38,6 +44,11 @@ public final class BlockTable {
         return freed;
     }
 
+    /** Positions this sequence found in the prefix cache when it was created. */
+    public int cachedPrefix() {
+        return cachedPrefix;
+    }
+
     /** Row indices in the flattened pool for positions {@code [from, from + count)}. */
     public long[] slots(int from, int count) {
         long[] slots = new long[count];
@@ -59,6 +70,10 @@ public final class BlockTable {
         return (tokens + blockSize - 1) / blockSize;
     }
 
+    int[] tokens() {
+        return tokens;
+    }
+
     void add(int block) {
         if (blockCount == blocks.length) {
             blocks = Arrays.copyOf(blocks, blocks.length * 2);
@@ -70,8 +85,50 @@ public final class BlockTable {
         blocks[index] = block;
     }
 
-    void advance(int tokens) {
-        length += tokens;
+    /** Commits the next positions, holding {@code ids}. */
+    void advance(int[] ids) {
+        if (length + ids.length > tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, length + ids.length));
+        }
+        System.arraycopy(ids, 0, tokens, length, ids.length);
+        length += ids.length;
+    }
+
+    /** Starts this table as a copy of {@code parent}'s committed positions, sharing its index position. */
+    void copyFrom(BlockTable parent) {
+        advance(Arrays.copyOf(parent.tokens, parent.length));
+        indexed = parent.indexed;
+        indexedBlocks = parent.indexedBlocks;
+    }
+
+    /** Starts this table on a cached prefix: the path's blocks, already retained for it. */
+    void startOn(PrefixCache.Node[] path, int[] ids) {
+        for (PrefixCache.Node node : path) {
+            add(node.block());
+        }
+        advance(Arrays.copyOf(ids, path.length * blockSize));
+        if (path.length > 0) {
+            indexed = path[path.length - 1];
+        }
+        indexedBlocks = path.length;
+        cachedPrefix = length;
+    }
+
+    /**
+     * Indexes every block this table filled since the last call, in order. A block whose prefix
+     * another sequence indexed first is swapped for that one, so the two share it from now on.
+     */
+    void indexFullBlocks(PrefixCache prefixes) {
+        while ((indexedBlocks + 1) * blockSize <= length) {
+            PrefixCache.Node parent = indexed == null ? prefixes.root() : indexed;
+            PrefixCache.Node node = prefixes.insert(parent, tokens, indexedBlocks * blockSize, blocks[indexedBlocks]);
+            if (node.block() != blocks[indexedBlocks]) {
+                prefixes.adopt(node, blocks[indexedBlocks]);
+                blocks[indexedBlocks] = node.block();
+            }
+            indexed = node;
+            indexedBlocks++;
+        }
     }
 
     void truncateBlocks(int count) {

@@ -7,6 +7,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A worker's paged K/V store. Per layer, K and V are each one {@code [kvHeads * slots, headDim]}
@@ -26,11 +28,25 @@ public final class PagedKvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    /** Null when prefix caching is off. */
+    private final PrefixCache prefixes;
     private int unwrittenRows;
+    /** Tables with claimed rows not yet written: their full blocks join the prefix cache at {@link #write}. */
+    private final List<BlockTable> claimedTables = new ArrayList<>();
 
+    /** A cache whose sequences share nothing they did not fork: no prefix caching. */
     public PagedKvCache(KvCacheSpec spec, Device device) {
+        this(spec, device, false);
+    }
+
+    /**
+     * @param prefixCaching keep committed full blocks indexed by their token prefix after their
+     *                      sequences end, so later sequences start from the longest cached prefix
+     */
+    public PagedKvCache(KvCacheSpec spec, Device device, boolean prefixCaching) {
         this.spec = spec;
         this.pool = new BlockPool(spec.numBlocks());
+        this.prefixes = prefixCaching ? new PrefixCache(pool, spec.blockSize()) : null;
         this.manager = NDManager.newBaseManager(device);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
@@ -81,8 +97,62 @@ public final class PagedKvCache implements AutoCloseable {
         return store.getNDArrayInternal().embedding(headRows, store, SparseFormat.DENSE).singletonOrThrow();
     }
 
+    /** An empty sequence; with prefix caching, prefer {@link #newSequence(int[])}. */
     public BlockTable newSequence() {
         return new BlockTable(spec.blockSize());
+    }
+
+    /**
+     * A sequence for {@code context} (prompt, or prompt and tokens accepted before a preemption):
+     * with prefix caching it starts on the longest cached prefix, so only the rest is computed.
+     * At least the last token is left to compute, for its logits.
+     */
+    public BlockTable newSequence(int[] context) {
+        BlockTable table = new BlockTable(spec.blockSize());
+        if (prefixes != null) {
+            PrefixCache.Node[] path = prefixes.longestPrefix(context);
+            for (PrefixCache.Node node : path) {
+                pool.retain(node.block());
+            }
+            table.startOn(path, context);
+        }
+        return table;
+    }
+
+    /**
+     * Blocks admitting a sequence for {@code context} takes from the free count, out of
+     * {@code blocks} for its whole context: cached blocks other sequences hold cost nothing more.
+     */
+    public int blocksToAdmit(int[] context, int blocks) {
+        if (prefixes == null) {
+            return blocks;
+        }
+        int held = 0;
+        for (PrefixCache.Node node : prefixes.peek(context)) {
+            if (pool.refCount(node.block()) > 1) {
+                held++;
+            }
+        }
+        return blocks - held;
+    }
+
+    /** Tokens of {@code context} a new sequence would find cached now; touches and counts nothing. */
+    public int cachedPrefixTokens(int[] context) {
+        return prefixes == null ? 0 : prefixes.peek(context).length * spec.blockSize();
+    }
+
+    /** Context tokens looked up in the prefix cache, summed (0 without prefix caching). */
+    public long prefixQueriedTokens() {
+        return prefixes == null ? 0 : prefixes.queriedTokens();
+    }
+
+    /** Context tokens found in the prefix cache, summed (0 without prefix caching). */
+    public long prefixHitTokens() {
+        return prefixes == null ? 0 : prefixes.hitTokens();
+    }
+
+    public boolean prefixCaching() {
+        return prefixes != null;
     }
 
     /** A child that shares every committed block of {@code parent}; writes copy on demand. */
@@ -94,7 +164,7 @@ public final class PagedKvCache implements AutoCloseable {
             pool.retain(parent.block(i));
             child.add(parent.block(i));
         }
-        child.advance(parent.length());
+        child.copyFrom(parent);
         return child;
     }
 
@@ -137,24 +207,25 @@ public final class PagedKvCache implements AutoCloseable {
     }
 
     /**
-     * Appends K/V rows for the next {@code stepKeys[0].size(0)} positions. Each array is
-     * {@code [tokens, kvHeads, headDim]}, one per layer.
+     * Appends K/V rows for the next {@code ids.length} positions, which hold tokens {@code ids}.
+     * Each array is {@code [ids.length, kvHeads, headDim]}, one per layer.
      */
-    public void commit(BlockTable table, NDArray[] stepKeys, NDArray[] stepValues) {
-        int tokens = Math.toIntExact(stepKeys[0].getShape().get(0));
-        if (tokens == 0) {
+    public void commit(BlockTable table, int[] ids, NDArray[] stepKeys, NDArray[] stepValues) {
+        if (ids.length == 0) {
             return;
         }
-        write(claim(table, tokens), stepKeys, stepValues);
+        write(claim(table, ids), stepKeys, stepValues);
     }
 
     /**
-     * Advances {@code table} over its next {@code tokens} positions and returns their slots; the
-     * rows stay unwritten until {@link #write} fills them, and no step may read the cache before.
-     * Claiming every plan's rows first lets one step write them all with one scatter per layer.
+     * Advances {@code table} over its next positions, which hold tokens {@code ids}, and returns
+     * their slots; the rows stay unwritten until {@link #write} fills them, and no step may read the
+     * cache before. Claiming every plan's rows first lets one step write them all with one scatter
+     * per layer. Blocks this fills join the prefix cache.
      */
-    public long[] claim(BlockTable table, int tokens) {
+    public long[] claim(BlockTable table, int[] ids) {
         requireLive(table);
+        int tokens = ids.length;
         int end = table.blocksFor(table.length() + tokens);
         if (end > table.blockCount()) {
             throw new IllegalStateException("commit of " + tokens + " rows past the reserved blocks");
@@ -165,7 +236,10 @@ public final class PagedKvCache implements AutoCloseable {
             }
         }
         long[] slots = table.slots(table.length(), tokens);
-        table.advance(tokens);
+        table.advance(ids);
+        if (prefixes != null) {
+            claimedTables.add(table);
+        }
         unwrittenRows += tokens;
         return slots;
     }
@@ -186,6 +260,28 @@ public final class PagedKvCache implements AutoCloseable {
             }
         }
         unwrittenRows -= slots.length;
+        if (unwrittenRows == 0) {
+            indexClaimedTables();
+        }
+    }
+
+    /** Only written rows are indexed, or a failed step would leave blocks of stale K/V to be matched. */
+    private void indexClaimedTables() {
+        for (BlockTable table : claimedTables) {
+            if (!table.isFreed()) {
+                table.indexFullBlocks(prefixes);
+            }
+        }
+        claimedTables.clear();
+    }
+
+    /**
+     * Forgets rows claimed by a step that failed before writing them; their tables belong to tasks
+     * that are being failed and freed, and nothing of them is indexed.
+     */
+    public void abandonUnwritten() {
+        unwrittenRows = 0;
+        claimedTables.clear();
     }
 
     /** {@code [tokens, kvHeads, headDim]} as the store's head-major rows, {@code [kvHeads * tokens, headDim]}. */

@@ -88,7 +88,11 @@ public final class StepOutput {
                         + (stepPlan.table().length() + i));
             }
         }
-        long[] slots = cache.claim(stepPlan.table(), queryIndices.length);
+        int[] ids = new int[queryIndices.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = stepPlan.tokens()[queryIndices[i]];
+        }
+        long[] slots = cache.claim(stepPlan.table(), ids);
         target = cache;
         ensureRoom(queryIndices.length);
         for (int i = 0; i < queryIndices.length; i++) {

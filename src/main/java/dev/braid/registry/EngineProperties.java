@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxWaitingTasks requests queued on a worker behind the running ones
  * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
  * @param dtype           the precision of the weight matrices, {@code float32} or {@code float16} ({@link WeightDtype})
+ * @param prefixCaching   start requests from the longest cached prefix of their prompt
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
@@ -25,7 +26,8 @@ public record EngineProperties(
         Integer maxBatchTasks,
         Integer maxWaitingTasks,
         Integer cpuThreads,
-        String dtype) {
+        String dtype,
+        Boolean prefixCaching) {
 
     /** Unset keys fall back to the one definition of each default: WorkerSettings, CpuThreads, WeightDtype. */
     public EngineProperties {
@@ -41,6 +43,7 @@ public record EngineProperties(
                     + cpuThreads);
         }
         dtype = dtype == null ? WeightDtype.DEFAULT.key() : dtype;
+        prefixCaching = prefixCaching == null ? defaults.prefixCaching() : prefixCaching;
         weightDtypeOf(dtype);
     }
 
@@ -57,6 +60,6 @@ public record EngineProperties(
     }
 
     public WorkerSettings workerSettings() {
-        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks);
+        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks, prefixCaching);
     }
 }

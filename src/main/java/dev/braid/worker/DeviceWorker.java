@@ -42,6 +42,12 @@ public final class DeviceWorker implements AutoCloseable {
      * the reserve, and a Jacobi or lookahead step of a few guesses fits it.
      */
     private static final int SPARE_POSITIONS_PER_TASK = 16;
+    /**
+     * Uncached prompt tokens shared with a request admitted in the same step that make a request
+     * wait one step rather than compute them too: a step of a few dozen more tokens costs about
+     * what one more decode step costs (the step-cost curve is flat that far).
+     */
+    private static final int SHARED_PREFIX_WORTH_A_STEP = 32;
     /** Calibration: rounds over the step-cost ladder run first and not counted, then rounds measured. */
     private static final int CALIBRATION_WARMUP = 2;
     private static final int CALIBRATION_ROUNDS = 3;
@@ -84,7 +90,8 @@ public final class DeviceWorker implements AutoCloseable {
         this.price = new StepPrice(StepPrice.FREE.cost(), 0, 0, guessMemory);
         this.model = model;
         this.settings = settings;
-        this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device());
+        this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device(),
+                settings.prefixCaching());
         this.stats = snapshot();
         this.thread = Thread.ofPlatform().name("braid-worker-" + name).daemon(true).unstarted(this::loop);
         thread.start();
@@ -278,6 +285,7 @@ public final class DeviceWorker implements AutoCloseable {
                 break;
             } catch (RuntimeException | Error e) {
                 log.error("worker {} step failed; failing its running tasks", name, e);
+                cache.abandonUnwritten();
                 for (DecodingTask task : running) {
                     fail(task, e);
                 }
@@ -298,19 +306,54 @@ public final class DeviceWorker implements AutoCloseable {
         // preemption next step
         int spare = spareBlocksPerTask();
         int reserve = running.size() * spare;
+        List<int[]> admittedNow = new ArrayList<>();
         while (!waiting.isEmpty() && running.size() < settings.maxBatchTasks()) {
             DecodingTask task = waiting.peekFirst();
-            if (task.admissionBlocks(settings.blockSize()) + reserve > cache.pool().freeBlocks()
-                    && !running.isEmpty()) {
+            int[] prompt = task.request().promptIds();
+            int blocks = cache.blocksToAdmit(prompt, task.admissionBlocks(settings.blockSize()));
+            if (blocks + reserve > cache.pool().freeBlocks() && !running.isEmpty()) {
+                return;
+            }
+            if (waitsForSharedPrefix(prompt, admittedNow)) {
                 return;
             }
             waiting.pollFirst();
             if (!task.started()) {
+                long hits = cache.prefixHitTokens();
                 task.start(cache, model.config().maxPositionEmbeddings());
+                task.countCachedTokens(cache.prefixHitTokens() - hits);
             }
             running.add(task);
+            admittedNow.add(prompt);
             reserve += spare;
         }
+    }
+
+    /**
+     * Whether a prompt should wait one step for a prompt admitted just now that shares a prefix with
+     * it: that step puts the shared prefix in the prefix cache, so this one computes it no more.
+     * Requests that arrive together with one system prompt would otherwise all compute it.
+     */
+    private boolean waitsForSharedPrefix(int[] prompt, List<int[]> admittedNow) {
+        if (!cache.prefixCaching() || admittedNow.isEmpty()) {
+            return false;
+        }
+        int cached = cache.cachedPrefixTokens(prompt);
+        for (int[] other : admittedNow) {
+            if (commonPrefix(prompt, other) - cached >= SHARED_PREFIX_WORTH_A_STEP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length);
+        int i = 0;
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
     }
 
     /** Blocks covering {@link #SPARE_POSITIONS_PER_TASK} positions. */
@@ -326,7 +369,9 @@ public final class DeviceWorker implements AutoCloseable {
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(price);
+            long hits = cache.prefixHitTokens();
             List<StepPlan> taskPlans = task.plan();
+            task.countCachedTokens(cache.prefixHitTokens() - hits);
             if (!reserveAll(taskPlans)) {
                 preempt(i);
                 i--;
@@ -350,7 +395,9 @@ public final class DeviceWorker implements AutoCloseable {
             for (int t = 0; t < stepping.size(); t++) {
                 DecodingTask task = stepping.get(t);
                 try {
+                    long hits = cache.prefixHitTokens();
                     task.consume(output, firstPlan.get(t));
+                    task.countCachedTokens(cache.prefixHitTokens() - hits);
                     task.stepped();
                     accepted += task.acceptedLastStep();
                 } catch (RuntimeException e) {
@@ -436,7 +483,8 @@ public final class DeviceWorker implements AutoCloseable {
 
     private WorkerStats snapshot() {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
-                cache.pool().capacity(), cache.pool().peakUsedBlocks(), steps, preemptions, stepCost.curve());
+                cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
+                cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepCost.curve());
     }
 
     @Override

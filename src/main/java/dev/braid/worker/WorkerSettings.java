@@ -7,8 +7,14 @@ package dev.braid.worker;
  * @param numBlocks        KV blocks in each worker's pool
  * @param maxBatchTasks    tasks decoded together in one step at most
  * @param maxWaitingTasks  tasks queued behind the running ones at most; more are refused
+ * @param prefixCaching    keep finished sequences' K/V indexed by token prefix until the pool needs
+ *                         the blocks, so a request starts from the longest cached prefix of its prompt
  */
-public record WorkerSettings(int blockSize, int numBlocks, int maxBatchTasks, int maxWaitingTasks) {
+public record WorkerSettings(int blockSize, int numBlocks, int maxBatchTasks, int maxWaitingTasks,
+                             boolean prefixCaching) {
+
+    /** On: answers are the same with it off, and a shared system prompt or chat history is computed once. */
+    public static final boolean DEFAULT_PREFIX_CACHING = true;
 
     /**
      * KV is paged one position per block by default. Attention gathers the cache position by position
@@ -19,7 +25,16 @@ public record WorkerSettings(int blockSize, int numBlocks, int maxBatchTasks, in
      * of the same answer held by one sequence with 16-position blocks, 0.66 with 4 and 0.63 with 1.
      * The pool holds 32768 positions, as 2048 blocks of 16 did.
      */
-    public static final WorkerSettings DEFAULT = new WorkerSettings(1, 32768, 64, 1024);
+    public static final WorkerSettings DEFAULT = new WorkerSettings(1, 32768, 64, 1024, DEFAULT_PREFIX_CACHING);
+
+    /** Settings with the default prefix caching. */
+    public WorkerSettings(int blockSize, int numBlocks, int maxBatchTasks, int maxWaitingTasks) {
+        this(blockSize, numBlocks, maxBatchTasks, maxWaitingTasks, DEFAULT_PREFIX_CACHING);
+    }
+
+    public WorkerSettings withPrefixCaching(boolean on) {
+        return new WorkerSettings(blockSize, numBlocks, maxBatchTasks, maxWaitingTasks, on);
+    }
 
     public WorkerSettings {
         positive("blockSize", blockSize);

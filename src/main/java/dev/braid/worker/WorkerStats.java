@@ -5,8 +5,13 @@ import java.util.List;
 /**
  * A snapshot of one worker, for admission decisions, metrics and the console.
  *
- * @param stepCost the measured cost of a step by its query tokens, which prices guesses
+ * @param usedBlocks          KV blocks held by sequences
+ * @param cachedBlocks        KV blocks the prefix cache holds, in use or idle (idle ones count as free)
+ * @param prefixQueriedTokens context tokens looked up in the prefix cache since the worker started
+ * @param prefixHitTokens     of those, tokens found cached
+ * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
  */
 public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
-                          int peakUsedBlocks, long steps, long preemptions, List<StepCostModel.Point> stepCost) {
+                          int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
+                          long steps, long preemptions, List<StepCostModel.Point> stepCost) {
 }

@@ -27,9 +27,15 @@ public final class StrategyRuns {
      * pool must end empty.
      */
     public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs) throws Exception {
+        return alone(model, jobs, WorkerSettings.DEFAULT_PREFIX_CACHING);
+    }
+
+    /** As {@link #alone(LoadedModel, List)}, with prefix caching on or off. */
+    public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs, boolean prefixCaching)
+            throws Exception {
         List<GenerationResult> results = new ArrayList<>();
-        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(), new WorkerSettings(16, 256, 1, 256),
-                FREE)) {
+        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(),
+                new WorkerSettings(16, 256, 1, 256, prefixCaching), FREE)) {
             for (Job job : jobs) {
                 ResultFuture future = new ResultFuture();
                 worker.submit(job.strategy().newTask(job.request(), model.tokenizer(), future));

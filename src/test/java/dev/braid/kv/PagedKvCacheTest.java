@@ -57,7 +57,7 @@ class PagedKvCacheTest {
                     }
                     NDArray k = manager.create(rows, new Shape(tokens, 1, 2));
                     NDArray v = k.mul(10);
-                    cache.commit(seq.table(), new NDArray[] {k, k.add(1000)}, new NDArray[] {v, v.add(1000)});
+                    cache.commit(seq.table(), new int[tokens], new NDArray[] {k, k.add(1000)}, new NDArray[] {v, v.add(1000)});
                 } else if (kind <= 7) {
                     Tracked parent = live.get(random.nextInt(live.size()));
                     live.add(new Tracked(cache.fork(parent.table()), new ArrayList<>(parent.expected())));
@@ -121,7 +121,7 @@ class PagedKvCacheTest {
             BlockTable parent = cache.newSequence();
             assertThat(cache.reserve(parent, 6)).isTrue();
             NDArray rows = manager.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(6, 1, 1));
-            cache.commit(parent, new NDArray[] {rows}, new NDArray[] {rows});
+            cache.commit(parent, new int[6], new NDArray[] {rows}, new NDArray[] {rows});
             BlockTable child = cache.fork(parent);
             assertThat(child.block(0)).isEqualTo(parent.block(0));
             assertThat(child.block(1)).isEqualTo(parent.block(1));
@@ -131,7 +131,7 @@ class PagedKvCacheTest {
             assertThat(child.block(0)).as("full block stays shared").isEqualTo(parent.block(0));
             assertThat(child.block(1)).as("partial block copied on write").isNotEqualTo(parent.block(1));
             NDArray seven = manager.create(new float[] {7}, new Shape(1, 1, 1));
-            cache.commit(child, new NDArray[] {seven}, new NDArray[] {seven});
+            cache.commit(child, new int[1], new NDArray[] {seven}, new NDArray[] {seven});
 
             float[] childKeys = cache.readKeys(0, child, manager).toFloatArray();
             float[] parentKeys = cache.readKeys(0, parent, manager).toFloatArray();
@@ -153,8 +153,8 @@ class PagedKvCacheTest {
             BlockTable second = cache.newSequence();
             assertThat(cache.reserve(first, 2)).isTrue();
             assertThat(cache.reserve(second, 3)).isTrue();
-            long[] firstSlots = cache.claim(first, 2);
-            long[] secondSlots = cache.claim(second, 3);
+            long[] firstSlots = cache.claim(first, new int[2]);
+            long[] secondSlots = cache.claim(second, new int[3]);
             assertThat(first.length()).isEqualTo(2);
             assertThatThrownBy(() -> cache.readKeys(0, first, manager))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("5 committed K/V rows");
@@ -175,7 +175,7 @@ class PagedKvCacheTest {
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             BlockTable table = cache.newSequence();
             NDArray row = manager.create(new float[] {1}, new Shape(1, 1, 1));
-            assertThatThrownBy(() -> cache.commit(table, new NDArray[] {row}, new NDArray[] {row}))
+            assertThatThrownBy(() -> cache.commit(table, new int[1], new NDArray[] {row}, new NDArray[] {row}))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("reserved");
             assertThat(cache.reserve(table, 9)).isFalse();

@@ -52,7 +52,7 @@ class AparTask extends DecodingTask {
     protected void onStart() {
         for (int i = 0; i < request.n(); i++) {
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
-                    branchStop(request.stop().stopStrings()), contextLength, cache.newSequence());
+                    branchStop(request.stop().stopStrings()), contextLength, cache.newSequence(request.promptIds()));
             trees.add(new BranchTree(i, new Branch(0, null, -1, 0, sequence, 1), control, params,
                     maxLiveBranches(),
                     request.stop().maxNewTokens(), request.stop().stopTokenIds()));
@@ -217,10 +217,11 @@ class AparTask extends DecodingTask {
 
     @Override
     protected void resetKv() {
-        // each branch recomputes its whole context: correct, though the prefix is no longer shared
+        // each live branch recomputes what the prefix cache no longer holds of its context
         for (BranchTree tree : trees) {
             for (Branch branch : tree.branches()) {
-                branch.sequence().replaceTable(cache.newSequence());
+                Sequence sequence = branch.sequence();
+                sequence.replaceTable(branch.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
             }
         }
     }

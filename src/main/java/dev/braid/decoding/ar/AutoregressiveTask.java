@@ -43,7 +43,7 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     protected void onStart() {
         sequences.add(new Sequence(request.promptIds(), new Sampler(request.sampling(), seed), request.stop(),
-                contextLength, cache.newSequence()));
+                contextLength, cache.newSequence(request.promptIds())));
     }
 
     @Override
@@ -127,7 +127,7 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     protected void resetKv() {
         for (Sequence sequence : sequences) {
-            sequence.replaceTable(cache.newSequence());
+            sequence.replaceTable(cache.newSequence(sequence.context()));
         }
     }
 

@@ -91,7 +91,7 @@ final class SgdTask extends DecodingTask {
             }
             StopCriteria stop = new StopCriteria(request.stop().stopTokenIds(), List.of(), prompts.maxSkeletonTokens());
             skeletonRun = new Sequence(prompt, new Sampler(request.sampling(), seed + SKELETON_SEED), stop,
-                    contextLength, cache.newSequence());
+                    contextLength, cache.newSequence(prompt));
             phase = Phase.SKELETON;
         }
     }
@@ -156,11 +156,11 @@ final class SgdTask extends DecodingTask {
             }
         }
         if (trunk == null && needsTrunk()) {
-            trunk = cache.newSequence();
+            trunk = cache.newSequence(trunkIds);
             trunkPrefilled = false;
         }
         if (trunk != null && !trunkPrefilled) {
-            add(plans, Role.TRUNK, StepPlan.append(trunk, trunkIds));
+            add(plans, Role.TRUNK, StepPlan.append(trunk, Arrays.copyOfRange(trunkIds, trunk.length(), trunkIds.length)));
             return;
         }
         for (NodeRun node : nodes) {
@@ -199,7 +199,7 @@ final class SgdTask extends DecodingTask {
                 case SKELETON -> consumeSkeleton(output, plan);
                 case FALLBACK -> consumeFallback(output, plan);
                 case TRUNK -> {
-                    output.commitPrefix(cache, plan, trunkIds.length);
+                    output.commitPrefix(cache, plan, trunkIds.length - trunk.length());
                     trunkPrefilled = true;
                 }
                 case NODE -> consumeNode(plannedNodes.get(node++), output, plan);
@@ -367,7 +367,7 @@ final class SgdTask extends DecodingTask {
         }
         nodes = new ArrayList<>();
         fallback = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed), request.stop(),
-                contextLength, cache.newSequence());
+                contextLength, cache.newSequence(request.promptIds()));
         phase = Phase.FALLBACK;
     }
 
@@ -407,7 +407,7 @@ final class SgdTask extends DecodingTask {
             node.finish(new int[0], FinishReason.LENGTH, step);
             return;
         }
-        BlockTable table = trunk != null && trunkPrefilled ? cache.fork(trunk) : cache.newSequence();
+        BlockTable table = trunk != null && trunkPrefilled ? cache.fork(trunk) : cache.newSequence(prompt);
         StopCriteria stop = new StopCriteria(request.stop().stopTokenIds(), List.of(), pointBudget());
         Sampler sampler = new Sampler(request.sampling(), seed + node.point().index());
         node.startOnTarget(prompt, new Sequence(prompt, sampler, stop, contextLength, table), step + 1);
@@ -497,10 +497,10 @@ final class SgdTask extends DecodingTask {
     @Override
     protected void resetKv() {
         if (skeletonRun != null) {
-            skeletonRun.replaceTable(cache.newSequence());
+            skeletonRun.replaceTable(cache.newSequence(skeletonRun.context()));
         }
         if (fallback != null) {
-            fallback.replaceTable(cache.newSequence());
+            fallback.replaceTable(cache.newSequence(fallback.context()));
         }
         settle = null;
         for (NodeRun node : nodes) {
