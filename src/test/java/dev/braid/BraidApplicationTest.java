@@ -121,6 +121,19 @@ class BraidApplicationTest {
     }
 
     @Test
+    void aRepeatedRequestStartsFromThePrefixCacheAndAnswersTheSame() {
+        Map<String, Object> question = Map.of("messages", List.of(
+                Map.of("role", "user", "content", "Which log lines show a replica that was killed mid-request?")));
+        JsonNode first = chat(question);
+        JsonNode again = chat(question);
+        int prompt = again.path("usage").path("prompt_tokens").asInt();
+        assertThat(again.path("braid").path("cached_tokens").asInt()).as("all but the token whose logits start the answer")
+                .isEqualTo(prompt - 1);
+        assertThat(first.path("braid").path("cached_tokens").asInt()).isLessThan(prompt - 1);
+        assertThat(tokens(again)).hasSize(24).isEqualTo(tokens(first));
+    }
+
+    @Test
     void autoGivesARequestWithoutTemperatureAParallelStrategyOnTheBundledModels() {
         JsonNode response = mapper.readTree(client.post().uri("/v1/chat/completions")
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON)

@@ -30,7 +30,8 @@ class ConsoleListsController {
 
     /** One {@code request_metrics} row; no prompt or output text is ever stored there. */
     record RequestRow(UUID id, Instant createdAt, String endpoint, String model, String strategy,
-                      String selectorReason, String promptCategory, int promptTokens, int completionTokens,
+                      String selectorReason, String promptCategory, int promptTokens, int cachedTokens,
+                      int completionTokens,
                       int steps, Double tokensPerStep, Double ttftMs, double latencyMs, int peakKvBlocks,
                       String outcome, String errorCode) {
     }
@@ -123,7 +124,7 @@ class ConsoleListsController {
         Double ttftMs = rs.wasNull() ? null : ttft;
         return new RequestRow(rs.getObject("id", UUID.class), instant(rs, "created_at"), rs.getString("endpoint"),
                 rs.getString("model"), rs.getString("strategy"), rs.getString("selector_reason"),
-                rs.getString("prompt_category"), rs.getInt("prompt_tokens"), completion, steps,
+                rs.getString("prompt_category"), rs.getInt("prompt_tokens"), rs.getInt("cached_tokens"), completion, steps,
                 steps == 0 ? null : (double) completion / steps, ttftMs, rs.getDouble("latency_ms"),
                 rs.getInt("peak_kv_blocks"), rs.getString("outcome"), rs.getString("error_code"));
     }

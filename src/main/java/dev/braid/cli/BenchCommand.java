@@ -65,7 +65,9 @@ final class BenchCommand {
         boolean untilEnd = options.has("until-end");
         List<BenchPrompts> promptSets = promptSets(options.string("prompts"));
         Path output = Path.of(options.string("output"));
-        WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1));
+        List<Boolean> prefixCaching = EngineOptions.prefixCaching(options);
+        WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1),
+                prefixCaching.get(0));
         Map<String, BenchEngine> engines = new LinkedHashMap<>();
         AnswerScorer scorer = null;
         try {
@@ -73,8 +75,11 @@ final class BenchCommand {
             BenchEngine main = engine(engines, modelName, options, settings);
             BenchEngine draft = options.has("draft-model")
                     ? engine(engines, options.string("draft-model", null), options, settings) : null;
-            List<BenchTarget> targets = targets(options.string("strategy"), modelName, main, draft, engines,
-                    options, settings);
+            List<BenchTarget> targets = new ArrayList<>();
+            for (boolean caching : prefixCaching) {
+                targets.addAll(targets(options.string("strategy"), modelName, main, draft, engines, options,
+                        settings.withPrefixCaching(caching)));
+            }
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
@@ -89,7 +94,7 @@ final class BenchCommand {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (BenchPrompts set : promptSets) {
                 for (int level : levels) {
-                    for (Map<String, Object> measured : load.level(targets, set.prompts(), level, perClient)) {
+                    for (Map<String, Object> measured : load.level(targets, set.system(), set.prompts(), level, perClient)) {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("prompts", set.id());
                         row.putAll(measured);
@@ -128,7 +133,8 @@ final class BenchCommand {
             if (scorer != null) {
                 scorer.close();
             }
-            engines.values().forEach(BenchEngine::close);
+            // engines that share a loaded model come after its owner: close them first
+            new ArrayList<>(engines.values()).reversed().forEach(BenchEngine::close);
         }
     }
 
@@ -144,14 +150,21 @@ final class BenchCommand {
         return sets;
     }
 
-    /** The engine of {@code name}, loaded on first use. */
+    /**
+     * The engine of {@code name} with {@code settings}' prefix caching, loaded on first use; the
+     * same model with the other setting gets a second worker pool on the one loaded model.
+     */
     private static BenchEngine engine(Map<String, BenchEngine> engines, String name, Options options,
                                       WorkerSettings settings) {
-        BenchEngine engine = engines.get(name);
-        if (engine == null) {
-            engine = new BenchEngine(EngineOptions.loadModel(name, options), settings);
-            engines.put(name, engine);
+        String key = name + (settings.prefixCaching() ? "" : " (no prefix cache)");
+        BenchEngine engine = engines.get(key);
+        if (engine != null) {
+            return engine;
         }
+        BenchEngine sibling = engines.get(settings.prefixCaching() ? name + " (no prefix cache)" : name);
+        engine = sibling == null ? new BenchEngine(EngineOptions.loadModel(name, options), settings)
+                : new BenchEngine(sibling.model(), settings, false);
+        engines.put(key, engine);
         return engine;
     }
 
@@ -168,7 +181,7 @@ final class BenchCommand {
             if (modelName.isEmpty()) {
                 throw new UsageException("--strategy '" + label + "' names no model after '@'");
             }
-            BenchEngine engine = modelName.equals(mainName) ? main : engine(engines, modelName, options, settings);
+            BenchEngine engine = engine(engines, modelName.equals(mainName) ? mainName : modelName, options, settings);
             DecodingStrategy strategy = EngineOptions.strategy(name);
             BenchEngine draftFor = null;
             if (strategy instanceof SgdStrategy && draft != null && draft != engine) {
@@ -177,7 +190,7 @@ final class BenchCommand {
             }
             BenchTarget target = new BenchTarget(at < 0 ? name : name + "@" + engine.model().name(), strategy,
                     engine, draftFor);
-            if (targets.stream().anyMatch(t -> t.label().equals(target.label()))) {
+            if (targets.stream().anyMatch(t -> t.label().equals(target.label()) && t.engine() == target.engine())) {
                 throw new UsageException("--strategy names " + label + " twice");
             }
             targets.add(target);
@@ -192,20 +205,39 @@ final class BenchCommand {
      */
     private static void addComparisons(List<Map<String, Object>> rows) {
         Map<List<Object>, Map<String, Object>> arRows = new HashMap<>();
+        Map<List<Object>, Map<String, Object>> uncached = new HashMap<>();
         for (Map<String, Object> row : rows) {
             if (AutoregressiveStrategy.NAME.equals(row.get("strategy"))) {
-                arRows.put(List.of(row.get("prompts"), row.get("concurrency")), row);
+                arRows.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("prefix_caching")), row);
+            }
+            if ("off".equals(row.get("prefix_caching"))) {
+                uncached.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("strategy")), row);
             }
         }
         for (Map<String, Object> row : rows) {
-            Map<String, Object> ar = arRows.get(List.of(row.get("prompts"), row.get("concurrency")));
-            if (ar == null) {
-                continue;
+            Map<String, Object> ar = arRows.get(List.of(row.get("prompts"), row.get("concurrency"),
+                    row.get("prefix_caching")));
+            if (ar != null) {
+                row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
+                row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
+                row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
             }
-            row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
-            row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
-            row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
+            Map<String, Object> off = uncached.get(List.of(row.get("prompts"), row.get("concurrency"),
+                    row.get("strategy")));
+            if (off != null && "on".equals(row.get("prefix_caching"))) {
+                // above 1 is better for all three: fewer prompt tokens computed, sooner first token, more tokens/s
+                row.put("fewer_prompt_tokens_computed_vs_no_cache", BenchReport.round(computedPromptTokens(off)
+                        / Math.max(1e-9, computedPromptTokens(row))));
+                row.put("ttft_p50_speedup_vs_no_cache", ratio(off, row, "ttft_ms_p50"));
+                row.put("speedup_vs_no_cache", ratio(row, off, "tokens_per_second"));
+            }
         }
+    }
+
+    /** Prompt tokens a request computed: its prompt less what it found in the prefix cache. */
+    private static double computedPromptTokens(Map<String, Object> row) {
+        return ((Number) row.get("prompt_tokens_per_request")).doubleValue()
+                - ((Number) row.get("cached_tokens_per_request")).doubleValue();
     }
 
     /** Each row's step time by phase, with what each phase covers. */
@@ -261,15 +293,18 @@ final class BenchCommand {
         }
         Map<List<Object>, List<Map<String, Object>>> series = new LinkedHashMap<>();
         for (Map<String, Object> row : rows) {
-            series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy")), k -> new ArrayList<>()).add(row);
+            series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy"), row.get("prefix_caching")),
+                    k -> new ArrayList<>()).add(row);
         }
         boolean manySets = rows.stream().map(row -> row.get("prompts")).distinct().count() > 1;
+        boolean bothCaches = rows.stream().map(row -> row.get("prefix_caching")).distinct().count() > 1;
         for (Map.Entry<List<Object>, List<Map<String, Object>>> entry : series.entrySet()) {
             List<Map<String, Object>> levels = entry.getValue();
             if (levels.size() > 1) {
                 double base = ((Number) levels.get(0).get("tokens_per_second")).doubleValue();
                 double last = ((Number) levels.get(levels.size() - 1).get("tokens_per_second")).doubleValue();
-                String name = entry.getKey().get(1) + (manySets ? " (" + entry.getKey().get(0) + " prompts)" : "");
+                String name = entry.getKey().get(1) + (manySets ? " (" + entry.getKey().get(0) + " prompts)" : "")
+                        + (bothCaches ? ", prefix cache " + entry.getKey().get(2) : "");
                 md.append(series.size() > 1 ? "\n" + name + ": t" : "\nT")
                         .append("hroughput at concurrency ").append(levels.get(levels.size() - 1).get("concurrency"))
                         .append(" is ").append(BenchReport.round(last / base)).append("x that at concurrency ")

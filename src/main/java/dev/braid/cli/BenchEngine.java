@@ -2,7 +2,9 @@ package dev.braid.cli;
 
 import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.sgd.DraftRoute;
+import dev.braid.model.ChatTemplate;
 import dev.braid.model.LoadedModel;
+import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.PoolDraftRoute;
 import dev.braid.worker.WorkerPool;
 import dev.braid.worker.WorkerSettings;
@@ -15,10 +17,19 @@ final class BenchEngine implements AutoCloseable {
 
     private final LoadedModel model;
     private final WorkerPool pool;
+    private final boolean prefixCaching;
+    private final boolean ownsModel;
 
     BenchEngine(LoadedModel model, WorkerSettings settings) {
+        this(model, settings, true);
+    }
+
+    /** An engine on {@code model}, which it closes only if {@code ownsModel}: engines may share one. */
+    BenchEngine(LoadedModel model, WorkerSettings settings, boolean ownsModel) {
         this.model = model;
         this.pool = WorkerPool.of(List.of(model.transformer()), settings);
+        this.prefixCaching = settings.prefixCaching();
+        this.ownsModel = ownsModel;
     }
 
     LoadedModel model() {
@@ -29,9 +40,29 @@ final class BenchEngine implements AutoCloseable {
         return pool;
     }
 
-    /** A question as this model is served it: in its own chat format when it has one. */
-    int[] encodeQuestion(String question) {
-        return model.tokenizer().encode(GenerateCommand.asUserTurn(model, question, false));
+    /**
+     * A question as this model is served it: in its own chat format when it has one, behind
+     * {@code system} as the system turn when that is not null.
+     */
+    int[] encodeQuestion(String system, String question) {
+        if (system == null) {
+            return model.tokenizer().encode(GenerateCommand.asUserTurn(model, question, false));
+        }
+        ChatTemplate template = ChatTemplate.of(model.tokenizerConfig());
+        if (template.isDefault()) {
+            return model.tokenizer().encode(system + "\n\n" + question);
+        }
+        return model.tokenizer().encode(template.render(List.of(new ChatTemplate.Message("system", system),
+                new ChatTemplate.Message("user", question))));
+    }
+
+    /** Starts every worker's prefix cache empty, for a measurement that must not find another's prompts. */
+    void dropIdlePrefixes() {
+        pool.workers().forEach(DeviceWorker::dropIdlePrefixes);
+    }
+
+    boolean prefixCaching() {
+        return prefixCaching;
     }
 
     /**
@@ -51,6 +82,8 @@ final class BenchEngine implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
-        model.close();
+        if (ownsModel) {
+            model.close();
+        }
     }
 }

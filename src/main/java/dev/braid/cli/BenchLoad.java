@@ -10,6 +10,7 @@ import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +65,11 @@ final class BenchLoad {
         this.blockSize = blockSize;
     }
 
+    /** The target each engine measured last; its prefix cache holds that target's prompts. */
+    private final Map<BenchEngine, BenchTarget> lastOnEngine = new HashMap<>();
+
     void warmUp(BenchTarget target, String question) {
-        request(target, question);
+        request(target, null, question);
     }
 
     /**
@@ -73,19 +77,21 @@ final class BenchLoad {
      * request, so a slow spell of a shared host lands on all of them alike; with more clients each
      * runs its closed loop in turn, since turns would leave clients idle at the end of every round.
      */
-    List<Map<String, Object>> level(List<BenchTarget> targets, List<String> questions, int clients, int perClient)
+    List<Map<String, Object>> level(List<BenchTarget> targets, String system, List<String> questions, int clients,
+                                    int perClient)
             throws InterruptedException {
+        lastOnEngine.clear(); // every level starts with empty prefix caches
         Measurement[] measured = new Measurement[targets.size()];
         if (clients == 1) {
             for (int r = 0; r < perClient; r++) {
                 for (int t = 0; t < targets.size(); t++) {
-                    Measurement turn = measure(targets.get(t), questions, 1, 1, r);
+                    Measurement turn = measure(targets.get(t), system, questions, 1, 1, r);
                     measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
                 }
             }
         } else {
             for (int t = 0; t < targets.size(); t++) {
-                measured[t] = measure(targets.get(t), questions, clients, perClient, 0);
+                measured[t] = measure(targets.get(t), system, questions, clients, perClient, 0);
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -96,8 +102,12 @@ final class BenchLoad {
     }
 
     /** {@code clients} closed-loop clients, {@code perClient} requests each, from question {@code first} on. */
-    private Measurement measure(BenchTarget target, List<String> questions, int clients, int perClient, int first)
-            throws InterruptedException {
+    private Measurement measure(BenchTarget target, String system, List<String> questions, int clients, int perClient,
+                                int first) throws InterruptedException {
+        // a target must not find the prompts another target (or an earlier level) left in the cache
+        if (lastOnEngine.put(target.engine(), target) != target) {
+            pools(target).forEach(pool -> pool.workers().forEach(DeviceWorker::dropIdlePrefixes));
+        }
         List<WorkerPool> pools = pools(target);
         long stepsBefore = steps(target.engine().pool());
         StepProfile.Totals profileBefore = profile(target.engine().pool());
@@ -110,7 +120,7 @@ final class BenchLoad {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 List<Answer> answers = new ArrayList<>();
                 for (int r = 0; r < perClient; r++) {
-                    answers.add(request(target, questions.get((first + client + r) % questions.size())));
+                    answers.add(request(target, system, questions.get((first + client + r) % questions.size())));
                 }
                 return answers;
             }, clientThreads));
@@ -140,6 +150,8 @@ final class BenchLoad {
         List<Double> itl = new ArrayList<>();
         List<Double> answerMs = new ArrayList<>();
         double requestSteps = 0;
+        double promptTokens = 0;
+        double cachedTokens = 0;
         double requestPeakKv = 0;
         double sequentialKv = 0;
         for (Answer answer : answers) {
@@ -149,6 +161,8 @@ final class BenchLoad {
             }
             answerMs.add(answer.nanos() / 1e6);
             requestSteps += answer.result().steps();
+            promptTokens += answer.result().promptTokens();
+            cachedTokens += answer.result().cachedTokens();
             requestPeakKv += answer.result().peakKvBlocks();
             sequentialKv += sequentialBlocks(answer.result());
         }
@@ -156,6 +170,7 @@ final class BenchLoad {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("strategy", target.label());
         row.put("concurrency", clients);
+        row.put("prefix_caching", target.engine().prefixCaching() ? "on" : "off");
         row.put("requests", n);
         row.put("completion_tokens", tokens);
         row.put("seconds", BenchReport.round(seconds));
@@ -167,6 +182,8 @@ final class BenchLoad {
                 profile.total() / Math.max(1, profile.steps())));
         row.put("steps_per_request", BenchReport.round(requestSteps / n));
         row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
+        row.put("prompt_tokens_per_request", BenchReport.round(promptTokens / n));
+        row.put("cached_tokens_per_request", BenchReport.round(cachedTokens / n));
         row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));
         row.put("itl_ms_p50", BenchReport.round(BenchReport.percentile(itl, 50)));
         row.put("itl_ms_p99", BenchReport.round(BenchReport.percentile(itl, 99)));
@@ -211,7 +228,7 @@ final class BenchLoad {
     }
 
     /** One request; blocks its (virtual) client thread until the answer is complete. */
-    private Answer request(BenchTarget target, String question) {
+    private Answer request(BenchTarget target, String system, String question) {
         long[] times = new long[maxNewTokens + 1];
         int[] count = {0};
         CompletableFuture<GenerationResult> done = new CompletableFuture<>();
@@ -235,7 +252,7 @@ final class BenchLoad {
             }
         };
         BenchEngine engine = target.engine();
-        GenerationRequest request = new GenerationRequest(engine.encodeQuestion(question), SamplingParams.GREEDY,
+        GenerationRequest request = new GenerationRequest(engine.encodeQuestion(system, question), SamplingParams.GREEDY,
                 engine.stop(maxNewTokens, untilEnd), 1, params);
         long start = System.nanoTime();
         engine.pool().submit(target.strategy().newTask(request, engine.model().tokenizer(), listener));

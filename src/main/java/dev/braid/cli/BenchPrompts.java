@@ -64,18 +64,40 @@ enum BenchPrompts {
             "Name three moons of Jupiter and one fact about each.",
             "Rewrite this sentence in the passive voice: the committee approved the budget.",
             "Why is the sky blue?",
-            "Plan a three-day trip to Lisbon for someone who likes museums."));
+            "Plan a three-day trip to Lisbon for someone who likes museums.")),
+
+    /**
+     * Twenty chats behind one long system prompt, as an internal assistant is deployed: what the
+     * prefix cache is for. The questions are the general and unseen sets' and four of reworded's.
+     */
+    SHARED_SYSTEM("shared-system", SharedSystemPrompt.TEXT, questions(
+            GENERAL.prompts, UNSEEN.prompts, REWORDED.prompts.subList(0, 4)));
 
     private final String id;
+    /** The system prompt every question of the set is asked behind; null for none. */
+    private final String system;
     private final List<String> prompts;
 
     BenchPrompts(String id, List<String> prompts) {
+        this(id, null, prompts);
+    }
+
+    BenchPrompts(String id, String system, List<String> prompts) {
         this.id = id;
+        this.system = system;
         this.prompts = prompts;
+    }
+
+    private static List<String> questions(List<String> first, List<String> second, List<String> third) {
+        return java.util.stream.Stream.of(first, second, third).flatMap(List::stream).toList();
     }
 
     String id() {
         return id;
+    }
+
+    String system() {
+        return system;
     }
 
     List<String> prompts() {

@@ -72,20 +72,37 @@ final class EngineOptions {
     }
 
     static WorkerSettings workerSettings(Options options, int maxBatchTasks) {
+        List<Boolean> caching = prefixCaching(options);
+        if (caching.size() > 1) {
+            throw new UsageException("--prefix-caching takes one value here: on or off");
+        }
+        return workerSettings(options, maxBatchTasks, caching.get(0));
+    }
+
+    static WorkerSettings workerSettings(Options options, int maxBatchTasks, boolean prefixCaching) {
         return new WorkerSettings(
                 options.integer("block-size", 1, 1024),
                 options.integer("kv-blocks", 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
                 WorkerSettings.DEFAULT.maxWaitingTasks(),
-                onOff(options, "prefix-caching"));
+                prefixCaching);
     }
 
-    static boolean onOff(Options options, String name) {
-        return switch (options.string(name)) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new UsageException("--" + name + " must be on or off, got '" + options.string(name) + "'");
-        };
+    /** {@code --prefix-caching}: on, off, or both in the order given (bench compares them). */
+    static List<Boolean> prefixCaching(Options options) {
+        List<Boolean> values = new java.util.ArrayList<>();
+        for (String value : options.string("prefix-caching").split(",")) {
+            boolean on = switch (value.trim()) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new UsageException("--prefix-caching must be on or off, got '" + value.trim() + "'");
+            };
+            if (values.contains(on)) {
+                throw new UsageException("--prefix-caching names " + value.trim() + " twice");
+            }
+            values.add(on);
+        }
+        return values;
     }
 
     static DecodingStrategy strategy(String name) {

@@ -30,6 +30,7 @@ public abstract class DecodingTask {
     private int peakBlocks;
     private long cachedTokens;
     private volatile boolean cancelled;
+    private boolean preempted;
     private StepPrice price = StepPrice.FREE;
     private int acceptedThisStep;
     private int acceptedLastStep;
@@ -87,7 +88,10 @@ public abstract class DecodingTask {
     /** Every block table the task holds now. */
     protected abstract List<BlockTable> tables();
 
-    /** Forgets all KV state so the next plan recomputes it: the task was preempted. */
+    /**
+     * Gives every sequence a new block table, from the longest cached prefix of its context, so the
+     * next plan recomputes the rest: the task was preempted and is admitted again.
+     */
     protected abstract void resetKv();
 
     protected abstract List<GenerationResult.Completion> completions();
@@ -107,10 +111,24 @@ public abstract class DecodingTask {
         }
     }
 
-    /** Frees the task's blocks; it will recompute its context when admitted again. */
+    /**
+     * Frees the task's blocks; it recomputes its context when {@link #resume}d. It holds nothing
+     * while it waits, not even the cached prefix it will start from again.
+     */
     public final void preempt() {
         release();
-        resetKv();
+        preempted = true;
+    }
+
+    /**
+     * Called when the worker admits the task again after a preemption: its sequences start anew from
+     * what the prefix cache still holds of their context.
+     */
+    public final void resume() {
+        if (preempted) {
+            preempted = false;
+            resetKv();
+        }
     }
 
     /** Whether this task can report token log-probabilities; strategies that guess tokens may not. */

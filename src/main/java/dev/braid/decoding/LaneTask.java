@@ -95,7 +95,8 @@ public abstract class LaneTask extends DecodingTask {
     @Override
     protected void resetKv() {
         for (Lane lane : lanes) {
-            lane.sequence().replaceTable(cache.newSequence(lane.sequence().context()));
+            Sequence sequence = lane.sequence();
+            sequence.replaceTable(sequence.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
         }
     }
 

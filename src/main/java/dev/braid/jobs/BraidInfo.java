@@ -7,11 +7,13 @@ import dev.braid.decoding.Speculation;
 
 /**
  * Braid's extension of every response: the strategy that decoded it, why the selector chose it,
- * the forward passes it took and the tokens it accepted per pass, and for the structural strategies
+ * the forward passes it took and the tokens it accepted per pass, the context tokens it found in
+ * the prefix cache, and for the structural strategies
  * (APAR, SGD) how the answer was put together, which the admin console draws; for the speculative
  * ones (lookahead, Jacobi) what their guesses did.
  */
 public record BraidInfo(String strategy, String reason, int steps, double tokensPerStep, int peakKvBlocks,
+                        int cachedTokens,
                         @JsonInclude(JsonInclude.Include.NON_NULL) SpeculationInfo speculation,
                         @JsonInclude(JsonInclude.Include.NON_NULL) DecodingTrace trace) {
 
@@ -19,7 +21,7 @@ public record BraidInfo(String strategy, String reason, int steps, double tokens
     public static BraidInfo of(Generation generation, GenerationResult result) {
         return new BraidInfo(result.strategy(), generation.decision().reason(), result.steps(),
                 result.steps() == 0 ? 0 : Math.round(1000.0 * result.completionTokens() / result.steps()) / 1000.0,
-                result.peakKvBlocks(), SpeculationInfo.of(result.speculation()), result.trace() == null ? null
+                result.peakKvBlocks(), result.cachedTokens(), SpeculationInfo.of(result.speculation()), result.trace() == null ? null
                         : DecodingTrace.of(result.trace(), generation.command().model().model().tokenizer()));
     }
 

@@ -141,6 +141,13 @@ public final class PagedKvCache implements AutoCloseable {
         return prefixes == null ? 0 : prefixes.peek(context).length * spec.blockSize();
     }
 
+    /** Drops every cached block no sequence holds: the next requests find only what is in use. */
+    public void dropIdlePrefixes() {
+        while (pool.idleCachedBlocks() > 0) {
+            prefixes.reclaimOne();
+        }
+    }
+
     /** Context tokens looked up in the prefix cache, summed (0 without prefix caching). */
     public long prefixQueriedTokens() {
         return prefixes == null ? 0 : prefixes.queriedTokens();

@@ -26,6 +26,8 @@ public class RequestMetric {
     private String promptCategory;
     @Column(name = "prompt_tokens")
     private int promptTokens;
+    @Column(name = "cached_tokens")
+    private int cachedTokens;
     @Column(name = "completion_tokens")
     private int completionTokens;
     private int steps;
@@ -52,6 +54,7 @@ public class RequestMetric {
         this.selectorReason = truncate(r.selectorReason(), 512);
         this.promptCategory = r.promptCategory();
         this.promptTokens = r.promptTokens();
+        this.cachedTokens = r.cachedTokens();
         this.completionTokens = r.completionTokens();
         this.steps = r.steps();
         this.ttftMs = r.ttftMs();

@@ -3,6 +3,7 @@ package dev.braid.metrics;
 import dev.braid.registry.ModelLifecycleEvent;
 import dev.braid.registry.ServedModel;
 import dev.braid.worker.DeviceWorker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Gauges of each loaded model's workers: running and waiting requests, KV blocks, preemptions. */
+/** Meters of each loaded model's workers: running and waiting requests, KV blocks, preemptions, prefix cache. */
 @Component
 class WorkerMeters {
 
@@ -45,8 +46,20 @@ class WorkerMeters {
             meters.add(gauge("braid.worker.steps", "Forward passes", model, worker, w -> w.stats().steps()));
             meters.add(gauge("braid.worker.preemptions", "Requests preempted to free KV blocks", model, worker,
                     w -> w.stats().preemptions()));
+            meters.add(gauge("braid.kv.blocks.cached", "KV blocks the prefix cache holds, in use or idle", model,
+                    worker, w -> w.stats().cachedBlocks()));
+            meters.add(counter("braid.prefix.cache.queries", "Prompt and context tokens looked up in the prefix cache",
+                    model, worker, w -> w.stats().prefixQueriedTokens()));
+            meters.add(counter("braid.prefix.cache.hits", "Tokens found in the prefix cache", model, worker,
+                    w -> w.stats().prefixHitTokens()));
         }
         byModel.put(model.name(), meters);
+    }
+
+    private Meter counter(String name, String description, ServedModel model, DeviceWorker worker,
+                          ToDoubleFunction<DeviceWorker> value) {
+        return FunctionCounter.builder(name, worker, value).description(description)
+                .tag("model", model.name()).tag("worker", worker.name()).register(registry);
     }
 
     private Meter gauge(String name, String description, ServedModel model, DeviceWorker worker,

@@ -62,6 +62,7 @@ public final class DeviceWorker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean resetPeakRequested;
+    private volatile boolean dropIdlePrefixesRequested;
     private volatile WorkerStats stats;
     private long steps;
     private long preemptions;
@@ -112,6 +113,14 @@ public final class DeviceWorker implements AutoCloseable {
     /** Starts a new peak-KV-blocks measurement at the next step boundary. */
     public void resetPeakBlocks() {
         resetPeakRequested = true;
+    }
+
+    /**
+     * Empties the prefix cache of blocks no request holds, at the next step boundary, before any task
+     * submitted after this call is admitted: measurements that must start cold (bench) ask for it.
+     */
+    public void dropIdlePrefixes() {
+        dropIdlePrefixesRequested = true;
     }
 
     /** Queues a task; it starts at a step boundary. Refuses what could never run. */
@@ -270,11 +279,15 @@ public final class DeviceWorker implements AutoCloseable {
                     }
                 }
                 incoming.drainTo(waiting);
+                if (dropIdlePrefixesRequested) {
+                    dropIdlePrefixesRequested = false;
+                    cache.dropIdlePrefixes();
+                }
                 if (resetPeakRequested) {
                     resetPeakRequested = false;
                     cache.pool().resetPeak();
                 }
-                dropCancelled();
+                retireDone();
                 admit();
                 if (!running.isEmpty()) {
                     step();
@@ -318,11 +331,13 @@ public final class DeviceWorker implements AutoCloseable {
                 return;
             }
             waiting.pollFirst();
+            long hits = cache.prefixHitTokens();
             if (!task.started()) {
-                long hits = cache.prefixHitTokens();
                 task.start(cache, model.config().maxPositionEmbeddings());
-                task.countCachedTokens(cache.prefixHitTokens() - hits);
+            } else {
+                task.resume();
             }
+            task.countCachedTokens(cache.prefixHitTokens() - hits);
             running.add(task);
             admittedNow.add(prompt);
             reserve += spare;
@@ -414,14 +429,7 @@ public final class DeviceWorker implements AutoCloseable {
         price = new StepPrice(pricing, batch.tokenCount(), accepted, guessMemory);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
-        running.removeIf(task -> {
-            if (task.finished()) {
-                task.release();
-                task.listener().onComplete(task.result());
-                return true;
-            }
-            return false;
-        });
+        retireDone();
         profile.lap(Phase.FINISH);
         profile.endStep();
     }
@@ -454,9 +462,14 @@ public final class DeviceWorker implements AutoCloseable {
         log.debug("worker {} preempted a task to free KV blocks for task {}", name, i);
     }
 
-    private void dropCancelled() {
+    /**
+     * Retires finished and cancelled tasks every iteration, not only after a forward pass: a task can
+     * finish between steps (SGD's last point arriving from the draft model) or be cancelled while it
+     * waits.
+     */
+    private void retireDone() {
         running.removeIf(task -> {
-            if (task.cancelled()) {
+            if (task.finished() || task.cancelled()) {
                 task.release();
                 task.listener().onComplete(task.result());
                 return true;

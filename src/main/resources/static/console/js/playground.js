@@ -111,7 +111,8 @@ async function compare() {
         el('h3', {}, c.strategy),
         el('p', { class: 'steps' }, `${braid.steps} steps`),
         definitionList([['tokens per step', braid.tokens_per_step], ['tokens', response.usage.completion_tokens],
-          ['time ms', Math.round(ms)], ['peak KV blocks', braid.peak_kv_blocks], ['strategy', braid.strategy]]),
+          ['time ms', Math.round(ms)], ['peak KV blocks', braid.peak_kv_blocks],
+          ['tokens from the prefix cache', braid.cached_tokens], ['strategy', braid.strategy]]),
         el('pre', {}, response.choices[0].message.content),
         trace);
       drawTrace(trace, braid.trace);

@@ -43,7 +43,7 @@ class BenchLoadTest {
                     new StepBounds.Host(10, 100));
             List<String> questions = List.of("one", "two");
 
-            List<Map<String, Object>> rows = load.level(targets, questions, 1, 3);
+            List<Map<String, Object>> rows = load.level(targets, null, questions, 1, 3);
             assertThat(log).containsExactly("a", "b", "a", "b", "a", "b");
             assertThat(rows).extracting(r -> r.get("strategy")).containsExactly("a", "b");
             for (Map<String, Object> row : rows) {
@@ -69,7 +69,7 @@ class BenchLoadTest {
             }
 
             log.clear();
-            rows = load.level(targets, questions, 2, 2);
+            rows = load.level(targets, null, questions, 2, 2);
             assertThat(log).containsExactly("a", "a", "a", "a", "b", "b", "b", "b");
             assertThat(rows).extracting(r -> r.get("requests")).containsExactly(4, 4);
         }

@@ -169,6 +169,37 @@ class CliTest {
         assertThat(Files.readString(out.resolve("bench.md"))).contains("| concurrency |");
     }
 
+    /**
+     * Chats behind one system prompt, with the prefix cache on and off in one run: the cached rows
+     * compute a fraction of the prompt tokens, the uncached rows all of them.
+     */
+    @Test
+    void benchComparesThePrefixCacheOnAndOffSideBySide(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("bench");
+        Run bench = run("bench", "--model", "braid-base", "--prompts", "shared-system", "--prefix-caching", "on,off",
+                "--concurrency", "4", "--max-new-tokens", "4", "--requests-per-client", "2", "--output", out.toString());
+        assertThat(bench.code()).as(bench.err()).isZero();
+        JsonNode levels = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json"))).get("levels");
+        assertThat(levels).hasSize(2);
+        JsonNode on = levels.get(0);
+        JsonNode off = levels.get(1);
+        assertThat(on.get("prefix_caching").asString()).isEqualTo("on");
+        assertThat(off.get("prefix_caching").asString()).isEqualTo("off");
+        double prompt = on.get("prompt_tokens_per_request").asDouble();
+        assertThat(prompt).as("the system prompt and a question").isGreaterThan(250);
+        assertThat(off.get("cached_tokens_per_request").asDouble()).isZero();
+        assertThat(on.get("cached_tokens_per_request").asDouble()).as("all but the first request find the system prompt")
+                .isGreaterThan(0.75 * (prompt - 40));
+        assertThat(on.get("fewer_prompt_tokens_computed_vs_no_cache").asDouble()).isGreaterThan(3);
+
+        Run twice = run("bench", "--model", "braid-base", "--prefix-caching", "on,on");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("--prefix-caching names on twice");
+        Run wrong = run("generate", "--model", "braid-base", "--prompt", "hi", "--prefix-caching", "on,off");
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("--prefix-caching takes one value here");
+    }
+
     @Test
     void initModelWritesAGivenShapeAndRefusesAHalfGivenOne(@TempDir Path dir) throws IOException {
         Path model = dir.resolve("shaped");

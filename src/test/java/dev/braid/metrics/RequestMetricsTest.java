@@ -34,7 +34,7 @@ class RequestMetricsTest extends ServiceTest {
         double unwritable = meters.counter("braid.metrics.dropped", "reason", "unwritable").count();
         java.time.Instant now = java.time.Instant.now();
         for (String model : List.of("before-poison", "poison\u0000", "after-poison-1", "after-poison-2")) {
-            recorder.record(new RequestRecord(now, "completions", model, "ar", "requested", "short", 3, 2, 2, 1.0,
+            recorder.record(new RequestRecord(now, "completions", model, "ar", "requested", "short", 3, 0, 2, 2, 1.0,
                     2.0, 1, Outcome.OK, null));
         }
         recorder.flush();
@@ -45,7 +45,7 @@ class RequestMetricsTest extends ServiceTest {
                 .isEqualTo(unwritable + 1);
         assertThat(recorder.buffered()).isZero();
         // and the writer keeps writing what comes next
-        recorder.record(new RequestRecord(now, "completions", "after-the-flush", "ar", "requested", "short", 3, 2, 2,
+        recorder.record(new RequestRecord(now, "completions", "after-the-flush", "ar", "requested", "short", 3, 0, 2, 2,
                 1.0, 2.0, 1, Outcome.OK, null));
         recorder.flush();
         assertThat(rows.count()).isEqualTo(before + 4);
@@ -119,6 +119,7 @@ class RequestMetricsTest extends ServiceTest {
                 .expectBody().jsonPath("$.points[0].strategy").exists();
         client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
                 .value(body -> assertThat(body).contains("braid_requests_total").contains("braid_tokens_per_step")
-                        .contains("braid_kv_blocks_used"));
+                        .contains("braid_kv_blocks_used").contains("braid_kv_blocks_cached")
+                        .contains("braid_prefix_cache_queries_total").contains("braid_prefix_cache_hits_total"));
     }
 }

@@ -127,7 +127,7 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     protected void resetKv() {
         for (Sequence sequence : sequences) {
-            sequence.replaceTable(cache.newSequence(sequence.context()));
+            sequence.replaceTable(sequence.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
         }
     }
 

@@ -33,7 +33,7 @@ final class SgdTask extends DecodingTask {
     private enum Phase { SKELETON, NODES, FALLBACK, DONE }
 
     /** What one of this step's plans is for. */
-    private enum Role { SKELETON, FALLBACK, TRUNK, NODE, SETTLE }
+    private enum Role { SKELETON, FALLBACK, TRUNK, NODE }
 
     private static final long SKELETON_SEED = 0x5E1E70L;
     /** How long an otherwise idle worker waits on the draft model before asking again. */
@@ -60,8 +60,6 @@ final class SgdTask extends DecodingTask {
     private int[] trunkIds;
     private BlockTable trunk;
     private boolean trunkPrefilled;
-    private BlockTable settle;
-    private boolean settling;
 
     SgdTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener, SgdPrompts prompts,
             DraftRoute draft) {
@@ -110,19 +108,12 @@ final class SgdTask extends DecodingTask {
             case NODES -> {
                 awaitDrafts();
                 if (allNodesDone()) {
-                    // the last point came from the draft model between steps; the worker only retires a
-                    // task after a forward pass, so one minimal pass closes the task
-                    complete();
-                    settling = true;
-                    planSettle(plans);
+                    complete(); // the last point came from the draft model between steps
                 } else {
                     planPoints(plans);
                 }
             }
             case DONE -> {
-                if (settling) {
-                    planSettle(plans);
-                }
             }
         }
         idleSinceLastStep = plans.isEmpty();
@@ -132,11 +123,6 @@ final class SgdTask extends DecodingTask {
     private void add(List<StepPlan> plans, Role role, StepPlan plan) {
         roles.add(role);
         plans.add(plan);
-    }
-
-    private void planSettle(List<StepPlan> plans) {
-        settle = cache.newSequence();
-        add(plans, Role.SETTLE, StepPlan.append(settle, new int[] {request.promptIds()[0]}));
     }
 
     private void awaitDrafts() {
@@ -203,11 +189,6 @@ final class SgdTask extends DecodingTask {
                     trunkPrefilled = true;
                 }
                 case NODE -> consumeNode(plannedNodes.get(node++), output, plan);
-                case SETTLE -> {
-                    cache.free(settle);
-                    settle = null;
-                    settling = false;
-                }
             }
         }
         roles.clear();
@@ -462,7 +443,7 @@ final class SgdTask extends DecodingTask {
 
     @Override
     public boolean finished() {
-        return phase == Phase.DONE && !settling;
+        return phase == Phase.DONE;
     }
 
     @Override
@@ -481,10 +462,8 @@ final class SgdTask extends DecodingTask {
                 tables.add(sequence.table());
             }
         }
-        for (BlockTable table : new BlockTable[] {trunk, settle}) {
-            if (table != null) {
-                tables.add(table);
-            }
+        if (trunk != null) {
+            tables.add(trunk);
         }
         for (NodeRun node : nodes) {
             if (node.sequence() != null) {
@@ -502,7 +481,6 @@ final class SgdTask extends DecodingTask {
         if (fallback != null) {
             fallback.replaceTable(cache.newSequence(fallback.context()));
         }
-        settle = null;
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
                 node.sequence().replaceTable(cache.newSequence());
