@@ -66,8 +66,9 @@ final class BenchCommand {
         List<BenchPrompts> promptSets = promptSets(options.string("prompts"));
         Path output = Path.of(options.string("output"));
         List<Boolean> prefixCaching = EngineOptions.prefixCaching(options);
+        int[] stepTokens = options.integers("max-step-tokens", 0);
         WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1),
-                prefixCaching.get(0));
+                prefixCaching.get(0), stepTokens[0]);
         Map<String, BenchEngine> engines = new LinkedHashMap<>();
         AnswerScorer scorer = null;
         try {
@@ -76,9 +77,12 @@ final class BenchCommand {
             BenchEngine draft = options.has("draft-model")
                     ? engine(engines, options.string("draft-model", null), options, settings) : null;
             List<BenchTarget> targets = new ArrayList<>();
+            // every engine setting compared side by side: each combination gets its own workers
             for (boolean caching : prefixCaching) {
-                targets.addAll(targets(options.string("strategy"), modelName, main, draft, engines, options,
-                        settings.withPrefixCaching(caching)));
+                for (int tokens : stepTokens) {
+                    targets.addAll(targets(options.string("strategy"), modelName, main, draft, engines, options,
+                            settings.withPrefixCaching(caching).withMaxStepTokens(tokens)));
+                }
             }
             if (options.has("quality-model")) {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
@@ -151,17 +155,18 @@ final class BenchCommand {
     }
 
     /**
-     * The engine of {@code name} with {@code settings}' prefix caching, loaded on first use; the
-     * same model with the other setting gets a second worker pool on the one loaded model.
+     * The engine of {@code name} with {@code settings}, loaded on first use; the same model with other
+     * settings gets a worker pool of its own on the one loaded model.
      */
     private static BenchEngine engine(Map<String, BenchEngine> engines, String name, Options options,
                                       WorkerSettings settings) {
-        String key = name + (settings.prefixCaching() ? "" : " (no prefix cache)");
+        String key = name + " " + settings;
         BenchEngine engine = engines.get(key);
         if (engine != null) {
             return engine;
         }
-        BenchEngine sibling = engines.get(settings.prefixCaching() ? name + " (no prefix cache)" : name);
+        BenchEngine sibling = engines.entrySet().stream().filter(e -> e.getKey().startsWith(name + " "))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
         engine = sibling == null ? new BenchEngine(EngineOptions.loadModel(name, options), settings)
                 : new BenchEngine(sibling.model(), settings, false);
         engines.put(key, engine);
@@ -208,22 +213,24 @@ final class BenchCommand {
         Map<List<Object>, Map<String, Object>> uncached = new HashMap<>();
         for (Map<String, Object> row : rows) {
             if (AutoregressiveStrategy.NAME.equals(row.get("strategy"))) {
-                arRows.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("prefix_caching")), row);
+                arRows.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("prefix_caching"),
+                        row.get("max_step_tokens_setting")), row);
             }
             if ("off".equals(row.get("prefix_caching"))) {
-                uncached.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("strategy")), row);
+                uncached.put(List.of(row.get("prompts"), row.get("concurrency"), row.get("strategy"),
+                        row.get("max_step_tokens_setting")), row);
             }
         }
         for (Map<String, Object> row : rows) {
             Map<String, Object> ar = arRows.get(List.of(row.get("prompts"), row.get("concurrency"),
-                    row.get("prefix_caching")));
+                    row.get("prefix_caching"), row.get("max_step_tokens_setting")));
             if (ar != null) {
                 row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
                 row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
                 row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
             }
             Map<String, Object> off = uncached.get(List.of(row.get("prompts"), row.get("concurrency"),
-                    row.get("strategy")));
+                    row.get("strategy"), row.get("max_step_tokens_setting")));
             if (off != null && "on".equals(row.get("prefix_caching"))) {
                 // above 1 is better for all three: fewer prompt tokens computed, sooner first token, more tokens/s
                 row.put("fewer_prompt_tokens_computed_vs_no_cache", BenchReport.round(computedPromptTokens(off)
@@ -293,18 +300,20 @@ final class BenchCommand {
         }
         Map<List<Object>, List<Map<String, Object>>> series = new LinkedHashMap<>();
         for (Map<String, Object> row : rows) {
-            series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy"), row.get("prefix_caching")),
-                    k -> new ArrayList<>()).add(row);
+            series.computeIfAbsent(List.of(row.get("prompts"), row.get("strategy"), row.get("prefix_caching"),
+                    row.get("max_step_tokens_setting")), k -> new ArrayList<>()).add(row);
         }
         boolean manySets = rows.stream().map(row -> row.get("prompts")).distinct().count() > 1;
         boolean bothCaches = rows.stream().map(row -> row.get("prefix_caching")).distinct().count() > 1;
+        boolean manyBudgets = rows.stream().map(row -> row.get("max_step_tokens_setting")).distinct().count() > 1;
         for (Map.Entry<List<Object>, List<Map<String, Object>>> entry : series.entrySet()) {
             List<Map<String, Object>> levels = entry.getValue();
             if (levels.size() > 1) {
                 double base = ((Number) levels.get(0).get("tokens_per_second")).doubleValue();
                 double last = ((Number) levels.get(levels.size() - 1).get("tokens_per_second")).doubleValue();
                 String name = entry.getKey().get(1) + (manySets ? " (" + entry.getKey().get(0) + " prompts)" : "")
-                        + (bothCaches ? ", prefix cache " + entry.getKey().get(2) : "");
+                        + (bothCaches ? ", prefix cache " + entry.getKey().get(2) : "")
+                        + (manyBudgets ? ", max " + entry.getKey().get(3) + " tokens a step" : "");
                 md.append(series.size() > 1 ? "\n" + name + ": t" : "\nT")
                         .append("hroughput at concurrency ").append(levels.get(levels.size() - 1).get("concurrency"))
                         .append(" is ").append(BenchReport.round(last / base)).append("x that at concurrency ")

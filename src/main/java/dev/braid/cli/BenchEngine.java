@@ -19,6 +19,8 @@ final class BenchEngine implements AutoCloseable {
     private final WorkerPool pool;
     private final boolean prefixCaching;
     private final boolean ownsModel;
+    private final int maxStepTokens;
+    private final java.util.Map<List<Object>, int[]> longDocuments = new java.util.concurrent.ConcurrentHashMap<>();
 
     BenchEngine(LoadedModel model, WorkerSettings settings) {
         this(model, settings, true);
@@ -29,6 +31,7 @@ final class BenchEngine implements AutoCloseable {
         this.model = model;
         this.pool = WorkerPool.of(List.of(model.transformer()), settings);
         this.prefixCaching = settings.prefixCaching();
+        this.maxStepTokens = settings.maxStepTokens();
         this.ownsModel = ownsModel;
     }
 
@@ -42,9 +45,14 @@ final class BenchEngine implements AutoCloseable {
 
     /**
      * A question as this model is served it: in its own chat format when it has one, behind
-     * {@code system} as the system turn when that is not null.
+     * {@code system} as the system turn when that is not null; {@link LongDocument}'s question is
+     * sized to the model, within {@code maxTokens}.
      */
-    int[] encodeQuestion(String system, String question) {
+    int[] encodeQuestion(String system, String question, int maxTokens) {
+        if (LongDocument.asks(question)) {
+            return longDocuments.computeIfAbsent(List.of(String.valueOf(system), question, maxTokens),
+                    k -> LongDocument.encode(question, q -> encodeQuestion(system, q, maxTokens), maxTokens));
+        }
         if (system == null) {
             return model.tokenizer().encode(GenerateCommand.asUserTurn(model, question, false));
         }
@@ -63,6 +71,11 @@ final class BenchEngine implements AutoCloseable {
 
     boolean prefixCaching() {
         return prefixCaching;
+    }
+
+    /** The configured budget, {@link WorkerSettings#MAX_STEP_TOKENS_FROM_CALIBRATION} for each worker's own. */
+    int maxStepTokens() {
+        return maxStepTokens;
     }
 
     /**

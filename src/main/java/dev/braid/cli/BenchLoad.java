@@ -8,6 +8,7 @@ import dev.braid.decoding.StrategyParams;
 import dev.braid.model.StepProfile;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
+import dev.braid.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -171,6 +172,9 @@ final class BenchLoad {
         row.put("strategy", target.label());
         row.put("concurrency", clients);
         row.put("prefix_caching", target.engine().prefixCaching() ? "on" : "off");
+        int setting = target.engine().maxStepTokens();
+        row.put("max_step_tokens_setting", setting == WorkerSettings.MAX_STEP_TOKENS_FROM_CALIBRATION ? "auto" : setting);
+        row.put("max_step_tokens", target.engine().pool().workers().get(0).stepTokens());
         row.put("requests", n);
         row.put("completion_tokens", tokens);
         row.put("seconds", BenchReport.round(seconds));
@@ -252,7 +256,8 @@ final class BenchLoad {
             }
         };
         BenchEngine engine = target.engine();
-        GenerationRequest request = new GenerationRequest(engine.encodeQuestion(system, question), SamplingParams.GREEDY,
+        GenerationRequest request = new GenerationRequest(engine.encodeQuestion(system, question,
+                engine.model().config().maxPositionEmbeddings() - maxNewTokens - 1), SamplingParams.GREEDY,
                 engine.stop(maxNewTokens, untilEnd), 1, params);
         long start = System.nanoTime();
         engine.pool().submit(target.strategy().newTask(request, engine.model().tokenizer(), listener));

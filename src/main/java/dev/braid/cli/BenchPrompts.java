@@ -71,7 +71,13 @@ enum BenchPrompts {
      * prefix cache is for. The questions are the general and unseen sets' and four of reworded's.
      */
     SHARED_SYSTEM("shared-system", SharedSystemPrompt.TEXT, questions(
-            GENERAL.prompts, UNSEEN.prompts, REWORDED.prompts.subList(0, 4)));
+            GENERAL.prompts, UNSEEN.prompts, REWORDED.prompts.subList(0, 4))),
+
+    /**
+     * The general questions, the first of them replaced by a long document to summarise: what
+     * chunked prefill is for, the decoding requests beside a long prompt's prefill.
+     */
+    LONG_DOCUMENT("long-document", questions(List.of(LongDocument.QUESTION), GENERAL.prompts.subList(1, 8), List.of()));
 
     private final String id;
     /** The system prompt every question of the set is asked behind; null for none. */

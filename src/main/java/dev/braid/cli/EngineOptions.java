@@ -29,7 +29,9 @@ final class EngineOptions {
             Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
                     .defaults(WeightDtype.DEFAULT.key()),
             Option.valued("prefix-caching", "on|off", "start requests from the longest cached prefix of their prompt")
-                    .defaults(WorkerSettings.DEFAULT_PREFIX_CACHING ? "on" : "off"));
+                    .defaults(WorkerSettings.DEFAULT_PREFIX_CACHING ? "on" : "off"),
+            Option.valued("max-step-tokens", "N", "query tokens per step beyond which long prompts are prefilled in "
+                    + "chunks; 0: from the measured step cost").defaults(WorkerSettings.MAX_STEP_TOKENS_FROM_CALIBRATION));
 
     /** The strategies the engine runs, as {@code --strategy} lists them. */
     static String strategies(String separator) {
@@ -76,16 +78,17 @@ final class EngineOptions {
         if (caching.size() > 1) {
             throw new UsageException("--prefix-caching takes one value here: on or off");
         }
-        return workerSettings(options, maxBatchTasks, caching.get(0));
+        return workerSettings(options, maxBatchTasks, caching.get(0), options.integer("max-step-tokens", 0, 1 << 20));
     }
 
-    static WorkerSettings workerSettings(Options options, int maxBatchTasks, boolean prefixCaching) {
+    static WorkerSettings workerSettings(Options options, int maxBatchTasks, boolean prefixCaching, int maxStepTokens) {
         return new WorkerSettings(
                 options.integer("block-size", 1, 1024),
                 options.integer("kv-blocks", 1, 1 << 22),
                 Math.max(maxBatchTasks, 1),
                 WorkerSettings.DEFAULT.maxWaitingTasks(),
-                prefixCaching);
+                prefixCaching,
+                maxStepTokens);
     }
 
     /** {@code --prefix-caching}: on, off, or both in the order given (bench compares them). */

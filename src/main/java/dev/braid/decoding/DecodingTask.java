@@ -77,6 +77,27 @@ public abstract class DecodingTask {
         return acceptedLastStep;
     }
 
+    /**
+     * Sequences with more than one token waiting for the cache (a prompt, or a context to recompute)
+     * whose next plan would feed them all: the worker may instead feed a chunk of those tokens
+     * ({@link #prefilled}), leaving at least the last one to the task's own plan, which reads its
+     * logits. None by default.
+     */
+    public List<Sequence> prefills() {
+        return List.of();
+    }
+
+    /** Of {@code sequences}, those {@link #prefills()} may name: unfinished, with more than one token pending. */
+    protected static List<Sequence> prefilling(java.util.Collection<Sequence> sequences) {
+        return sequences.stream().filter(s -> s != null && !s.finished() && s.table().length() + 1 < s.length())
+                .toList();
+    }
+
+    /** The worker fed a chunk of {@link #prefills()} this step in place of the task's own plan. */
+    public final void prefilled() {
+        stepped();
+    }
+
     /** The work of the next step, one plan per sequence that needs the model. */
     public abstract List<StepPlan> plan();
 

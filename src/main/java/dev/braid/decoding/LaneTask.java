@@ -78,6 +78,11 @@ public abstract class LaneTask extends DecodingTask {
     }
 
     @Override
+    public List<Sequence> prefills() {
+        return prefilling(lanes.stream().map(Lane::sequence).toList());
+    }
+
+    @Override
     public boolean finished() {
         for (Lane lane : lanes) {
             if (!lane.sequence().finished()) {

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
  * @param dtype           the precision of the weight matrices, {@code float32} or {@code float16} ({@link WeightDtype})
  * @param prefixCaching   start requests from the longest cached prefix of their prompt
+ * @param maxStepTokens   query tokens per step beyond which long prompts are prefilled in chunks;
+ *                        0: each worker chooses from its measured step cost
  */
 @ConfigurationProperties("braid.engine")
 public record EngineProperties(
@@ -27,7 +29,8 @@ public record EngineProperties(
         Integer maxWaitingTasks,
         Integer cpuThreads,
         String dtype,
-        Boolean prefixCaching) {
+        Boolean prefixCaching,
+        Integer maxStepTokens) {
 
     /** Unset keys fall back to the one definition of each default: WorkerSettings, CpuThreads, WeightDtype. */
     public EngineProperties {
@@ -44,6 +47,11 @@ public record EngineProperties(
         }
         dtype = dtype == null ? WeightDtype.DEFAULT.key() : dtype;
         prefixCaching = prefixCaching == null ? defaults.prefixCaching() : prefixCaching;
+        maxStepTokens = maxStepTokens == null ? defaults.maxStepTokens() : maxStepTokens;
+        if (maxStepTokens < 0) {
+            throw new IllegalArgumentException("braid.engine.max-step-tokens must be 0 (from the measured step cost) "
+                    + "or positive, got " + maxStepTokens);
+        }
         weightDtypeOf(dtype);
     }
 
@@ -60,6 +68,6 @@ public record EngineProperties(
     }
 
     public WorkerSettings workerSettings() {
-        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks, prefixCaching);
+        return new WorkerSettings(blockSize, kvBlocks, maxBatchTasks, maxWaitingTasks, prefixCaching, maxStepTokens);
     }
 }

@@ -3,6 +3,7 @@ package dev.braid.worker;
 import ai.djl.ndarray.NDScope;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GuessMemory;
+import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepCost;
 import dev.braid.decoding.StepPrice;
 import dev.braid.kv.BlockTable;
@@ -17,6 +18,7 @@ import dev.braid.model.StepProfile.Phase;
 import dev.braid.model.Transformer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,9 +45,9 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private static final int SPARE_POSITIONS_PER_TASK = 16;
     /**
-     * Uncached prompt tokens shared with a request admitted in the same step that make a request
-     * wait one step rather than compute them too: a step of a few dozen more tokens costs about
-     * what one more decode step costs (the step-cost curve is flat that far).
+     * Uncached prompt tokens shared with a request still prefilling that make a request wait rather
+     * than compute them too: a step of a few dozen more tokens costs about what one more decode step
+     * costs (the step-cost curve is flat that far), so less is not worth the wait.
      */
     private static final int SHARED_PREFIX_WORTH_A_STEP = 32;
     /** Calibration: rounds over the step-cost ladder run first and not counted, then rounds measured. */
@@ -75,6 +77,8 @@ public final class DeviceWorker implements AutoCloseable {
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
     private StepPrice price;
+    /** Query tokens a step may take before long prompts are prefilled in chunks; set at calibration. */
+    private volatile int stepTokens = StepCostModel.CALIBRATED_UP_TO;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
         this(name, model, settings, null);
@@ -159,6 +163,11 @@ public final class DeviceWorker implements AutoCloseable {
     /** Where this worker's steps have spent their time, summed since it started. */
     public StepProfile.Totals stepProfile() {
         return profile.snapshot();
+    }
+
+    /** Query tokens a step may take before long prompts are prefilled in chunks. */
+    public int stepTokens() {
+        return stepTokens;
     }
 
     /** The measured cost of this worker's steps, by query tokens. */
@@ -270,6 +279,9 @@ public final class DeviceWorker implements AutoCloseable {
 
     private void loop() {
         calibrate();
+        stepTokens = settings.maxStepTokens() > 0 ? settings.maxStepTokens() : stepCost.chunkTokens();
+        log.info("worker {} prefills prompts in chunks of up to {} query tokens per step ({})", name, stepTokens,
+                settings.maxStepTokens() > 0 ? "braid.engine.max-step-tokens" : "from its step cost");
         while (!stopping) {
             try {
                 if (running.isEmpty() && waiting.isEmpty()) {
@@ -319,7 +331,6 @@ public final class DeviceWorker implements AutoCloseable {
         // preemption next step
         int spare = spareBlocksPerTask();
         int reserve = running.size() * spare;
-        List<int[]> admittedNow = new ArrayList<>();
         while (!waiting.isEmpty() && running.size() < settings.maxBatchTasks()) {
             DecodingTask task = waiting.peekFirst();
             int[] prompt = task.request().promptIds();
@@ -327,7 +338,7 @@ public final class DeviceWorker implements AutoCloseable {
             if (blocks + reserve > cache.pool().freeBlocks() && !running.isEmpty()) {
                 return;
             }
-            if (waitsForSharedPrefix(prompt, admittedNow)) {
+            if (waitsForSharedPrefix(prompt)) {
                 return;
             }
             waiting.pollFirst();
@@ -339,23 +350,28 @@ public final class DeviceWorker implements AutoCloseable {
             }
             task.countCachedTokens(cache.prefixHitTokens() - hits);
             running.add(task);
-            admittedNow.add(prompt);
             reserve += spare;
         }
     }
 
     /**
-     * Whether a prompt should wait one step for a prompt admitted just now that shares a prefix with
-     * it: that step puts the shared prefix in the prefix cache, so this one computes it no more.
-     * Requests that arrive together with one system prompt would otherwise all compute it.
+     * Whether a prompt should wait while a running request still prefills a prefix it shares: once
+     * that prefix is in the prefix cache, this one computes it no more. Requests that arrive together
+     * behind one system prompt would otherwise all compute it.
      */
-    private boolean waitsForSharedPrefix(int[] prompt, List<int[]> admittedNow) {
-        if (!cache.prefixCaching() || admittedNow.isEmpty()) {
+    private boolean waitsForSharedPrefix(int[] prompt) {
+        if (!cache.prefixCaching()) {
             return false;
         }
-        int cached = cache.cachedPrefixTokens(prompt);
-        for (int[] other : admittedNow) {
-            if (commonPrefix(prompt, other) - cached >= SHARED_PREFIX_WORTH_A_STEP) {
+        int cached = -1;
+        for (DecodingTask other : running) {
+            if (other.prefills().isEmpty()) {
+                continue;
+            }
+            if (cached < 0) {
+                cached = cache.cachedPrefixTokens(prompt);
+            }
+            if (commonPrefix(prompt, other.request().promptIds()) - cached >= SHARED_PREFIX_WORTH_A_STEP) {
                 return true;
             }
         }
@@ -381,9 +397,15 @@ public final class DeviceWorker implements AutoCloseable {
         List<StepPlan> plans = new ArrayList<>();
         List<DecodingTask> stepping = new ArrayList<>();
         List<Integer> firstPlan = new ArrayList<>();
+        List<DecodingTask> overBudget = new ArrayList<>();
+        int tokens = 0;
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(price);
+            if (pendingTokens(task.prefills()) > stepTokens - tokens) {
+                overBudget.add(task); // prefilled by chunks below, from what the others leave of the budget
+                continue;
+            }
             long hits = cache.prefixHitTokens();
             List<StepPlan> taskPlans = task.plan();
             task.countCachedTokens(cache.prefixHitTokens() - hits);
@@ -395,8 +417,16 @@ public final class DeviceWorker implements AutoCloseable {
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
+            tokens += taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
         }
+        // decode plans go first; prefills get what is left, but never less than a quarter of the budget,
+        // so that many requests guessing wide cannot starve a prompt
+        Chunks chunks = chunk(overBudget, plans, Math.max(stepTokens - tokens, Math.max(1, stepTokens / 4)));
         if (plans.isEmpty()) {
+            if (!overBudget.isEmpty()) {
+                // prefills hold the pool and none can reserve its next chunk: free the newest one's blocks
+                preempt(running.size() - 1);
+            }
             return;
         }
         long start = System.nanoTime();
@@ -420,6 +450,7 @@ public final class DeviceWorker implements AutoCloseable {
                     fail(task, e);
                 }
             }
+            chunks.commit(output, cache);
             profile.lap(Phase.CONSUME);
             output.flush();
             profile.lap(Phase.KV_WRITE);
@@ -432,6 +463,53 @@ public final class DeviceWorker implements AutoCloseable {
         retireDone();
         profile.lap(Phase.FINISH);
         profile.endStep();
+    }
+
+    /** Prompt tokens of these sequences not yet in the cache. */
+    private static int pendingTokens(List<Sequence> prefills) {
+        int tokens = 0;
+        for (Sequence sequence : prefills) {
+            tokens += sequence.length() - sequence.table().length();
+        }
+        return tokens;
+    }
+
+    /** The prefill chunks of one step: which plans they are and how many tokens each commits. */
+    private record Chunks(List<DecodingTask> tasks, List<Integer> plans, List<Integer> counts) {
+
+        void commit(StepOutput output, PagedKvCache cache) {
+            for (int i = 0; i < plans.size(); i++) {
+                output.commitPrefix(cache, plans.get(i), counts.get(i));
+            }
+            tasks.forEach(DecodingTask::prefilled);
+        }
+    }
+
+    /**
+     * Chunked prefill: feeds the pending tokens of {@code tasks}' prompts, up to {@code budget} in all,
+     * as plans of their own, always leaving the last token to the task's own plan (it reads the
+     * logits). A task whose chunk the pool cannot take waits for the next step.
+     */
+    private Chunks chunk(List<DecodingTask> tasks, List<StepPlan> plans, int budget) {
+        Chunks chunks = new Chunks(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (DecodingTask task : tasks) {
+            boolean fed = false;
+            for (Sequence sequence : task.prefills()) {
+                int count = Math.min(budget, sequence.length() - sequence.table().length() - 1);
+                if (count <= 0 || !cache.reserve(sequence.table(), count)) {
+                    break;
+                }
+                chunks.plans().add(plans.size());
+                chunks.counts().add(count);
+                plans.add(StepPlan.append(sequence.table(), Arrays.copyOf(sequence.pending(), count)));
+                budget -= count;
+                fed = true;
+            }
+            if (fed) {
+                chunks.tasks().add(task);
+            }
+        }
+        return chunks;
     }
 
     /** Reserves every plan's positions, or none: a half-reserved task is preempted whole anyway. */

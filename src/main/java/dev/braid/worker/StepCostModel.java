@@ -101,6 +101,27 @@ public final class StepCostModel implements StepCost {
         return Math.max(1e-3, shape(tokens) + offset);
     }
 
+    /**
+     * The step size for chunked prefill: the smallest calibrated size from which doubling the step
+     * saves less than a tenth of the cost per token. Bigger steps hardly prefill faster, and every
+     * request running beside the prefill waits the whole step for its next token. The largest
+     * calibrated size when every doubling still saved; {@link #CALIBRATED_UP_TO} before calibration.
+     */
+    public synchronized int chunkTokens() {
+        int previous = -1;
+        for (int i = 0; i < LADDER.length; i++) {
+            if (!calibrated[i]) {
+                continue;
+            }
+            if (previous >= 0 && LADDER[i] == 2 * LADDER[previous]
+                    && millis(LADDER[i]) / LADDER[i] > 0.9 * millis(LADDER[previous]) / LADDER[previous]) {
+                return LADDER[previous];
+            }
+            previous = i;
+        }
+        return previous < 0 ? CALIBRATED_UP_TO : LADDER[previous];
+    }
+
     /** The curve now at its calibrated points, or at one token when nothing was calibrated. */
     public synchronized List<Point> curve() {
         List<Point> points = new ArrayList<>();

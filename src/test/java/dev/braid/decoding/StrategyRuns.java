@@ -33,9 +33,14 @@ public final class StrategyRuns {
     /** As {@link #alone(LoadedModel, List)}, with prefix caching on or off. */
     public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs, boolean prefixCaching)
             throws Exception {
+        return alone(model, jobs, new WorkerSettings(16, 256, 1, 256, prefixCaching));
+    }
+
+    /** As {@link #alone(LoadedModel, List)}, on a worker with {@code settings}. */
+    public static List<GenerationResult> alone(LoadedModel model, List<Job> jobs, WorkerSettings settings)
+            throws Exception {
         List<GenerationResult> results = new ArrayList<>();
-        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(),
-                new WorkerSettings(16, 256, 1, 256, prefixCaching), FREE)) {
+        try (DeviceWorker worker = new DeviceWorker("solo", model.transformer(), settings, FREE)) {
             for (Job job : jobs) {
                 ResultFuture future = new ResultFuture();
                 worker.submit(job.strategy().newTask(job.request(), model.tokenizer(), future));

@@ -200,6 +200,15 @@ class AparTask extends DecodingTask {
     }
 
     @Override
+    public List<Sequence> prefills() {
+        List<Sequence> sequences = new ArrayList<>();
+        for (BranchTree tree : trees) {
+            stepping(tree).forEach(branch -> sequences.add(branch.sequence()));
+        }
+        return prefilling(sequences);
+    }
+
+    @Override
     public boolean finished() {
         return !trees.isEmpty() && trees.stream().allMatch(BranchTree::finished);
     }

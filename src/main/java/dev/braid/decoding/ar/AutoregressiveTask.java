@@ -106,6 +106,11 @@ final class AutoregressiveTask extends DecodingTask {
     }
 
     @Override
+    public List<Sequence> prefills() {
+        return prefilling(sequences);
+    }
+
+    @Override
     public boolean finished() {
         for (Sequence sequence : sequences) {
             if (!sequence.finished()) {

@@ -441,6 +441,16 @@ final class SgdTask extends DecodingTask {
         }
     }
 
+    /** The skeleton's prompt, or the fallback's: the trunk and the points are short and fork the trunk. */
+    @Override
+    public List<Sequence> prefills() {
+        return switch (phase) {
+            case SKELETON -> prefilling(java.util.Collections.singletonList(skeletonRun));
+            case FALLBACK -> prefilling(java.util.Collections.singletonList(fallback));
+            default -> List.of();
+        };
+    }
+
     @Override
     public boolean finished() {
         return phase == Phase.DONE;
