@@ -15,14 +15,8 @@ final class SharedSystemPrompt {
             1. Answer the question that was asked. If it is ambiguous, say which reading you chose.
             2. Prefer the smallest change that fixes the problem, and say how to roll it back.
             3. Never suggest disabling authentication, TLS or audit logging, even for a test.
-            4. When a command changes a production system, name the namespace and ask for a review.
-            5. Give numbers with their units, and say where they were measured.
-            6. If you do not know, say so and name the team or the runbook that would.
-            7. Keep secrets out of answers: no tokens, passwords or private keys, even as examples.
-            8. Use plain words. Explain an acronym the first time you use it.
-
-            Style: short paragraphs or numbered steps, no more than eight steps, and code only when \
-            the reader must type it. End with one line that says how to check the fix worked.""";
+            4. If you do not know, say so and name the team or the runbook that would.
+            5. Keep secrets out of answers: no tokens, passwords or private keys, even as examples.""";
 
     private SharedSystemPrompt() {
     }

@@ -22,11 +22,14 @@ public final class StepBatch {
     private final int[] logitOffsets;
     private final long[] logitRows;
     private final List<AttentionGroup> groups = new ArrayList<>();
+    /** Context positions a plan may be padded by beyond doubling its context: short contexts pad cheaply. */
+    private static final int PADDING_SLACK = 128;
     private final long[] restoreOrder;
 
     /**
      * Plans with the same number of query tokens attend together in one padded batch, so a decode
-     * step never pays for the padding of a long prefill running beside it.
+     * step never pays for the padding of a long prefill running beside it; and of those, plans whose
+     * contexts are far apart in length attend apart ({@link #byContext}).
      *
      * @param contextSlots         rows of each sequence's cached context, {@code [batch * maxContext]},
      *                             padding rows point at slot 0 and are masked
@@ -74,12 +77,40 @@ public final class StepBatch {
         restoreOrder = new long[total];
         int emitted = 0;
         for (Map.Entry<Integer, List<Integer>> entry : byLength.entrySet()) {
-            AttentionGroup group = group(entry.getKey(), entry.getValue());
-            for (long row : group.tokenRows()) {
-                restoreOrder[(int) row] = emitted++;
+            for (List<Integer> members : byContext(entry.getValue())) {
+                AttentionGroup group = group(entry.getKey(), members);
+                for (long row : group.tokenRows()) {
+                    restoreOrder[(int) row] = emitted++;
+                }
+                groups.add(group);
             }
-            groups.add(group);
         }
+    }
+
+    /**
+     * Splits plans of one query length where padding would dominate: a group pads every context to
+     * its longest, so one long context among short ones made each of them gather as many rows (six
+     * one-token plans beside a 1,600-token context took 20 times as long as two). A plan joins the
+     * group of longer ones while its context is at least half the longest, or within
+     * {@link #PADDING_SLACK} of it; otherwise it starts a group of its own. Each group keeps its
+     * plans in batch order, so a batch of like contexts stays one group in order.
+     */
+    private List<List<Integer>> byContext(List<Integer> members) {
+        List<Integer> longestFirst = new ArrayList<>(members);
+        longestFirst.sort((a, b) -> Integer.compare(plans.get(b).table().length(), plans.get(a).table().length()));
+        List<List<Integer>> clusters = new ArrayList<>();
+        int longest = 0;
+        for (int p : longestFirst) {
+            int context = plans.get(p).table().length();
+            if (clusters.isEmpty() || (2 * context < longest && longest - context > PADDING_SLACK)) {
+                clusters.add(new ArrayList<>());
+                longest = context;
+            }
+            clusters.getLast().add(p);
+        }
+        clusters.forEach(java.util.Collections::sort);
+        clusters.sort((a, b) -> Integer.compare(a.get(0), b.get(0)));
+        return clusters;
     }
 
     private AttentionGroup group(int queryLength, List<Integer> members) {

@@ -20,6 +20,12 @@ public final class StepCostModel implements StepCost {
     /** Token counts of the curve's points; calibration stops at {@link #CALIBRATED_UP_TO}. */
     static final int[] LADDER = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     static final int CALIBRATED_UP_TO = 128;
+    /**
+     * The smallest prefill chunk: below it a step costs about the same whatever its size (the curve's
+     * flat start, where a 2- and a 16-token step are within noise), so smaller chunks buy no latency
+     * and only add steps; and noise in those cheap points must not set the chunk.
+     */
+    static final int MIN_CHUNK = 32;
     /** How much a real step weighs against the one after it in the fit of offset and group cost. */
     private static final double DECAY = 0.98;
 
@@ -102,15 +108,16 @@ public final class StepCostModel implements StepCost {
     }
 
     /**
-     * The step size for chunked prefill: the smallest calibrated size from which doubling the step
-     * saves less than a tenth of the cost per token. Bigger steps hardly prefill faster, and every
-     * request running beside the prefill waits the whole step for its next token. The largest
-     * calibrated size when every doubling still saved; {@link #CALIBRATED_UP_TO} before calibration.
+     * The step size for chunked prefill: the smallest calibrated size, from {@link #MIN_CHUNK} on, from
+     * which doubling the step saves less than a tenth of the cost per token. Bigger steps hardly
+     * prefill faster, and every request running beside the prefill waits the whole step for its next
+     * token. The largest calibrated size when every doubling still saved; {@link #CALIBRATED_UP_TO}
+     * before calibration.
      */
     public synchronized int chunkTokens() {
         int previous = -1;
         for (int i = 0; i < LADDER.length; i++) {
-            if (!calibrated[i]) {
+            if (!calibrated[i] || LADDER[i] < MIN_CHUNK) {
                 continue;
             }
             if (previous >= 0 && LADDER[i] == 2 * LADDER[previous]

@@ -20,6 +20,20 @@ class StepCostModelTest {
     }
 
     @Test
+    void prefillChunksStopGrowingWhereABiggerStepNoLongerCostsLessPerToken() {
+        assertThat(calibrated().chunkTokens()).as("128 still costs 19% less per token than 64").isEqualTo(128);
+        StepCostModel flattening = new StepCostModel();
+        int[] tokens = {1, 2, 4, 8, 16, 32, 64, 128};
+        // a noisy 2-token point and a curve whose 128-token step saves 5% per token over 64
+        double[] ms = {4.38, 10.69, 10.69, 10.69, 10.69, 10.69, 16.0, 30.4};
+        for (int i = 0; i < tokens.length; i++) {
+            flattening.calibrate(tokens[i], ms[i]);
+        }
+        assertThat(flattening.chunkTokens()).isEqualTo(64);
+        assertThat(new StepCostModel().chunkTokens()).as("before calibration").isEqualTo(128);
+    }
+
+    @Test
     void interpolatesAndExtrapolatesTheCalibratedShape() {
         StepCostModel model = calibrated();
         assertThat(model.millis(1)).isEqualTo(5.35, within(1e-9));
