@@ -102,7 +102,10 @@ final class BenchLoad {
         return rows;
     }
 
-    /** {@code clients} closed-loop clients, {@code perClient} requests each, from question {@code first} on. */
+    /**
+     * {@code clients} closed-loop clients, {@code perClient} requests each, from question {@code first} on;
+     * each client asks its own run of questions, so no two ask the same one while the set lasts.
+     */
     private Measurement measure(BenchTarget target, String system, List<String> questions, int clients, int perClient,
                                 int first) throws InterruptedException {
         // a target must not find the prompts another target (or an earlier level) left in the cache
@@ -121,7 +124,7 @@ final class BenchLoad {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 List<Answer> answers = new ArrayList<>();
                 for (int r = 0; r < perClient; r++) {
-                    answers.add(request(target, system, questions.get((first + client + r) % questions.size())));
+                    answers.add(request(target, system, questions.get((first + client * perClient + r) % questions.size())));
                 }
                 return answers;
             }, clientThreads));

@@ -217,7 +217,7 @@ public final class DeviceWorker implements AutoCloseable {
                     fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
                 }
                 if (threads.parallelFrom() == Integer.MAX_VALUE) {
-                    log.info("worker {} runs every step on one CPU thread: no calibrated step was faster on {}",
+                    log.info("worker {} runs every step on one CPU thread: no calibrated step was a tenth faster on {}",
                             name, maxThreads);
                 } else {
                     log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one", name,

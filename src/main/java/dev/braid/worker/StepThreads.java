@@ -12,6 +12,13 @@ import dev.braid.model.CpuThreads;
  */
 final class StepThreads {
 
+    /**
+     * A step goes parallel only when that ran at least a tenth faster: on a shared host the two
+     * timings of a small step differ by noise, and a worker that took noise for a gain ran every
+     * one-token step on two threads, 0.6-0.7x as fast as on one (bench, braid-base, concurrency 1).
+     */
+    static final double CLEARLY_FASTER = 0.9;
+
     private final int threads;
     private final int parallelFrom;
     private int current;
@@ -27,12 +34,12 @@ final class StepThreads {
     }
 
     /**
-     * From the smallest token count whose step, and every calibrated larger one, ran faster on
-     * {@code threads} threads than on one; never when the largest did not.
+     * From the smallest token count whose step, and every calibrated larger one, ran clearly faster
+     * ({@link #CLEARLY_FASTER}) on {@code threads} threads than on one; never when the largest did not.
      */
     static StepThreads choose(int threads, int[] tokens, double[] oneThreadMs, double[] parallelMs) {
         int from = Integer.MAX_VALUE;
-        for (int i = tokens.length - 1; i >= 0 && parallelMs[i] < oneThreadMs[i]; i--) {
+        for (int i = tokens.length - 1; i >= 0 && parallelMs[i] < CLEARLY_FASTER * oneThreadMs[i]; i--) {
             from = tokens[i];
         }
         return new StepThreads(threads, from);

@@ -12,12 +12,20 @@ class StepThreadsTest {
     void stepsGoParallelFromWhereEveryLargerStepWasFasterSo() {
         StepThreads threads = StepThreads.choose(2, TOKENS,
                 new double[] {1, 2, 3, 4, 5, 6, 7, 8},
-                new double[] {0.9, 3, 4, 5, 4.5, 5, 6, 7});
+                new double[] {0.9, 3, 4, 5, 4.4, 5, 6, 7});
         assertThat(threads.parallelFrom()).isEqualTo(16);
         assertThat(threads.threadsFor(1)).isEqualTo(1);
         assertThat(threads.threadsFor(15)).isEqualTo(1);
         assertThat(threads.threadsFor(16)).isEqualTo(2);
         assertThat(threads.threadsFor(500)).isEqualTo(2);
+    }
+
+    @Test
+    void aGainWithinNoiseIsNoReasonToGoParallel() {
+        StepThreads threads = StepThreads.choose(2, TOKENS,
+                new double[] {1, 2, 3, 4, 5, 6, 7, 8},
+                new double[] {0.95, 1.9, 2.9, 3.9, 4.9, 5.9, 6.9, 7.0});
+        assertThat(threads.parallelFrom()).as("only 128 tokens ran a tenth faster").isEqualTo(128);
     }
 
     @Test
