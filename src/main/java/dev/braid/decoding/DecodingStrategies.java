@@ -1,11 +1,13 @@
 package dev.braid.decoding;
 
 import dev.braid.decoding.apar.AparStrategy;
+import dev.braid.decoding.apar.SerialAparStrategy;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.jacobi.JacobiStrategy;
 import dev.braid.decoding.lookahead.LookaheadStrategy;
 import dev.braid.decoding.sgd.SgdStrategy;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +16,7 @@ import java.util.Set;
 public final class DecodingStrategies {
 
     private static final Map<String, DecodingStrategy> BY_NAME = new LinkedHashMap<>();
+    private static final List<DecodingStrategy> SUBSTITUTES = List.of(new SerialAparStrategy());
 
     static {
         register(new AutoregressiveStrategy());
@@ -36,5 +39,14 @@ public final class DecodingStrategies {
 
     public static Set<String> names() {
         return BY_NAME.keySet();
+    }
+
+    /**
+     * Strategies the service runs in place of a requested one, never requested by name: an
+     * APAR-tuned model decodes ar, jacobi and lookahead requests as apar-serial. Results and
+     * metrics rows carry their names.
+     */
+    public static List<DecodingStrategy> substitutes() {
+        return SUBSTITUTES;
     }
 }

@@ -1,4 +1,4 @@
-import { getJson, send, el, fixed, time, definitionList, fillSelect, modelNames, chatRequest, STRATEGIES } from './api.js';
+import { getJson, send, el, fixed, time, definitionList, fillSelect, modelNames, chatRequest, strategies } from './api.js';
 import { drawTrace } from './trace.js';
 
 const POLL_MS = 5000;
@@ -19,7 +19,12 @@ export async function show() {
   try {
     fillSelect(root.querySelector('#job-submit .model-select'), await modelNames());
   } catch (e) { /* the job form then shows no models; the lists still work */ }
-  fillSelect(root.querySelector('#job-submit .strategy-select'), ['auto', ...STRATEGIES]);
+  const names = await strategies();
+  fillSelect(root.querySelector('#job-submit .strategy-select'), ['auto', ...names]);
+  const filter = root.querySelector('#req-filter select[name=strategy]');
+  if (filter.options.length === 1) {
+    for (const name of await strategies(true)) filter.append(el('option', {}, name));
+  }
 }
 
 export function hide() {

@@ -95,8 +95,13 @@ export function chatRequest(form, strategy) {
   return body;
 }
 
-// The strategies the API accepts in `strategy`; the server answers 400 for one a model lacks.
-export const STRATEGIES = ['ar', 'lookahead', 'jacobi', 'apar', 'sgd'];
+// The strategies as the server lists them: those a request may name in `strategy` (besides auto;
+// it answers 400 for one a model lacks), and with `all`, also those it runs in their place.
+let strategyList;
+export async function strategies(all = false) {
+  strategyList ??= getJson('/api/strategies');
+  return (await strategyList).filter(s => all || s.requestable).map(s => s.name);
+}
 
 export async function modelNames() {
   const list = await getJson('/v1/models');

@@ -1,4 +1,4 @@
-import { send, streamEvents, el, fillSelect, modelNames, definitionList, chatRequest, STRATEGIES } from './api.js';
+import { send, streamEvents, el, fillSelect, modelNames, definitionList, chatRequest, strategies } from './api.js';
 import { drawTrace } from './trace.js';
 
 let root;
@@ -11,8 +11,9 @@ export function init(section) {
 }
 
 export async function show() {
+  const names = await strategies();
   for (const select of root.querySelectorAll('.strategy-select')) {
-    fillSelect(select, select.id === 'pg-strategy' ? ['auto', ...STRATEGIES] : STRATEGIES);
+    fillSelect(select, select.id === 'pg-strategy' ? ['auto', ...names] : names);
   }
   if (!root.querySelector('#cmp-a').dataset.initialised) {
     // A first comparison worth making: plain decoding against the one that needs no tuned model.

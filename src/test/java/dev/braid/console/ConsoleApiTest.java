@@ -47,6 +47,21 @@ class ConsoleApiTest extends ServiceTest {
     }
 
     @Test
+    void strategiesAreListedWithWhatEachNeeds() {
+        JsonNode list = mapper.readTree(admin().get().uri("/api/strategies").exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody());
+        assertThat(list.findValuesAsString("name"))
+                .containsExactly("ar", "lookahead", "jacobi", "apar", "sgd", "apar-serial");
+        JsonNode serial = list.get(5);
+        assertThat(serial.path("required_capability").asString()).isEqualTo("apar");
+        assertThat(serial.path("requestable").asBoolean()).as("run in place of a requested strategy").isFalse();
+        assertThat(list.get(4).path("requestable").asBoolean()).isTrue();
+        assertThat(list.get(2).path("greedy_only").asBoolean()).as("jacobi").isTrue();
+        assertThat(list.get(0).path("reports_logprobs").asBoolean()).as("ar").isTrue();
+        assertThat(list.get(0).path("required_capability").isNull()).isTrue();
+    }
+
+    @Test
     void webJarsResolveWithoutAVersion() {
         String chart = admin().get().uri("/webjars/chart.js/dist/chart.umd.min.js").exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();

@@ -190,6 +190,9 @@ class ConsoleBrowserTest extends ServiceTest {
         wait.until(d -> new Select(d.findElement(By.id("pg-model"))).getOptions().stream()
                 .anyMatch(o -> o.getText().equals(MODEL)));
         new Select(driver.findElement(By.id("pg-model"))).selectByValue(MODEL);
+        // the menu lists what a request may name, as the server says
+        assertThat(new Select(driver.findElement(By.id("pg-strategy"))).getOptions()).extracting(WebElement::getText)
+                .containsExactly("auto", "ar", "lookahead", "jacobi", "apar", "sgd");
         new Select(driver.findElement(By.id("pg-strategy"))).selectByValue("ar");
         WebElement max = driver.findElement(By.id("pg-max"));
         max.clear();
@@ -302,9 +305,14 @@ class ConsoleBrowserTest extends ServiceTest {
         wait.until(d -> !d.findElements(By.cssSelector("#requests-table tbody tr")).isEmpty());
         click(By.cssSelector("#requests-table tbody tr"));
         wait.until(d -> text("activity-detail").startsWith("Request "));
-        assertThat(text("activity-detail")).contains("tokens per step", "selector reason");
+        assertThat(text("activity-detail")).contains("tokens per step", "selector reason", "tokens from the prefix cache");
 
-        // filter: only AR rows remain
+        // the filter offers every strategy a row may show, apar-serial included; only AR rows remain
+        wait.until(d -> new Select(d.findElement(By.cssSelector("#req-filter select[name='strategy']"))).getOptions()
+                .size() == 7);
+        assertThat(new Select(driver.findElement(By.cssSelector("#req-filter select[name='strategy']"))).getOptions())
+                .extracting(WebElement::getText)
+                .containsExactly("any strategy", "ar", "lookahead", "jacobi", "apar", "sgd", "apar-serial");
         new Select(driver.findElement(By.cssSelector("#req-filter select[name='strategy']"))).selectByVisibleText("ar");
         driver.findElement(By.cssSelector("#req-filter button")).click();
         wait.until(d -> d.findElements(By.cssSelector("#requests-table tbody tr td:nth-child(3)")).stream()
