@@ -10,7 +10,6 @@ import dev.braid.jobs.Generation;
 import dev.braid.jobs.GenerationService;
 import dev.braid.registry.ModelRegistry;
 import dev.braid.registry.ServedModel;
-import java.time.Instant;
 import java.util.Comparator;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

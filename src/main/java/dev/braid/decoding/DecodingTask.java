@@ -1,13 +1,10 @@
 package dev.braid.decoding;
 
-import dev.braid.kv.BlockTable;
-import dev.braid.kv.PagedKvCache;
+import dev.braid.kv.KvLease;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.Tokenizer;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,13 +19,13 @@ public abstract class DecodingTask {
     protected final GenerationListener listener;
     /** The request's seed, or a random one when it gave none: sequence {@code i} samples from {@code seed + i}. */
     protected final long seed;
-    protected PagedKvCache cache;
+    /** The task's handle on its worker's KV cache; null until the worker admits it. */
+    protected KvLease kv;
     protected int contextLength;
     private final long createdNanos = System.nanoTime();
     private long firstTokenNanos = -1;
     private int steps;
     private int peakBlocks;
-    private long cachedTokens;
     private volatile boolean cancelled;
     private boolean preempted;
     private StepPrice price = StepPrice.FREE;
@@ -46,9 +43,9 @@ public abstract class DecodingTask {
 
     public abstract String strategy();
 
-    /** Called once when a worker admits the task. */
-    public final void start(PagedKvCache cache, int contextLength) {
-        this.cache = cache;
+    /** Called once when a worker admits the task, with the lease its sequences live in. */
+    public final void start(KvLease kv, int contextLength) {
+        this.kv = kv;
         this.contextLength = contextLength;
         onStart();
     }
@@ -56,7 +53,7 @@ public abstract class DecodingTask {
     protected abstract void onStart();
 
     public boolean started() {
-        return cache != null;
+        return kv != null;
     }
 
     /**
@@ -106,9 +103,6 @@ public abstract class DecodingTask {
 
     public abstract boolean finished();
 
-    /** Every block table the task holds now. */
-    protected abstract List<BlockTable> tables();
-
     /**
      * Gives every sequence a new block table, from the longest cached prefix of its context, so the
      * next plan recomputes the rest: the task was preempted and is admitted again.
@@ -127,8 +121,8 @@ public abstract class DecodingTask {
     }
 
     public final void release() {
-        for (BlockTable table : tables()) {
-            cache.free(table);
+        if (kv != null) {
+            kv.releaseAll();
         }
     }
 
@@ -184,35 +178,15 @@ public abstract class DecodingTask {
         return cancelled;
     }
 
-    /**
-     * Counts context tokens the task's new sequences found in the prefix cache; the worker, which
-     * owns the cache, tells it after each call that may have created sequences.
-     */
-    public final void countCachedTokens(long tokens) {
-        cachedTokens += tokens;
-    }
 
     /** Bookkeeping after each step the task took part in. */
     public final void stepped() {
         steps++;
         acceptedLastStep = acceptedThisStep;
         acceptedThisStep = 0;
-        peakBlocks = Math.max(peakBlocks, distinctBlocks(tables()));
+        peakBlocks = Math.max(peakBlocks, kv.heldBlocks());
     }
 
-    /** Blocks held by the tables, a block shared by several counted once. */
-    private static int distinctBlocks(List<BlockTable> tables) {
-        if (tables.size() == 1) {
-            return tables.get(0).blockCount(); // a table never holds a block twice
-        }
-        Set<Integer> blocks = new HashSet<>();
-        for (BlockTable table : tables) {
-            for (int i = 0; i < table.blockCount(); i++) {
-                blocks.add(table.block(i));
-            }
-        }
-        return blocks.size();
-    }
 
     protected final void emitted(int sequence, int[] tokens) {
         acceptedThisStep += tokens.length;
@@ -223,7 +197,7 @@ public abstract class DecodingTask {
     }
 
     public GenerationResult result() {
-        return new GenerationResult(strategy(), request.promptIds().length, Math.toIntExact(cachedTokens),
+        return new GenerationResult(strategy(), request.promptIds().length, kv == null ? 0 : Math.toIntExact(kv.cachedTokens()),
                 completions(), steps, peakBlocks,
                 firstTokenNanos, System.nanoTime() - createdNanos).withSpeculation(speculation());
     }

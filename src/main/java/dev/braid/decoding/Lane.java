@@ -1,6 +1,6 @@
 package dev.braid.decoding;
 
-import dev.braid.kv.PagedKvCache;
+import dev.braid.kv.KvLease;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.Tokenizer;
@@ -14,7 +14,7 @@ import java.util.Arrays;
 public abstract class Lane {
 
     protected final Sequence sequence;
-    protected final PagedKvCache cache;
+    protected final KvLease kv;
     protected final Tokenizer tokenizer;
     protected final int contextLength;
     private int lastTokens;
@@ -24,9 +24,9 @@ public abstract class Lane {
     private long acceptedDrafts;
     private int budget;
 
-    protected Lane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength) {
+    protected Lane(Sequence sequence, KvLease kv, Tokenizer tokenizer, int contextLength) {
         this.sequence = sequence;
-        this.cache = cache;
+        this.kv = kv;
         this.tokenizer = tokenizer;
         this.contextLength = contextLength;
     }
@@ -101,7 +101,7 @@ public abstract class Lane {
 
     /** Whether {@code tokens} more positions fit in the pool's free blocks this step. */
     protected boolean fits(StepRoom room, int tokens) {
-        return cache.blocksNeeded(sequence.table(), tokens) <= room.freeBlocks();
+        return kv.blocksNeeded(sequence.table(), tokens) <= room.freeBlocks();
     }
 
     /** Greedy decoding: each position's token is the argmax, so guesses can be checked exactly. */

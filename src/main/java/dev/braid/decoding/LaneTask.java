@@ -32,7 +32,7 @@ public abstract class LaneTask extends DecodingTask {
         for (int i = 0; i < request.n(); i++) {
             // the same seeds as autoregressive decoding, so n = 1 samples with the same generator
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
-                    request.stop(), contextLength, cache.newSequence(request.promptIds()));
+                    request.stop(), contextLength, kv.newSequence(request.promptIds()));
             lanes.add(newLane(sequence, seed + i));
         }
     }
@@ -46,14 +46,14 @@ public abstract class LaneTask extends DecodingTask {
     public List<StepPlan> plan() {
         planned.clear();
         List<StepPlan> plans = new ArrayList<>();
-        int free = cache.pool().freeBlocks();
+        int free = kv.freeBlocks();
         for (int i = 0; i < lanes.size(); i++) {
             Lane lane = lanes.get(i);
             if (lane.sequence().finished()) {
                 continue;
             }
             StepPlan plan = lane.plan(new StepRoom(price(), free));
-            free -= cache.blocksNeeded(plan.table(), plan.queryCount());
+            free -= kv.blocksNeeded(plan.table(), plan.queryCount());
             planned.add(i);
             plans.add(plan);
         }
@@ -70,9 +70,9 @@ public abstract class LaneTask extends DecodingTask {
             emitted(index, accepted);
             BlockTable table = lane.sequence().table();
             if (lane.sequence().finished()) {
-                cache.free(table);
+                kv.free(table);
             } else {
-                cache.trimReserved(table);
+                kv.trimReserved(table);
             }
         }
     }
@@ -93,15 +93,10 @@ public abstract class LaneTask extends DecodingTask {
     }
 
     @Override
-    protected List<BlockTable> tables() {
-        return lanes.stream().map(lane -> lane.sequence().table()).toList();
-    }
-
-    @Override
     protected void resetKv() {
         for (Lane lane : lanes) {
             Sequence sequence = lane.sequence();
-            sequence.replaceTable(sequence.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
+            sequence.replaceTable(sequence.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
         }
     }
 

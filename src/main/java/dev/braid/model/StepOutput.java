@@ -22,13 +22,16 @@ public final class StepOutput {
     private final StepProfile profile;
     private long[] argmax;
     private float[] logitValues;
-    private PagedKvCache target;
+    /** The cache the step read its context from, which its committed rows go to. */
+    private final PagedKvCache cache;
     private long[] pendingRows = new long[16];
     private long[] pendingSlots = new long[16];
     private int pending;
 
-    StepOutput(StepBatch batch, NDArray logits, NDArray[] keys, NDArray[] values, StepProfile profile) {
+    StepOutput(StepBatch batch, PagedKvCache cache, NDArray logits, NDArray[] keys, NDArray[] values,
+               StepProfile profile) {
         this.batch = batch;
+        this.cache = cache;
         this.profile = profile;
         this.logits = logits;
         this.keys = keys;
@@ -73,12 +76,9 @@ public final class StepOutput {
      * other commit of this step, so a step's writes cost the same few tensor calls however many
      * sequences it carries.
      */
-    public void commit(PagedKvCache cache, int plan, int[] queryIndices) {
+    public void commit(int plan, int[] queryIndices) {
         if (queryIndices.length == 0) {
             return;
-        }
-        if (target != null && target != cache) {
-            throw new IllegalStateException("one step's K/V rows go to one cache");
         }
         StepPlan stepPlan = batch.plans().get(plan);
         for (int i = 0; i < queryIndices.length; i++) {
@@ -93,7 +93,6 @@ public final class StepOutput {
             ids[i] = stepPlan.tokens()[queryIndices[i]];
         }
         long[] slots = cache.claim(stepPlan.table(), ids);
-        target = cache;
         ensureRoom(queryIndices.length);
         for (int i = 0; i < queryIndices.length; i++) {
             pendingRows[pending] = batch.tokenOffset(plan) + queryIndices[i];
@@ -119,7 +118,7 @@ public final class StepOutput {
                 v[layer] = values[layer].get(index);
             }
         }
-        target.write(slots, k, v);
+        cache.write(slots, k, v);
         pending = 0;
     }
 
@@ -144,11 +143,11 @@ public final class StepOutput {
     }
 
     /** Commits the first {@code count} query tokens: the usual case of an accepted prefix. */
-    public void commitPrefix(PagedKvCache cache, int plan, int count) {
+    public void commitPrefix(int plan, int count) {
         int[] indices = new int[count];
         for (int i = 0; i < count; i++) {
             indices[i] = i;
         }
-        commit(cache, plan, indices);
+        commit(plan, indices);
     }
 }

@@ -140,7 +140,7 @@ public abstract class Transformer implements AutoCloseable {
         }
         NDArray logits = head(x);
         profile.lap(StepProfile.Phase.HEAD);
-        return new StepOutput(batch, logits, keys, values, profile);
+        return new StepOutput(batch, cache, logits, keys, values, profile);
     }
 
     /** Token (and, for learned positions, position) embeddings: {@code [T, hidden]}. */

@@ -115,7 +115,7 @@ final class JacobiTrajectories implements AutoCloseable {
             try (NDScope ignored = new NDScope()) {
                 StepOutput output = model.forward(new StepBatch(List.of(
                         StepPlan.append(table, Arrays.copyOf(prompt, prompt.length - 1)))), cache);
-                output.commitPrefix(cache, 0, prompt.length - 1);
+                output.commitPrefix(0, prompt.length - 1);
                 output.flush();
             }
         }
@@ -144,7 +144,7 @@ final class JacobiTrajectories implements AutoCloseable {
                 }
                 if (Arrays.equals(argmax, lane.guess)) {
                     // the inputs were the fixed point: their K/V rows are the ones greedy decoding keeps
-                    output.commitPrefix(cache, p, blockSize);
+                    output.commitPrefix(p, blockSize);
                     converged.add(lane);
                 } else {
                     lane.states.add(argmax);

@@ -8,6 +8,7 @@ import dev.braid.decoding.StepCost;
 import dev.braid.decoding.StepPrice;
 import dev.braid.kv.BlockTable;
 import dev.braid.kv.KvCapacityException;
+import dev.braid.kv.KvLease;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The continuous-batching loop of one device. Every step it admits waiting tasks that fit in the KV
  * pool, collects one plan per live sequence, runs one forward pass for all of them, lets each task
- * consume its logits, and retires finished tasks. Tasks join and leave between steps.
+ * consume its logits, and retires finished tasks. Tasks join and leave between steps. The worker
+ * owns the KV cache: each task gets a {@link KvLease} for its sequences and never sees the cache;
+ * the worker releases the lease when the task ends, fails or is preempted, and feeds long prompts
+ * in chunks itself (chunked prefill).
  *
  * <p>KV policy: blocks are allocated lazily, step by step. When the pool cannot serve a step, the
  * newest running task is preempted (its blocks freed, its context recomputed when it is admitted
@@ -342,13 +346,11 @@ public final class DeviceWorker implements AutoCloseable {
                 return;
             }
             waiting.pollFirst();
-            long hits = cache.prefixHitTokens();
             if (!task.started()) {
-                task.start(cache, model.config().maxPositionEmbeddings());
+                task.start(new KvLease(cache), model.config().maxPositionEmbeddings());
             } else {
                 task.resume();
             }
-            task.countCachedTokens(cache.prefixHitTokens() - hits);
             running.add(task);
             reserve += spare;
         }
@@ -406,9 +408,7 @@ public final class DeviceWorker implements AutoCloseable {
                 overBudget.add(task); // prefilled by chunks below, from what the others leave of the budget
                 continue;
             }
-            long hits = cache.prefixHitTokens();
             List<StepPlan> taskPlans = task.plan();
-            task.countCachedTokens(cache.prefixHitTokens() - hits);
             if (!reserveAll(taskPlans)) {
                 preempt(i);
                 i--;
@@ -440,9 +440,7 @@ public final class DeviceWorker implements AutoCloseable {
             for (int t = 0; t < stepping.size(); t++) {
                 DecodingTask task = stepping.get(t);
                 try {
-                    long hits = cache.prefixHitTokens();
                     task.consume(output, firstPlan.get(t));
-                    task.countCachedTokens(cache.prefixHitTokens() - hits);
                     task.stepped();
                     accepted += task.acceptedLastStep();
                 } catch (RuntimeException e) {
@@ -450,7 +448,7 @@ public final class DeviceWorker implements AutoCloseable {
                     fail(task, e);
                 }
             }
-            chunks.commit(output, cache);
+            chunks.commit(output);
             profile.lap(Phase.CONSUME);
             output.flush();
             profile.lap(Phase.KV_WRITE);
@@ -477,9 +475,9 @@ public final class DeviceWorker implements AutoCloseable {
     /** The prefill chunks of one step: which plans they are and how many tokens each commits. */
     private record Chunks(List<DecodingTask> tasks, List<Integer> plans, List<Integer> counts) {
 
-        void commit(StepOutput output, PagedKvCache cache) {
+        void commit(StepOutput output) {
             for (int i = 0; i < plans.size(); i++) {
-                output.commitPrefix(cache, plans.get(i), counts.get(i));
+                output.commitPrefix(plans.get(i), counts.get(i));
             }
             tasks.forEach(DecodingTask::prefilled);
         }

@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import ai.djl.ndarray.NDScope;
+import dev.braid.kv.KvLease;
 import dev.braid.kv.PagedKvCache;
 import dev.braid.model.LoadedModel;
 import dev.braid.model.StepBatch;
@@ -40,7 +41,7 @@ public final class StepDriver implements AutoCloseable {
     }
 
     public void start(DecodingTask task) {
-        task.start(cache, model.config().maxPositionEmbeddings());
+        task.start(new KvLease(cache), model.config().maxPositionEmbeddings());
     }
 
     /** One step; returns false when the task had nothing for the model this time. */

@@ -118,7 +118,7 @@ class HalfPrecisionTest {
                 assertThat(cache.reserve(table, input.length)).isTrue();
                 try (NDScope ignored = new NDScope()) {
                     StepOutput step = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, input))), cache);
-                    step.commitPrefix(cache, 0, input.length);
+                    step.commitPrefix(0, input.length);
                     step.flush();
                     out[i] = step.argmax(0, 0);
                     input = new int[] {out[i]};

@@ -70,7 +70,7 @@ class TransformerReferenceTest {
                     assertThat(cache.reserve(table, input.length)).isTrue();
                     try (NDScope ignored = new NDScope()) {
                         StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, input))), cache);
-                        out.commitPrefix(cache, 0, input.length);
+                        out.commitPrefix(0, input.length);
                         out.flush();
                         int next = out.argmax(0, 0);
                         generated.add(next);

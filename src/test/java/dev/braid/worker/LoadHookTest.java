@@ -77,7 +77,7 @@ class LoadHookTest {
 
         @Override
         protected Lane newLane(Sequence sequence, long seed) {
-            return new Lane(sequence, cache, tokenizer, contextLength) {
+            return new Lane(sequence, kv, tokenizer, contextLength) {
                 @Override
                 public StepPlan plan(StepRoom room) {
                     seen.add(room.price());
@@ -89,7 +89,7 @@ class LoadHookTest {
                     int pending = sequence.pending().length;
                     int[] accepted = acceptRun(new int[] {output.argmax(plan, 0)});
                     if (!sequence.finished()) {
-                        output.commitPrefix(cache, plan, pending);
+                        output.commitPrefix(plan, pending);
                     }
                     return accepted;
                 }

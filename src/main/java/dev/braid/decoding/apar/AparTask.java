@@ -52,7 +52,7 @@ class AparTask extends DecodingTask {
     protected void onStart() {
         for (int i = 0; i < request.n(); i++) {
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
-                    branchStop(request.stop().stopStrings()), contextLength, cache.newSequence(request.promptIds()));
+                    branchStop(request.stop().stopStrings()), contextLength, kv.newSequence(request.promptIds()));
             trees.add(new BranchTree(i, new Branch(0, null, -1, 0, sequence, 1), control, params,
                     maxLiveBranches(),
                     request.stop().maxNewTokens(), request.stop().stopTokenIds()));
@@ -81,7 +81,7 @@ class AparTask extends DecodingTask {
         step++;
         for (int p = 0; p < planned.size(); p++) {
             Sequence sequence = planned.get(p).sequence();
-            output.commitPrefix(cache, firstPlan + p, sequence.pending().length);
+            output.commitPrefix(firstPlan + p, sequence.pending().length);
         }
         for (int p = 0; p < planned.size(); p++) {
             Branch branch = planned.get(p);
@@ -177,7 +177,7 @@ class AparTask extends DecodingTask {
         int[] context = from.tokens(0);
         int[] prompt = Arrays.copyOf(context, context.length + 1);
         prompt[context.length] = control.child();
-        BlockTable table = cache.fork(from.table());
+        BlockTable table = kv.fork(from.table());
         Sequence child = new Sequence(prompt, new Sampler(request.sampling(), seed + branchesOpened++),
                 branchStop(List.of()), contextLength, table);
         tree.add(new Branch(tree.nextId(), parent, from.generatedCount() - 1, parent.depth() + 1, child, step + 1));
@@ -196,7 +196,7 @@ class AparTask extends DecodingTask {
     /** APAR's early release: a finished branch gives back the blocks only it holds at once. */
     private void end(Branch branch) {
         branch.ended(step);
-        cache.free(branch.sequence().table());
+        kv.free(branch.sequence().table());
     }
 
     @Override
@@ -214,23 +214,12 @@ class AparTask extends DecodingTask {
     }
 
     @Override
-    protected List<BlockTable> tables() {
-        List<BlockTable> tables = new ArrayList<>();
-        for (BranchTree tree : trees) {
-            for (Branch branch : tree.branches()) {
-                tables.add(branch.sequence().table());
-            }
-        }
-        return tables;
-    }
-
-    @Override
     protected void resetKv() {
         // each live branch recomputes what the prefix cache no longer holds of its context
         for (BranchTree tree : trees) {
             for (Branch branch : tree.branches()) {
                 Sequence sequence = branch.sequence();
-                sequence.replaceTable(branch.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
+                sequence.replaceTable(branch.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
             }
         }
     }

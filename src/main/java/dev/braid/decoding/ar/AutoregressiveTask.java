@@ -43,7 +43,7 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     protected void onStart() {
         sequences.add(new Sequence(request.promptIds(), new Sampler(request.sampling(), seed), request.stop(),
-                contextLength, cache.newSequence(request.promptIds())));
+                contextLength, kv.newSequence(request.promptIds())));
     }
 
     @Override
@@ -65,12 +65,12 @@ final class AutoregressiveTask extends DecodingTask {
         boolean prefill = sequences.size() == 1 && sequences.get(0).generatedCount() == 0;
         for (int p = 0; p < planned.size(); p++) {
             Sequence sequence = sequences.get(planned.get(p));
-            output.commitPrefix(cache, firstPlan + p, sequence.pending().length);
+            output.commitPrefix(firstPlan + p, sequence.pending().length);
         }
         if (prefill && request.n() > 1) {
             Sequence root = sequences.get(0);
             for (int i = 1; i < request.n(); i++) {
-                BlockTable child = cache.fork(root.table());
+                BlockTable child = kv.fork(root.table());
                 sequences.add(root.fork(child, new Sampler(request.sampling(), seed + i)));
             }
             for (int i = 0; i < sequences.size(); i++) {
@@ -101,7 +101,7 @@ final class AutoregressiveTask extends DecodingTask {
         }
         emitted(index, new int[] {token});
         if (sequence.finished()) {
-            cache.free(sequence.table());
+            kv.free(sequence.table());
         }
     }
 
@@ -121,18 +121,9 @@ final class AutoregressiveTask extends DecodingTask {
     }
 
     @Override
-    protected List<BlockTable> tables() {
-        List<BlockTable> tables = new ArrayList<>(sequences.size());
-        for (Sequence sequence : sequences) {
-            tables.add(sequence.table());
-        }
-        return tables;
-    }
-
-    @Override
     protected void resetKv() {
         for (Sequence sequence : sequences) {
-            sequence.replaceTable(sequence.finished() ? cache.newSequence() : cache.newSequence(sequence.context()));
+            sequence.replaceTable(sequence.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
         }
     }
 

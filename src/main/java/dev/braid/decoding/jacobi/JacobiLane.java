@@ -7,7 +7,7 @@ import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
 import dev.braid.model.Tokenizer;
-import dev.braid.kv.PagedKvCache;
+import dev.braid.kv.KvLease;
 import dev.braid.model.StepMask;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
@@ -39,9 +39,9 @@ final class JacobiLane extends Lane {
     private int pendingCount;
     private int fed;
 
-    JacobiLane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength, JacobiParams params,
+    JacobiLane(Sequence sequence, KvLease kv, Tokenizer tokenizer, int contextLength, JacobiParams params,
                long seed) {
-        super(sequence, cache, tokenizer, contextLength);
+        super(sequence, kv, tokenizer, contextLength);
         this.params = params;
         this.random = new SplittableRandom(seed);
         this.guess = refill(new int[0]);
@@ -106,7 +106,7 @@ final class JacobiLane extends Lane {
             int token = sequence.sampler().next(output, plan, 0);
             int[] accepted = acceptRun(new int[] {token});
             if (!sequence.finished()) {
-                output.commitPrefix(cache, plan, pendingCount);
+                output.commitPrefix(plan, pendingCount);
                 // the sequence moved one position: so does the guess, to stay aligned for the next probe
                 guess = refill(Arrays.copyOfRange(guess, Math.min(1, guess.length), guess.length));
             }
@@ -133,7 +133,7 @@ final class JacobiLane extends Lane {
         // guesses past a stop that ended the sequence are not part of the answer
         drafted(fed, Math.min(matched, accepted.length));
         if (!sequence.finished()) {
-            output.commitPrefix(cache, plan, pendingCount + matched);
+            output.commitPrefix(plan, pendingCount + matched);
             // the predictions past the accepted run were made from a wrong prefix, but they are the
             // refined guesses Jacobi iteration carries into the next step
             guess = refill(Arrays.copyOfRange(predicted, matched + 1, fed + 1));

@@ -20,6 +20,6 @@ final class JacobiTask extends LaneTask {
 
     @Override
     protected Lane newLane(Sequence sequence, long seed) {
-        return new JacobiLane(sequence, cache, tokenizer, contextLength, request.strategyParams().jacobi(), seed);
+        return new JacobiLane(sequence, kv, tokenizer, contextLength, request.strategyParams().jacobi(), seed);
     }
 }

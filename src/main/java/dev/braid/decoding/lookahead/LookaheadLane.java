@@ -6,7 +6,7 @@ import dev.braid.decoding.ProbeSchedule;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepRoom;
 import dev.braid.model.Tokenizer;
-import dev.braid.kv.PagedKvCache;
+import dev.braid.kv.KvLease;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import java.util.ArrayList;
@@ -45,9 +45,9 @@ final class LookaheadLane extends Lane {
     private int current;
     private final List<LookaheadTrace.Step> trace = new ArrayList<>();
 
-    LookaheadLane(Sequence sequence, PagedKvCache cache, Tokenizer tokenizer, int contextLength,
+    LookaheadLane(Sequence sequence, KvLease kv, Tokenizer tokenizer, int contextLength,
                   LookaheadParams params, long seed) {
-        super(sequence, cache, tokenizer, contextLength);
+        super(sequence, kv, tokenizer, contextLength);
         this.params = params;
         int[] prompt = sequence.tokens(0);
         this.window = new LookaheadWindow(params.window(), params.ngram(), prompt, new SplittableRandom(seed));
@@ -186,7 +186,7 @@ final class LookaheadLane extends Lane {
             pool.addAll(sequence.tokens(Math.max(0, sequence.length() - accepted.length - params.ngram() + 1)));
         }
         if (!sequence.finished()) {
-            output.commit(cache, plan, step.commitIndices(verdict.candidate(), verdict.matched()));
+            output.commit(plan, step.commitIndices(verdict.candidate(), verdict.matched()));
         }
         return accepted;
     }

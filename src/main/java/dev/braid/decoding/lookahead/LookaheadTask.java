@@ -29,6 +29,6 @@ final class LookaheadTask extends LaneTask {
 
     @Override
     protected Lane newLane(Sequence sequence, long seed) {
-        return new LookaheadLane(sequence, cache, tokenizer, contextLength, request.strategyParams().lookahead(), seed);
+        return new LookaheadLane(sequence, kv, tokenizer, contextLength, request.strategyParams().lookahead(), seed);
     }
 }

@@ -89,7 +89,7 @@ final class SgdTask extends DecodingTask {
             }
             StopCriteria stop = new StopCriteria(request.stop().stopTokenIds(), List.of(), prompts.maxSkeletonTokens());
             skeletonRun = new Sequence(prompt, new Sampler(request.sampling(), seed + SKELETON_SEED), stop,
-                    contextLength, cache.newSequence(prompt));
+                    contextLength, kv.newSequence(prompt));
             phase = Phase.SKELETON;
         }
     }
@@ -142,7 +142,7 @@ final class SgdTask extends DecodingTask {
             }
         }
         if (trunk == null && needsTrunk()) {
-            trunk = cache.newSequence(trunkIds);
+            trunk = kv.newSequence(trunkIds);
             trunkPrefilled = false;
         }
         if (trunk != null && !trunkPrefilled) {
@@ -154,7 +154,7 @@ final class SgdTask extends DecodingTask {
                 startOnTarget(node);
             }
             if (node.decodingOnTarget() && node.sequence().table().length() == 0 && trunk != null) {
-                node.sequence().replaceTable(cache.fork(trunk)); // preempted: share the new trunk again
+                node.sequence().replaceTable(kv.fork(trunk)); // preempted: share the new trunk again
             }
             if (node.decodingOnTarget()) {
                 plannedNodes.add(node);
@@ -162,7 +162,7 @@ final class SgdTask extends DecodingTask {
             }
         }
         if (trunk != null && phase == Phase.NODES && nodes.stream().allMatch(NodeRun::started)) {
-            cache.free(trunk); // every point has its own reference to the shared blocks by now
+            kv.free(trunk); // every point has its own reference to the shared blocks by now
             trunk = null;
         }
     }
@@ -185,7 +185,7 @@ final class SgdTask extends DecodingTask {
                 case SKELETON -> consumeSkeleton(output, plan);
                 case FALLBACK -> consumeFallback(output, plan);
                 case TRUNK -> {
-                    output.commitPrefix(cache, plan, trunkIds.length - trunk.length());
+                    output.commitPrefix(plan, trunkIds.length - trunk.length());
                     trunkPrefilled = true;
                 }
                 case NODE -> consumeNode(plannedNodes.get(node++), output, plan);
@@ -206,7 +206,7 @@ final class SgdTask extends DecodingTask {
         int token = next(skeletonRun, output, plan);
         skeletonRun.accept(token, tokenizer);
         if (skeletonRun.finished()) {
-            cache.free(skeletonRun.table());
+            kv.free(skeletonRun.table());
             skeletonText = skeletonText();
             schedule();
         } else if (tokenizer.decode(new int[] {token}).indexOf('\n') >= 0) {
@@ -254,7 +254,7 @@ final class SgdTask extends DecodingTask {
         fallback.accept(token, tokenizer);
         emitted(0, new int[] {token});
         if (fallback.finished()) {
-            cache.free(fallback.table());
+            kv.free(fallback.table());
             phase = Phase.DONE;
         }
     }
@@ -267,14 +267,14 @@ final class SgdTask extends DecodingTask {
             sequence.finish(FinishReason.STOP);
         }
         if (sequence.finished()) {
-            cache.free(sequence.table());
+            kv.free(sequence.table());
             node.finish(pointEnds.answer(sequence.generated()), sequence.finishReason(), step);
         }
     }
 
     /** Commits the plan's pending tokens and picks the sequence's next token. */
     private int next(Sequence sequence, StepOutput output, int plan) {
-        output.commitPrefix(cache, plan, sequence.pending().length);
+        output.commitPrefix(plan, sequence.pending().length);
         return sequence.sampler().next(output, plan, 0);
     }
 
@@ -331,16 +331,16 @@ final class SgdTask extends DecodingTask {
     private void fallBack(String reason) {
         fallbackReason = reason;
         if (skeletonRun != null) {
-            cache.free(skeletonRun.table()); // a no-op when the skeleton ended before it was parsed
+            kv.free(skeletonRun.table()); // a no-op when the skeleton ended before it was parsed
             skeletonRun = null;
         }
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
-                cache.free(node.sequence().table());
+                kv.free(node.sequence().table());
             }
         }
         if (trunk != null) {
-            cache.free(trunk);
+            kv.free(trunk);
             trunk = null;
         }
         if (drafts != null) {
@@ -348,7 +348,7 @@ final class SgdTask extends DecodingTask {
         }
         nodes = new ArrayList<>();
         fallback = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed), request.stop(),
-                contextLength, cache.newSequence(request.promptIds()));
+                contextLength, kv.newSequence(request.promptIds()));
         phase = Phase.FALLBACK;
     }
 
@@ -388,7 +388,7 @@ final class SgdTask extends DecodingTask {
             node.finish(new int[0], FinishReason.LENGTH, step);
             return;
         }
-        BlockTable table = trunk != null && trunkPrefilled ? cache.fork(trunk) : cache.newSequence(prompt);
+        BlockTable table = trunk != null && trunkPrefilled ? kv.fork(trunk) : kv.newSequence(prompt);
         StopCriteria stop = new StopCriteria(request.stop().stopTokenIds(), List.of(), pointBudget());
         Sampler sampler = new Sampler(request.sampling(), seed + node.point().index());
         node.startOnTarget(prompt, new Sequence(prompt, sampler, stop, contextLength, table), step + 1);
@@ -428,7 +428,7 @@ final class SgdTask extends DecodingTask {
     private void complete() {
         stream();
         if (trunk != null) {
-            cache.free(trunk);
+            kv.free(trunk);
             trunk = null;
         }
         phase = Phase.DONE;
@@ -465,35 +465,16 @@ final class SgdTask extends DecodingTask {
     }
 
     @Override
-    protected List<BlockTable> tables() {
-        List<BlockTable> tables = new ArrayList<>();
-        for (Sequence sequence : new Sequence[] {skeletonRun, fallback}) {
-            if (sequence != null) {
-                tables.add(sequence.table());
-            }
-        }
-        if (trunk != null) {
-            tables.add(trunk);
-        }
-        for (NodeRun node : nodes) {
-            if (node.sequence() != null) {
-                tables.add(node.sequence().table());
-            }
-        }
-        return tables;
-    }
-
-    @Override
     protected void resetKv() {
         if (skeletonRun != null) {
-            skeletonRun.replaceTable(cache.newSequence(skeletonRun.context()));
+            skeletonRun.replaceTable(kv.newSequence(skeletonRun.context()));
         }
         if (fallback != null) {
-            fallback.replaceTable(cache.newSequence(fallback.context()));
+            fallback.replaceTable(kv.newSequence(fallback.context()));
         }
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
-                node.sequence().replaceTable(cache.newSequence());
+                node.sequence().replaceTable(kv.newSequence());
             }
         }
         // the points in flight recompute only their own part, forked from a trunk prefilled anew
