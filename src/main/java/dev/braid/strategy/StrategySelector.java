@@ -28,8 +28,6 @@ import org.springframework.stereotype.Service;
 public class StrategySelector {
 
     public static final String AUTO = "auto";
-    /** The names the API accepts; a name the engine does not have yet gets a clear 400. */
-    public static final List<String> KNOWN = List.of("ar", "jacobi", "lookahead", "apar", "sgd");
     private static final String AR = "ar";
 
     private final StrategyStatistics statistics;
@@ -46,11 +44,8 @@ public class StrategySelector {
         if (name.equals(AUTO)) {
             return auto(model, shape);
         }
-        if (!KNOWN.contains(name) && DecodingStrategies.byName(name).isEmpty()) {
-            throw unsupported("unknown strategy '" + requested + "' (known: auto, " + String.join(", ", KNOWN) + ")");
-        }
         if (DecodingStrategies.byName(name).isEmpty()) {
-            throw unsupported("strategy '" + name + "' is not available on this server yet (available: auto, "
+            throw unsupported("unknown strategy '" + requested + "' (known: auto, "
                     + String.join(", ", DecodingStrategies.names()) + ")");
         }
         Optional<String> why = unsupportedBy(model, name, shape);

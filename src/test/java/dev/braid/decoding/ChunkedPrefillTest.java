@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.braid.decoding.StrategyRuns.Job;
-import dev.braid.decoding.apar.AparStrategy;
-import dev.braid.decoding.ar.AutoregressiveStrategy;
-import dev.braid.decoding.jacobi.JacobiStrategy;
-import dev.braid.decoding.lookahead.LookaheadStrategy;
-import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.training.ChatFormat;
@@ -30,14 +25,7 @@ class ChunkedPrefillTest {
     @ParameterizedTest
     @CsvSource({"braid-base,ar", "braid-base,lookahead", "braid-base,jacobi", "braid-base,sgd", "braid-apar,apar"})
     void aPromptPrefilledInChunksGetsTheSameAnswer(String modelName, String strategyName) throws Exception {
-        DecodingStrategy strategy = switch (strategyName) {
-            case "ar" -> new AutoregressiveStrategy();
-            case "lookahead" -> new LookaheadStrategy();
-            case "jacobi" -> new JacobiStrategy();
-            case "sgd" -> new SgdStrategy();
-            case "apar" -> new AparStrategy();
-            default -> throw new IllegalArgumentException(strategyName);
-        };
+        DecodingStrategy strategy = StrategyRuns.named(strategyName);
         try (LoadedModel model = LoadedModel.load(BundledModels.folder(modelName).orElseThrow(), Device.cpu())) {
             int[] prompt = model.tokenizer().encode(ChatFormat.prompt(
                     "List 3 ways to make database queries faster, for a team that runs its services on Kubernetes."));

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.braid.decoding.StrategyRuns.Job;
-import dev.braid.decoding.apar.AparStrategy;
-import dev.braid.decoding.apar.SerialAparStrategy;
-import dev.braid.decoding.ar.AutoregressiveStrategy;
-import dev.braid.decoding.jacobi.JacobiStrategy;
-import dev.braid.decoding.lookahead.LookaheadStrategy;
-import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.model.BundledModels;
 import dev.braid.model.LoadedModel;
 import dev.braid.training.ChatFormat;
@@ -37,15 +31,7 @@ class PrefixCachingExactnessTest {
     @CsvSource({"braid-base,ar", "braid-base,lookahead", "braid-base,jacobi", "braid-base,sgd",
             "braid-apar,apar", "braid-apar,apar-serial"})
     void answersAreTheSameWithTheCacheOnAndOff(String modelName, String strategyName) throws Exception {
-        DecodingStrategy strategy = switch (strategyName) {
-            case "ar" -> new AutoregressiveStrategy();
-            case "lookahead" -> new LookaheadStrategy();
-            case "jacobi" -> new JacobiStrategy();
-            case "sgd" -> new SgdStrategy();
-            case "apar" -> new AparStrategy();
-            case "apar-serial" -> new SerialAparStrategy();
-            default -> throw new IllegalArgumentException(strategyName);
-        };
+        DecodingStrategy strategy = StrategyRuns.named(strategyName);
         try (LoadedModel model = LoadedModel.load(BundledModels.folder(modelName).orElseThrow(), Device.cpu())) {
             int[] first = model.tokenizer().encode(ChatFormat.prompt(PREAMBLE + "List 3 ways to make database queries faster."));
             int[] second = model.tokenizer().encode(ChatFormat.prompt(PREAMBLE + "What is caching and why does it matter?"));

@@ -19,6 +19,13 @@ public final class StrategyRuns {
     public record Job(DecodingStrategy strategy, GenerationRequest request) {
     }
 
+    /** The strategy of this name, the substitutes the service runs in place of others (apar-serial) included. */
+    public static DecodingStrategy named(String name) {
+        return DecodingStrategies.byName(name)
+                .or(() -> DecodingStrategies.substitutes().stream().filter(s -> s.name().equals(name)).findFirst())
+                .orElseThrow(() -> new IllegalArgumentException("no strategy " + name));
+    }
+
     /** Guesses priced as free: strategies run at their full shape whatever this host measures. */
     public static final StepCost FREE = tokens -> 1.0;
 

@@ -61,4 +61,12 @@ class StrategySelectorReasonTest {
         assertThat(selector.select(model("m"), "auto", PromptShape.of("Tell me about caching.", 12, 0, 1, false))
                 .strategy()).isEqualTo("lookahead");
     }
+
+    @Test
+    void anUnknownStrategyIsRefusedWithTheEnginesList() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> selector.select(model("m"), "warp",
+                        PromptShape.of("Tell me about caching.", 12, 0, 1, false)))
+                .isInstanceOf(dev.braid.common.ServiceException.class)
+                .hasMessage("unknown strategy 'warp' (known: auto, ar, lookahead, jacobi, apar, sgd)");
+    }
 }
