@@ -47,6 +47,7 @@ final class BenchCommand {
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
                             .defaults(BenchPrompts.GENERAL.id()),
                     Option.flag("until-end", "let answers stop at the model's end token"),
+                    Option.valued("stagger-ms", "MS", "start client i of a level i*MS after the first").defaults(0),
                     Option.flag("profile", "break each row's steps down by phase (ms per step)"),
                     Option.valued("draft-model", "DIR|NAME", "sgd's draft partner for its easy points"),
                     Option.valued("quality-model", "DIR|NAME", "score each answer's mean log-likelihood under this model"),
@@ -88,8 +89,9 @@ final class BenchCommand {
                 scorer = new AnswerScorer(EngineOptions.loadModel(options.string("quality-model", null), options));
             }
             StepBounds.Host host = StepBounds.measure(main.model().transformer());
+            long stagger = options.integer("stagger-ms", 0, 60_000);
             BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize(),
-                    options.has("profile"), host);
+                    options.has("profile"), host, stagger);
             // a full request per target first: with one short warm-up, whichever strategy ran first at a
             // level paid for the JIT and looked up to 1.8x slower than the same steps run later
             for (BenchTarget target : targets) {
@@ -123,6 +125,7 @@ final class BenchCommand {
             }
             report.put("max_new_tokens", maxNewTokens);
             report.put("until_end", untilEnd);
+            report.put("stagger_ms", stagger);
             report.put("requests_per_client", perClient);
             report.put("device", main.model().transformer().device().toString());
             report.put("host", host.report());

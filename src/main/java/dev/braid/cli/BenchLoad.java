@@ -46,6 +46,7 @@ final class BenchLoad {
     private final int blockSize;
     private final boolean profiling;
     private final StepBounds.Host host;
+    private final long staggerMillis;
 
     /** A row's milliseconds per step by phase, when profiling. */
     static final String STEP_PROFILE = "step_profile_ms";
@@ -53,10 +54,13 @@ final class BenchLoad {
     /**
      * {@code scorer} may be null: rows then carry no quality column. With {@code profiling}, each row
      * carries its steps' time by phase under {@link #STEP_PROFILE}. Every row carries its steps'
-     * bounds on {@code host} ({@link StepBounds}).
+     * bounds on {@code host} ({@link StepBounds}). Client {@code i} of a level starts
+     * {@code i * staggerMillis} after the first, so a late client's prompt arrives while the others
+     * decode.
      */
     BenchLoad(int maxNewTokens, boolean untilEnd, StrategyParams params, AnswerScorer scorer, int blockSize,
-              boolean profiling, StepBounds.Host host) {
+              boolean profiling, StepBounds.Host host, long staggerMillis) {
+        this.staggerMillis = staggerMillis;
         this.profiling = profiling;
         this.host = host;
         this.maxNewTokens = maxNewTokens;
@@ -122,6 +126,7 @@ final class BenchLoad {
         for (int c = 0; c < clients; c++) {
             int client = c;
             futures.add(CompletableFuture.supplyAsync(() -> {
+                pause(client * staggerMillis);
                 List<Answer> answers = new ArrayList<>();
                 for (int r = 0; r < perClient; r++) {
                     answers.add(request(target, system, questions.get((first + client * perClient + r) % questions.size())));
@@ -266,6 +271,15 @@ final class BenchLoad {
         engine.pool().submit(target.strategy().newTask(request, engine.model().tokenizer(), listener));
         GenerationResult result = done.join();
         return new Answer(question, result, Arrays.copyOf(times, count[0]), System.nanoTime() - start);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("bench client interrupted", e);
+        }
     }
 
     private static List<WorkerPool> pools(BenchTarget target) {

@@ -74,10 +74,11 @@ enum BenchPrompts {
             GENERAL.prompts, UNSEEN.prompts, REWORDED.prompts.subList(0, 4))),
 
     /**
-     * The general questions, the first of them replaced by a long document to summarise: what
-     * chunked prefill is for, the decoding requests beside a long prompt's prefill.
+     * Seven general questions, then a long document to summarise: what chunked prefill is for, the
+     * decoding requests beside a long prompt's prefill. Last, so that with {@code --stagger-ms} the
+     * eighth client's long prompt arrives while the other seven decode.
      */
-    LONG_DOCUMENT("long-document", questions(List.of(LongDocument.QUESTION), GENERAL.prompts.subList(1, 8), List.of()));
+    LONG_DOCUMENT("long-document", questions(GENERAL.prompts.subList(0, 7), List.of(LongDocument.QUESTION), List.of()));
 
     private final String id;
     /** The system prompt every question of the set is asked behind; null for none. */

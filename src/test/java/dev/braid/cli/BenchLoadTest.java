@@ -40,7 +40,7 @@ class BenchLoadTest {
             List<BenchTarget> targets = List.of(new BenchTarget("a", new Recording("a", log), engine, null),
                     new BenchTarget("b", new Recording("b", log), engine, null));
             BenchLoad load = new BenchLoad(5, false, StrategyParams.DEFAULTS, null, 1, true,
-                    new StepBounds.Host(10, 100));
+                    new StepBounds.Host(10, 100), 0);
             List<String> questions = List.of("one", "two");
 
             List<Map<String, Object>> rows = load.level(targets, null, questions, 1, 3);

@@ -177,9 +177,12 @@ class CliTest {
     void benchComparesThePrefixCacheOnAndOffSideBySide(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("bench");
         Run bench = run("bench", "--model", "braid-base", "--prompts", "shared-system", "--prefix-caching", "on,off",
-                "--concurrency", "4", "--max-new-tokens", "4", "--requests-per-client", "2", "--output", out.toString());
+                "--concurrency", "4", "--max-new-tokens", "4", "--requests-per-client", "2", "--stagger-ms", "5",
+                "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
-        JsonNode levels = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json"))).get("levels");
+        JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
+        assertThat(report.get("stagger_ms").asInt()).isEqualTo(5);
+        JsonNode levels = report.get("levels");
         assertThat(levels).hasSize(2);
         JsonNode on = levels.get(0);
         JsonNode off = levels.get(1);
