@@ -167,9 +167,12 @@ function drawWorkers(models) {
   const used = workers.map(w => w.used_blocks);
   const peak = workers.map(w => w.peak_used_blocks);
   const totals = workers.map(w => w.total_blocks);
+  const cached = workers.map(w => w.cached_blocks);
   charts.kv.data.datasets = [
     { label: 'in use', data: share(used), blocks: used, totals, backgroundColor: '#3559c7' },
     { label: 'peak', data: share(peak), blocks: peak, totals, backgroundColor: '#9fb3e8' },
+    // cached blocks no request holds count as free: the pool takes them back when it needs them
+    { label: 'prefix cache', data: share(cached), blocks: cached, totals, backgroundColor: '#7a5cc7' },
   ];
   charts.kv.update();
   charts.queue.data.labels = labels;
@@ -184,4 +187,8 @@ function drawWorkers(models) {
   const totalAll = sum(w => w.total_blocks);
   root.querySelector('#stat-kv').textContent = totalAll > 0 ? percent(100 * usedAll / totalAll) : '–';
   root.querySelector('#stat-kv').title = `${usedAll} of ${totalAll} KV blocks`;
+  const queried = sum(w => w.prefix_queried_tokens);
+  const hits = sum(w => w.prefix_hit_tokens);
+  root.querySelector('#stat-prefix').textContent = queried > 0 ? percent(100 * hits / queried) : '–';
+  root.querySelector('#stat-prefix').title = `${hits} of ${queried} prompt tokens found cached since load`;
 }

@@ -143,6 +143,9 @@ class ConsoleBrowserTest extends ServiceTest {
         // workers named for their device; KV as a share of each pool, since counts out of 32768 blocks read as none
         assertThat(chartLabels("chart-kv")).contains(MODEL + " · cpu");
         assertThat(text("stat-kv")).matches("\\d+\\.\\d{2}%");
+        // the chat template's first tokens, at least, were found cached by this request or an earlier one
+        assertThat(text("stat-prefix")).matches("\\d+\\.\\d{1,2}%");
+        assertThat(chartDatasetLabels("chart-kv")).containsExactly("in use", "peak", "prefix cache");
         assertThat(((Number) js("const c = Chart.getChart('chart-kv'); const i = c.data.labels.indexOf('" + MODEL
                 + " · cpu'); return c.data.datasets[1].data[i];")).doubleValue()).as("peak %% of the pool").isPositive();
         screenshot("01-dashboard");
@@ -468,6 +471,11 @@ class ConsoleBrowserTest extends ServiceTest {
     @SuppressWarnings("unchecked")
     private List<String> chartLabels(String canvas) {
         return (List<String>) js("return Chart.getChart('" + canvas + "').data.labels;");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> chartDatasetLabels(String canvas) {
+        return (List<String>) js("return Chart.getChart('" + canvas + "').data.datasets.map(d => d.label);");
     }
 
     private void screenshot(String name) {
