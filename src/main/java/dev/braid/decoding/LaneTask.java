@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * A task whose {@code n} sequences each decode on their own {@link Lane}: the shape of the parallel
- * strategies, where every sequence keeps its own guesses. Unlike autoregressive decoding, lanes do
- * not share the prompt's blocks: each prefills its own copy, which only costs when {@code n > 1}.
+ * strategies, where every sequence keeps its own guesses. With {@code n > 1} and prefix caching, the
+ * first lane prefills the prompt and the others start a step later from the cached prompt, so it is
+ * computed once; without prefix caching each lane prefills its own copy.
  *
  * <p>Speculative plans reserve more positions than they commit; after each step the unused blocks
  * go back to the pool, so the blocks a task holds between steps are its committed context only.
@@ -19,6 +20,8 @@ public abstract class LaneTask extends DecodingTask {
 
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
+    /** Lanes past the first that wait for its prefill to put the prompt in the prefix cache. */
+    private final List<Lane> awaitingPrompt = new ArrayList<>();
 
     protected LaneTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         super(request, tokenizer, listener);
@@ -30,11 +33,31 @@ public abstract class LaneTask extends DecodingTask {
     @Override
     protected void onStart() {
         for (int i = 0; i < request.n(); i++) {
+            boolean waits = i > 0 && kv.prefixCaching();
             // the same seeds as autoregressive decoding, so n = 1 samples with the same generator
             Sequence sequence = new Sequence(request.promptIds(), new Sampler(request.sampling(), seed + i),
-                    request.stop(), contextLength, kv.newSequence(request.promptIds()));
-            lanes.add(newLane(sequence, seed + i));
+                    request.stop(), contextLength, waits ? kv.newSequence() : kv.newSequence(request.promptIds()));
+            Lane lane = newLane(sequence, seed + i);
+            lanes.add(lane);
+            if (waits) {
+                awaitingPrompt.add(lane);
+            }
         }
+    }
+
+    /** Once the first lane has the prompt in the cache, the others start from it. */
+    private void startAwaitingLanes() {
+        Sequence first = lanes.get(0).sequence();
+        if (awaitingPrompt.isEmpty()
+                || (!first.finished() && first.table().length() < request.promptIds().length - 1)) {
+            return;
+        }
+        for (Lane lane : awaitingPrompt) {
+            Sequence sequence = lane.sequence();
+            kv.free(sequence.table());
+            sequence.replaceTable(kv.newSequence(request.promptIds()));
+        }
+        awaitingPrompt.clear();
     }
 
     @Override
@@ -46,10 +69,11 @@ public abstract class LaneTask extends DecodingTask {
     public List<StepPlan> plan() {
         planned.clear();
         List<StepPlan> plans = new ArrayList<>();
+        startAwaitingLanes();
         int free = kv.freeBlocks();
         for (int i = 0; i < lanes.size(); i++) {
             Lane lane = lanes.get(i);
-            if (lane.sequence().finished()) {
+            if (lane.sequence().finished() || awaitingPrompt.contains(lane)) {
                 continue;
             }
             StepPlan plan = lane.plan(new StepRoom(price(), free));
@@ -79,7 +103,7 @@ public abstract class LaneTask extends DecodingTask {
 
     @Override
     public List<Sequence> prefills() {
-        return prefilling(lanes.stream().map(Lane::sequence).toList());
+        return prefilling(lanes.stream().filter(lane -> !awaitingPrompt.contains(lane)).map(Lane::sequence).toList());
     }
 
     @Override
@@ -94,6 +118,7 @@ public abstract class LaneTask extends DecodingTask {
 
     @Override
     protected void resetKv() {
+        awaitingPrompt.clear(); // every lane starts again from what the cache still holds
         for (Lane lane : lanes) {
             Sequence sequence = lane.sequence();
             sequence.replaceTable(sequence.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));

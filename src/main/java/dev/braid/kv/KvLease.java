@@ -56,6 +56,11 @@ public final class KvLease {
         return cache.blocksNeeded(table, tokens);
     }
 
+    /** Whether sequences for a context start from what the cache holds of it. */
+    public boolean prefixCaching() {
+        return cache.prefixCaching();
+    }
+
     /** Blocks the pool can give now, to this task and every other. */
     public int freeBlocks() {
         return cache.pool().freeBlocks();

@@ -60,6 +60,31 @@ class PrefixCachingExactnessTest {
         }
     }
 
+    /**
+     * With {@code n = 2}, the second lane starts a step after the first, from the prompt the first
+     * put in the cache: the prompt is computed once, and each lane gives the greedy answer a request
+     * of its own would. (Sampled lanes guess by the step's price, so they match AR in distribution,
+     * not token for token.)
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lookahead", "jacobi"})
+    void lanesPastTheFirstStartFromTheCachedPrompt(String strategyName) throws Exception {
+        DecodingStrategy strategy = StrategyRuns.named(strategyName);
+        try (LoadedModel model = LoadedModel.load(BundledModels.folder("braid-base").orElseThrow(), Device.cpu())) {
+            int[] prompt = model.tokenizer().encode(ChatFormat.prompt(PREAMBLE + "What is caching and why does it matter?"));
+            StopCriteria stop = new StopCriteria(Set.of(), List.of(), 24);
+            List<Job> jobs = List.of(
+                    new Job(strategy, new GenerationRequest(prompt, SamplingParams.GREEDY, stop, 2)),
+                    new Job(strategy, new GenerationRequest(prompt, SamplingParams.GREEDY, stop, 1)));
+            List<GenerationResult> results = StrategyRuns.alone(model, jobs, true);
+            GenerationResult pair = results.get(0);
+            assertThat(pair.cachedTokens()).as("the second lane found all but the prompt's last token")
+                    .isEqualTo(fullBlocks(prompt.length - 1));
+            assertThat(pair.completions().get(0).tokenIds()).containsExactly(results.get(1).first().tokenIds());
+            assertThat(pair.completions().get(1).tokenIds()).containsExactly(results.get(1).first().tokenIds());
+        }
+    }
+
     /** Only full blocks are cached; the runs' workers use blocks of {@link #BLOCK} positions. */
     private static int fullBlocks(int tokens) {
         return tokens / BLOCK * BLOCK;
