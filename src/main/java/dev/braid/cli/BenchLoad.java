@@ -182,7 +182,7 @@ final class BenchLoad {
         row.put("prefix_caching", target.engine().prefixCaching() ? "on" : "off");
         int setting = target.engine().maxStepTokens();
         row.put("max_step_tokens_setting", setting == WorkerSettings.MAX_STEP_TOKENS_FROM_CALIBRATION ? "auto" : setting);
-        row.put("max_step_tokens", target.engine().pool().workers().get(0).stepTokens());
+        row.put("max_step_tokens", target.engine().pool().workers().get(0).stats().stepTokens());
         row.put("requests", n);
         row.put("completion_tokens", tokens);
         row.put("seconds", BenchReport.round(seconds));

@@ -169,11 +169,6 @@ public final class DeviceWorker implements AutoCloseable {
         return profile.snapshot();
     }
 
-    /** Query tokens a step may take before long prompts are prefilled in chunks. */
-    public int stepTokens() {
-        return stepTokens;
-    }
-
     /** The measured cost of this worker's steps, by query tokens. */
     public StepCostModel stepCost() {
         return stepCost;
@@ -573,7 +568,7 @@ public final class DeviceWorker implements AutoCloseable {
     private WorkerStats snapshot() {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
                 cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
-                cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepCost.curve());
+                cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve());
     }
 
     @Override

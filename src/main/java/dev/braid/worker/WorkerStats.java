@@ -9,9 +9,10 @@ import java.util.List;
  * @param cachedBlocks        KV blocks the prefix cache holds, in use or idle (idle ones count as free)
  * @param prefixQueriedTokens context tokens looked up in the prefix cache since the worker started
  * @param prefixHitTokens     of those, tokens found cached
+ * @param stepTokens          query tokens a step may take before long prompts are prefilled in chunks
  * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
  */
 public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
-                          long steps, long preemptions, List<StepCostModel.Point> stepCost) {
+                          long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost) {
 }

@@ -62,7 +62,9 @@ class AdminModelsApiTest extends ServiceTest {
                 .jsonPath("$.workers[0].step_cost[0].tokens").isEqualTo(1)
                 .jsonPath("$.workers[0].step_cost[0].millis").value(ms -> assertThat(((Number) ms).doubleValue())
                         .isPositive())
-                .jsonPath("$.workers[0].step_cost[?(@.tokens == 32)]").exists();
+                .jsonPath("$.workers[0].step_cost[?(@.tokens == 32)]").exists()
+                // the chunked-prefill budget it chose from that curve: 32 to 128 tokens
+                .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128));
         // tiny is tiny-2's draft partner: it cannot go first
         admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/conflict");
