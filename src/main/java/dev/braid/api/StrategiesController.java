@@ -2,6 +2,7 @@ package dev.braid.api;
 
 import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,7 +31,7 @@ class StrategiesController {
 
     @GetMapping(path = "/api/strategies", produces = MediaType.APPLICATION_JSON_VALUE)
     List<StrategyView> strategies() {
-        List<StrategyView> views = new java.util.ArrayList<>();
+        List<StrategyView> views = new ArrayList<>();
         DecodingStrategies.names().forEach(name -> views.add(StrategyView.of(DecodingStrategies.byName(name).orElseThrow(),
                 true)));
         DecodingStrategies.substitutes().forEach(strategy -> views.add(StrategyView.of(strategy, false)));

@@ -70,7 +70,7 @@ final class BenchCommand {
         int[] stepTokens = options.integers("max-step-tokens", 0);
         WorkerSettings settings = EngineOptions.workerSettings(options, Arrays.stream(levels).max().orElse(1),
                 prefixCaching.get(0), stepTokens[0]);
-        Map<String, BenchEngine> engines = new LinkedHashMap<>();
+        Map<List<Object>, BenchEngine> engines = new LinkedHashMap<>();
         AnswerScorer scorer = null;
         try {
             String modelName = options.required("model");
@@ -159,26 +159,26 @@ final class BenchCommand {
 
     /**
      * The engine of {@code name} with {@code settings}, loaded on first use; the same model with other
-     * settings gets a worker pool of its own on the one loaded model.
+     * settings gets a worker pool of its own on the one loaded model. Engines are keyed by model
+     * name and settings.
      */
-    private static BenchEngine engine(Map<String, BenchEngine> engines, String name, Options options,
+    private static BenchEngine engine(Map<List<Object>, BenchEngine> engines, String name, Options options,
                                       WorkerSettings settings) {
-        String key = name + " " + settings;
-        BenchEngine engine = engines.get(key);
+        BenchEngine engine = engines.get(List.of(name, settings));
         if (engine != null) {
             return engine;
         }
-        BenchEngine sibling = engines.entrySet().stream().filter(e -> e.getKey().startsWith(name + " "))
+        BenchEngine sibling = engines.entrySet().stream().filter(e -> e.getKey().get(0).equals(name))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
         engine = sibling == null ? new BenchEngine(EngineOptions.loadModel(name, options), settings)
                 : new BenchEngine(sibling.model(), settings, false);
-        engines.put(key, engine);
+        engines.put(List.of(name, settings), engine);
         return engine;
     }
 
     /** The targets of {@code --strategy}, in order, each once: {@code NAME} or {@code NAME@MODEL}. */
     private static List<BenchTarget> targets(String list, String mainName, BenchEngine main, BenchEngine draft,
-                                             Map<String, BenchEngine> engines, Options options,
+                                             Map<List<Object>, BenchEngine> engines, Options options,
                                              WorkerSettings settings) {
         List<BenchTarget> targets = new ArrayList<>();
         for (String spec : list.split(",")) {

@@ -4,23 +4,23 @@ import dev.braid.decoding.StopCriteria;
 import dev.braid.decoding.sgd.DraftRoute;
 import dev.braid.model.ChatTemplate;
 import dev.braid.model.LoadedModel;
-import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.PoolDraftRoute;
 import dev.braid.worker.WorkerPool;
 import dev.braid.worker.WorkerSettings;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 
-/** One model a bench run decodes with: loaded once, with its own worker pool. */
+/** One model a bench run decodes with, under one set of worker settings: its own worker pool. */
 final class BenchEngine implements AutoCloseable {
 
     private final LoadedModel model;
     private final WorkerPool pool;
-    private final boolean prefixCaching;
+    private final WorkerSettings settings;
     private final boolean ownsModel;
-    private final int maxStepTokens;
-    private final java.util.Map<List<Object>, int[]> longDocuments = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<List<Object>, int[]> longDocuments = new ConcurrentHashMap<>();
 
     BenchEngine(LoadedModel model, WorkerSettings settings) {
         this(model, settings, true);
@@ -30,8 +30,7 @@ final class BenchEngine implements AutoCloseable {
     BenchEngine(LoadedModel model, WorkerSettings settings, boolean ownsModel) {
         this.model = model;
         this.pool = WorkerPool.of(List.of(model.transformer()), settings);
-        this.prefixCaching = settings.prefixCaching();
-        this.maxStepTokens = settings.maxStepTokens();
+        this.settings = settings;
         this.ownsModel = ownsModel;
     }
 
@@ -64,18 +63,9 @@ final class BenchEngine implements AutoCloseable {
                 new ChatTemplate.Message("user", question))));
     }
 
-    /** Starts every worker's prefix cache empty, for a measurement that must not find another's prompts. */
-    void dropIdlePrefixes() {
-        pool.workers().forEach(DeviceWorker::dropIdlePrefixes);
-    }
-
-    boolean prefixCaching() {
-        return prefixCaching;
-    }
-
-    /** The configured budget, {@link WorkerSettings#MAX_STEP_TOKENS_FROM_CALIBRATION} for each worker's own. */
-    int maxStepTokens() {
-        return maxStepTokens;
+    /** The settings its workers run with, as configured (a step budget of 0 is each worker's own). */
+    WorkerSettings settings() {
+        return settings;
     }
 
     /**

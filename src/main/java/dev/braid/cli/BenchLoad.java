@@ -179,8 +179,8 @@ final class BenchLoad {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("strategy", target.label());
         row.put("concurrency", clients);
-        row.put("prefix_caching", target.engine().prefixCaching() ? "on" : "off");
-        int setting = target.engine().maxStepTokens();
+        row.put("prefix_caching", target.engine().settings().prefixCaching() ? "on" : "off");
+        int setting = target.engine().settings().maxStepTokens();
         row.put("max_step_tokens_setting", setting == WorkerSettings.MAX_STEP_TOKENS_FROM_CALIBRATION ? "auto" : setting);
         row.put("max_step_tokens", target.engine().pool().workers().get(0).stats().stepTokens());
         row.put("requests", n);

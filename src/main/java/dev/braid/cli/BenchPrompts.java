@@ -78,7 +78,7 @@ enum BenchPrompts {
      * decoding requests beside a long prompt's prefill. Last, so that with {@code --stagger-ms} the
      * eighth client's long prompt arrives while the other seven decode.
      */
-    LONG_DOCUMENT("long-document", questions(GENERAL.prompts.subList(0, 7), List.of(LongDocument.QUESTION), List.of()));
+    LONG_DOCUMENT("long-document", questions(GENERAL.prompts.subList(0, 7), List.of(LongDocument.QUESTION)));
 
     private final String id;
     /** The system prompt every question of the set is asked behind; null for none. */
@@ -95,8 +95,9 @@ enum BenchPrompts {
         this.prompts = prompts;
     }
 
-    private static List<String> questions(List<String> first, List<String> second, List<String> third) {
-        return java.util.stream.Stream.of(first, second, third).flatMap(List::stream).toList();
+    @SafeVarargs
+    private static List<String> questions(List<String>... parts) {
+        return Arrays.stream(parts).flatMap(List::stream).toList();
     }
 
     String id() {

@@ -49,4 +49,9 @@ public final class DecodingStrategies {
     public static List<DecodingStrategy> substitutes() {
         return SUBSTITUTES;
     }
+
+    /** The strategy of that name the engine runs: a requestable one or a substitute. */
+    public static Optional<DecodingStrategy> runnable(String name) {
+        return byName(name).or(() -> SUBSTITUTES.stream().filter(s -> s.name().equals(name)).findFirst());
+    }
 }

@@ -4,6 +4,7 @@ import dev.braid.kv.KvLease;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.Tokenizer;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -85,9 +86,8 @@ public abstract class DecodingTask {
     }
 
     /** Of {@code sequences}, those {@link #prefills()} may name: unfinished, with more than one token pending. */
-    protected static List<Sequence> prefilling(java.util.Collection<Sequence> sequences) {
-        return sequences.stream().filter(s -> s != null && !s.finished() && s.table().length() + 1 < s.length())
-                .toList();
+    protected static List<Sequence> prefilling(Collection<Sequence> sequences) {
+        return sequences.stream().filter(s -> !s.finished() && s.pendingCount() > 1).toList();
     }
 
     /** The worker fed a chunk of {@link #prefills()} this step in place of the task's own plan. */
@@ -178,7 +178,6 @@ public abstract class DecodingTask {
         return cancelled;
     }
 
-
     /** Bookkeeping after each step the task took part in. */
     public final void stepped() {
         steps++;
@@ -186,7 +185,6 @@ public abstract class DecodingTask {
         acceptedThisStep = 0;
         peakBlocks = Math.max(peakBlocks, kv.heldBlocks());
     }
-
 
     protected final void emitted(int sequence, int[] tokens) {
         acceptedThisStep += tokens.length;

@@ -120,8 +120,7 @@ public abstract class LaneTask extends DecodingTask {
     protected void resetKv() {
         awaitingPrompt.clear(); // every lane starts again from what the cache still holds
         for (Lane lane : lanes) {
-            Sequence sequence = lane.sequence();
-            sequence.replaceTable(sequence.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
+            lane.sequence().restart(kv);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import dev.braid.kv.BlockTable;
+import dev.braid.kv.KvLease;
 import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 
@@ -88,8 +89,21 @@ public final class Sequence {
     }
 
     /** Prompt and generated tokens: what a fresh table for this sequence must hold. */
-    public int[] context() {
+    private int[] context() {
         return tokens(0);
+    }
+
+    /**
+     * Gives the sequence a new table for a recompute after a preemption: from the longest cached
+     * prefix of its context, or an empty one when it has finished and computes nothing more.
+     */
+    public void restart(KvLease kv) {
+        table = finished() ? kv.newSequence() : kv.newSequence(context());
+    }
+
+    /** How many tokens are not yet in the KV cache. */
+    public int pendingCount() {
+        return length() - table.length();
     }
 
     /** Tokens not yet in the KV cache. */

@@ -37,7 +37,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class GenerationService {
 
-    private static final SerialAparStrategy SERIAL_APAR = new SerialAparStrategy();
 
     private final Admission admission;
     private final StrategySelector selector;
@@ -120,10 +119,7 @@ public class GenerationService {
 
     /** The strategy of that name as this service runs it on {@code model}. */
     DecodingStrategy strategy(String name, ServedModel model) {
-        if (name.equals(SerialAparStrategy.NAME)) {
-            return SERIAL_APAR;
-        }
-        DecodingStrategy strategy = DecodingStrategies.byName(name).orElseThrow(() ->
+        DecodingStrategy strategy = DecodingStrategies.runnable(name).orElseThrow(() ->
                 new ServiceException(ErrorKind.UNSUPPORTED_STRATEGY, "strategy",
                         "strategy '" + name + "' is not available"));
         if (strategy instanceof SgdStrategy) {

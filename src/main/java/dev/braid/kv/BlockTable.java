@@ -70,10 +70,6 @@ public final class BlockTable {
         return (tokens + blockSize - 1) / blockSize;
     }
 
-    int[] tokens() {
-        return tokens;
-    }
-
     void add(int block) {
         if (blockCount == blocks.length) {
             blocks = Arrays.copyOf(blocks, blocks.length * 2);
@@ -96,7 +92,8 @@ public final class BlockTable {
 
     /** Starts this table as a copy of {@code parent}'s committed positions, sharing its index position. */
     void copyFrom(BlockTable parent) {
-        advance(Arrays.copyOf(parent.tokens, parent.length));
+        tokens = Arrays.copyOf(parent.tokens, Math.max(parent.length, 16));
+        length = parent.length;
         indexed = parent.indexed;
         indexedBlocks = parent.indexedBlocks;
     }

@@ -115,10 +115,9 @@ final class PrefixCache implements BlockPool.Reclaimer {
         if (existing != null) {
             return existing;
         }
+        // the inserting sequence holds the parent, so the parent is never an idle leaf here
         Node node = new Node(parent, key, block);
-        node.lastUsed = ++clock;
         parent.children.put(key, node);
-        idleLeaves.remove(parent);
         byBlock[block] = node;
         pool.cache(block);
         return node;

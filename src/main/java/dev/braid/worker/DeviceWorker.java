@@ -81,8 +81,11 @@ public final class DeviceWorker implements AutoCloseable {
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
     private StepPrice price;
-    /** Query tokens a step may take before long prompts are prefilled in chunks; set at calibration. */
-    private volatile int stepTokens = StepCostModel.CALIBRATED_UP_TO;
+    /**
+     * Query tokens a step may take before long prompts are prefilled in chunks; set at calibration.
+     * The worker thread's alone; others read it in {@link #stats()}.
+     */
+    private int stepTokens = StepCostModel.CALIBRATED_UP_TO;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
         this(name, model, settings, null);
@@ -394,13 +397,15 @@ public final class DeviceWorker implements AutoCloseable {
         List<StepPlan> plans = new ArrayList<>();
         List<DecodingTask> stepping = new ArrayList<>();
         List<Integer> firstPlan = new ArrayList<>();
-        List<DecodingTask> overBudget = new ArrayList<>();
+        List<Prefill> overBudget = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(price);
-            if (pendingTokens(task.prefills()) > stepTokens - tokens) {
-                overBudget.add(task); // prefilled by chunks below, from what the others leave of the budget
+            List<Sequence> prefills = task.prefills();
+            if (pendingTokens(prefills) > stepTokens - tokens) {
+                // prefilled by chunks below, from what the others leave of the budget
+                overBudget.add(new Prefill(task, prefills));
                 continue;
             }
             List<StepPlan> taskPlans = task.plan();
@@ -460,11 +465,11 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Prompt tokens of these sequences not yet in the cache. */
     private static int pendingTokens(List<Sequence> prefills) {
-        int tokens = 0;
-        for (Sequence sequence : prefills) {
-            tokens += sequence.length() - sequence.table().length();
-        }
-        return tokens;
+        return prefills.stream().mapToInt(Sequence::pendingCount).sum();
+    }
+
+    /** A task whose prompt is prefilled by chunks this step, and the sequences it named for it. */
+    private record Prefill(DecodingTask task, List<Sequence> sequences) {
     }
 
     /** The prefill chunks of one step: which plans they are and how many tokens each commits. */
@@ -479,16 +484,16 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Chunked prefill: feeds the pending tokens of {@code tasks}' prompts, up to {@code budget} in all,
+     * Chunked prefill: feeds the pending tokens of the tasks' prompts, up to {@code budget} in all,
      * as plans of their own, always leaving the last token to the task's own plan (it reads the
      * logits). A task whose chunk the pool cannot take waits for the next step.
      */
-    private Chunks chunk(List<DecodingTask> tasks, List<StepPlan> plans, int budget) {
+    private Chunks chunk(List<Prefill> prefills, List<StepPlan> plans, int budget) {
         Chunks chunks = new Chunks(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (DecodingTask task : tasks) {
+        for (Prefill prefill : prefills) {
             boolean fed = false;
-            for (Sequence sequence : task.prefills()) {
-                int count = Math.min(budget, sequence.length() - sequence.table().length() - 1);
+            for (Sequence sequence : prefill.sequences()) {
+                int count = Math.min(budget, sequence.pendingCount() - 1);
                 if (count <= 0 || !cache.reserve(sequence.table(), count)) {
                     break;
                 }
@@ -499,7 +504,7 @@ public final class DeviceWorker implements AutoCloseable {
                 fed = true;
             }
             if (fed) {
-                chunks.tasks().add(task);
+                chunks.tasks().add(prefill.task());
             }
         }
         return chunks;

@@ -21,9 +21,7 @@ public final class StrategyRuns {
 
     /** The strategy of this name, the substitutes the service runs in place of others (apar-serial) included. */
     public static DecodingStrategy named(String name) {
-        return DecodingStrategies.byName(name)
-                .or(() -> DecodingStrategies.substitutes().stream().filter(s -> s.name().equals(name)).findFirst())
-                .orElseThrow(() -> new IllegalArgumentException("no strategy " + name));
+        return DecodingStrategies.runnable(name).orElseThrow(() -> new IllegalArgumentException("no strategy " + name));
     }
 
     /** Guesses priced as free: strategies run at their full shape whatever this host measures. */

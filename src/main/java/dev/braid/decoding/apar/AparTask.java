@@ -218,8 +218,7 @@ class AparTask extends DecodingTask {
         // each live branch recomputes what the prefix cache no longer holds of its context
         for (BranchTree tree : trees) {
             for (Branch branch : tree.branches()) {
-                Sequence sequence = branch.sequence();
-                sequence.replaceTable(branch.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
+                branch.sequence().restart(kv);
             }
         }
     }

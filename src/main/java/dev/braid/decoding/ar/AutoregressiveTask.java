@@ -123,7 +123,7 @@ final class AutoregressiveTask extends DecodingTask {
     @Override
     protected void resetKv() {
         for (Sequence sequence : sequences) {
-            sequence.replaceTable(sequence.finished() ? kv.newSequence() : kv.newSequence(sequence.context()));
+            sequence.restart(kv);
         }
     }
 

@@ -445,8 +445,8 @@ final class SgdTask extends DecodingTask {
     @Override
     public List<Sequence> prefills() {
         return switch (phase) {
-            case SKELETON -> prefilling(java.util.Collections.singletonList(skeletonRun));
-            case FALLBACK -> prefilling(java.util.Collections.singletonList(fallback));
+            case SKELETON -> prefilling(List.of(skeletonRun));
+            case FALLBACK -> prefilling(List.of(fallback));
             default -> List.of();
         };
     }
@@ -467,10 +467,10 @@ final class SgdTask extends DecodingTask {
     @Override
     protected void resetKv() {
         if (skeletonRun != null) {
-            skeletonRun.replaceTable(kv.newSequence(skeletonRun.context()));
+            skeletonRun.restart(kv);
         }
         if (fallback != null) {
-            fallback.replaceTable(kv.newSequence(fallback.context()));
+            fallback.restart(kv);
         }
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {

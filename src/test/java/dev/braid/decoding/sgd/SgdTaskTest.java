@@ -139,7 +139,10 @@ class SgdTaskTest {
         GenerationRequest request = request(max);
         GenerationResult sgd;
         GenerationResult ar;
-        try (DeviceWorker worker = new DeviceWorker("sgd", model.transformer(), new WorkerSettings(16, 128, 2, 8))) {
+        // each prompt in one step, so the steps compare whatever step budget calibration would choose:
+        // the skeleton prompt is longer than the smallest budget, the question AR answers is not
+        WorkerSettings whole = new WorkerSettings(16, 128, 2, 8, true, 4096);
+        try (DeviceWorker worker = new DeviceWorker("sgd", model.transformer(), whole)) {
             sgd = submit(worker, new SgdStrategy(prompts, null), request, new ResultFuture());
             ar = submit(worker, new AutoregressiveStrategy(), request, new ResultFuture());
         }
