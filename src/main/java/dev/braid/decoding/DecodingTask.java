@@ -93,6 +93,11 @@ public abstract class DecodingTask {
     /** The worker fed a chunk of {@link #prefills()} this step in place of the task's own plan. */
     public final void prefilled() {
         stepped();
+        countPrefillStep();
+    }
+
+    /** A step of {@link #prefilled} chunks, for a task that counts its steps by phase. */
+    protected void countPrefillStep() {
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */

@@ -101,6 +101,16 @@ public final class Sequence {
         table = finished() ? kv.newSequence() : kv.newSequence(context());
     }
 
+    /** How many leading tokens of {@code tokens} this sequence's prompt and generated tokens start with. */
+    public int commonPrefix(int[] tokens) {
+        int n = Math.min(tokens.length, length());
+        int i = 0;
+        while (i < n && tokens[i] == (i < prompt.length ? prompt[i] : generated[i - prompt.length])) {
+            i++;
+        }
+        return i;
+    }
+
     /** How many tokens are not yet in the KV cache. */
     public int pendingCount() {
         return length() - table.length();

@@ -357,7 +357,8 @@ public final class DeviceWorker implements AutoCloseable {
     /**
      * Whether a prompt should wait while a running request still prefills a prefix it shares: once
      * that prefix is in the prefix cache, this one computes it no more. Requests that arrive together
-     * behind one system prompt would otherwise all compute it.
+     * behind one system prompt would otherwise all compute it. What is compared is each sequence
+     * being prefilled, not the other request's prompt: SGD prefills other contexts than its prompt.
      */
     private boolean waitsForSharedPrefix(int[] prompt) {
         if (!cache.prefixCaching()) {
@@ -365,26 +366,16 @@ public final class DeviceWorker implements AutoCloseable {
         }
         int cached = -1;
         for (DecodingTask other : running) {
-            if (other.prefills().isEmpty()) {
-                continue;
-            }
-            if (cached < 0) {
-                cached = cache.cachedPrefixTokens(prompt);
-            }
-            if (commonPrefix(prompt, other.request().promptIds()) - cached >= SHARED_PREFIX_WORTH_A_STEP) {
-                return true;
+            for (Sequence prefilling : other.prefills()) {
+                if (cached < 0) {
+                    cached = cache.cachedPrefixTokens(prompt);
+                }
+                if (prefilling.commonPrefix(prompt) - cached >= SHARED_PREFIX_WORTH_A_STEP) {
+                    return true;
+                }
             }
         }
         return false;
-    }
-
-    private static int commonPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
     }
 
     /** Blocks covering {@link #SPARE_POSITIONS_PER_TASK} positions. */

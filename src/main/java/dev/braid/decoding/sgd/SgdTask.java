@@ -201,6 +201,14 @@ final class SgdTask extends DecodingTask {
         }
     }
 
+    /** The chunks that prefilled the skeleton prompt are steps of phase one too. */
+    @Override
+    protected void countPrefillStep() {
+        if (phase == Phase.SKELETON) {
+            skeletonSteps++;
+        }
+    }
+
     private void consumeSkeleton(StepOutput output, int plan) {
         skeletonSteps++;
         int token = next(skeletonRun, output, plan);

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SGD on the tiny fixture. It cannot write a skeleton, so phase two runs on skeletons given up front;
@@ -132,23 +134,26 @@ class SgdTaskTest {
         }
     }
 
-    @Test
-    void whatTheFixtureWritesAsASkeletonIsRejectedAndTheAnswerIsArs() throws Exception {
+    /**
+     * At a 32-token step budget the skeleton prompt (longer) is prefilled in chunks, which count as
+     * skeleton steps; the question AR answers fits one step at either budget.
+     */
+    @ParameterizedTest(name = "step budget {0}")
+    @ValueSource(ints = {32, 4096})
+    void whatTheFixtureWritesAsASkeletonIsRejectedAndTheAnswerIsArs(int maxStepTokens) throws Exception {
         SgdPrompts prompts = SgdPrompts.DEFAULT.withBudgets(12, 10);
         int max = reference.greedyNewIds().length;
         GenerationRequest request = request(max);
         GenerationResult sgd;
         GenerationResult ar;
-        // each prompt in one step, so the steps compare whatever step budget calibration would choose:
-        // the skeleton prompt is longer than the smallest budget, the question AR answers is not
-        WorkerSettings whole = new WorkerSettings(16, 128, 2, 8, true, 4096);
-        try (DeviceWorker worker = new DeviceWorker("sgd", model.transformer(), whole)) {
+        try (DeviceWorker worker = new DeviceWorker("sgd", model.transformer(),
+                new WorkerSettings(16, 128, 2, 8, true, maxStepTokens))) {
             sgd = submit(worker, new SgdStrategy(prompts, null), request, new ResultFuture());
             ar = submit(worker, new AutoregressiveStrategy(), request, new ResultFuture());
         }
         SgdTrace trace = sgd.trace(SgdTrace.class).orElseThrow();
         assertThat(trace.skeleton()).startsWith("1.");
-        assertThat(trace.skeletonSteps()).isBetween(1, 12);
+        assertThat(trace.skeletonSteps()).isBetween(1, 12 + 2);
         assertThat(trace.fallbackReason()).startsWith("malformed skeleton: ");
         assertThat(sgd.first().tokenIds()).containsExactly(ar.first().tokenIds()).containsExactly(reference.greedyNewIds());
         assertThat(sgd.steps()).isEqualTo(trace.skeletonSteps() + ar.steps());
