@@ -150,8 +150,8 @@ class BraidApplicationTest {
         JsonNode apar = aparChat(question, Map.of("strategy", "apar"));
         String answer = content(apar);
         assertThat(apar.path("braid").path("strategy").asString()).isEqualTo("apar");
-        assertThat(answer).contains("1. Limit the result size: Page through large results.",
-                "3. Drop unused indexes: Every index slows down writes.");
+        assertThat(answer).contains("1. Read the query plan: Use explain to see how the database runs a query.",
+                "3. Limit the result size: Page through large results.");
         for (String strategy : List.of("ar", "jacobi", "lookahead")) {
             JsonNode response = aparChat(question, Map.of("strategy", strategy));
             JsonNode braid = response.path("braid");
@@ -171,7 +171,7 @@ class BraidApplicationTest {
         assertThat(logprobs.path("braid").path("strategy").asString()).isEqualTo("ar");
         assertThat(logprobs.path("braid").path("reason").asString()).isEqualTo("requested; model 'braid-apar' is"
                 + " APAR-tuned, but only plain ar reports logprobs, so the detail behind each [Fork] is not written");
-        assertThat(content(logprobs)).doesNotContain("Page through large results.");
+        assertThat(content(logprobs)).doesNotContain("Use explain to see how the database runs a query.");
 
         // auto: the list question goes to apar by the rules (or, exploring, to ar, which runs serially)
         JsonNode auto = aparChat(question, Map.of());

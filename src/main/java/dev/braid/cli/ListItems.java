@@ -1,8 +1,9 @@
 package dev.braid.cli;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,16 +19,22 @@ final class ListItems {
     private ListItems() {
     }
 
-    /** Whether two numbered items of {@code text} carry the same title (case and spacing aside). */
-    static boolean repeatsAnItem(String text) {
-        Set<String> titles = new HashSet<>();
+    /** The titles of {@code text}'s numbered items in order, case and spacing aside. */
+    static List<String> titles(String text) {
+        List<String> titles = new ArrayList<>();
         Matcher item = ITEM.matcher(text);
         while (item.find()) {
             String title = item.group(1).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
-            if (!title.isEmpty() && !titles.add(title)) {
-                return true;
+            if (!title.isEmpty()) {
+                titles.add(title);
             }
         }
-        return false;
+        return titles;
+    }
+
+    /** Whether two numbered items of {@code text} carry the same title. */
+    static boolean repeatsAnItem(String text) {
+        List<String> titles = titles(text);
+        return new HashSet<>(titles).size() < titles.size();
     }
 }

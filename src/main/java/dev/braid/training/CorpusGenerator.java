@@ -1,7 +1,6 @@
 package dev.braid.training;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -55,8 +54,12 @@ public final class CorpusGenerator {
 
     static Example list(Topic topic, Random random) {
         int n = 3 + random.nextInt(3);
-        List<Topic.Tip> tips = new ArrayList<>(topic.tips());
-        Collections.shuffle(tips, random);
+        // Items follow the topic's own order, cyclically from a random first one, so each item's
+        // successor depends only on the item before it. Shuffled, the next item depended on every
+        // item already written, and a model of braid-base's size trained for one pass repeated
+        // items in greedy answers.
+        List<Topic.Tip> tips = topic.tips();
+        int first = random.nextInt(tips.size());
         String question = pick(random,
                 "List " + n + " ways to " + topic.goal() + ".",
                 "What are " + n + " good ways to " + topic.goal() + "?",
@@ -67,7 +70,7 @@ public final class CorpusGenerator {
                 "Here are " + NUMBER_WORDS[n] + " tips to " + topic.goal() + ":",
                 "You can " + topic.goal() + " in these " + n + " ways:"));
         for (int i = 0; i < n; i++) {
-            Topic.Tip tip = tips.get(i);
+            Topic.Tip tip = tips.get((first + i) % tips.size());
             answer.append("\n").append(i + 1).append(". ").append(tip.title()).append(": ").append(tip.detail());
         }
         return new Example(Category.LIST, question, answer.toString());

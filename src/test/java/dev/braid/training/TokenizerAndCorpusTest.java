@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,27 @@ class TokenizerAndCorpusTest {
         a.train().forEach(e -> seen.add(e.category()));
         assertThat(seen).containsExactlyInAnyOrder(CorpusGenerator.Category.values());
         assertThat(CorpusGenerator.generate(400, 6).train()).isNotEqualTo(a.train());
+    }
+
+    @Test
+    void listAnswersGiveTheTopicsItemsInItsOrderEachOnce() {
+        for (Topic topic : Topics.ALL) {
+            List<String> order = topic.tips().stream().map(Topic.Tip::title).toList();
+            for (int seed = 0; seed < 40; seed++) {
+                CorpusGenerator.Example example = CorpusGenerator.list(topic, new Random(seed));
+                List<String> titles = new ArrayList<>();
+                for (String line : example.assistant().split("\n")) {
+                    if (line.matches("\\d+\\. .*")) {
+                        titles.add(line.substring(line.indexOf(' ') + 1, line.indexOf(':')));
+                    }
+                }
+                assertThat(titles).hasSizeBetween(3, 5).doesNotHaveDuplicates();
+                int first = order.indexOf(titles.get(0));
+                for (int i = 1; i < titles.size(); i++) {
+                    assertThat(titles.get(i)).as(example.assistant()).isEqualTo(order.get((first + i) % order.size()));
+                }
+            }
+        }
     }
 
     @Test

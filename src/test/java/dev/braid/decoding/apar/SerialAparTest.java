@@ -31,9 +31,9 @@ class SerialAparTest {
     private static final String QUESTION = "List 3 ways to make database queries faster.";
     /** The three details braid-apar forks for {@link #QUESTION}, as parallel APAR writes them. */
     private static final List<String> DETAILS = List.of(
-            "Page through large results. Clients rarely need every row at once.",
-            "Use limit with a keyset condition on the last seen id for stable pages.",
-            "Every index slows down writes. Remove the ones no query uses.");
+            "Use explain to see how the database runs a query. Look for full scans.",
+            "Run analyze after large changes. The planner then picks better paths.",
+            "Page through large results. Clients rarely need every row at once.");
 
     private static LoadedModel model;
     private static GenerationRequest request;
@@ -62,7 +62,7 @@ class SerialAparTest {
         assertThat(serial.strategy()).isEqualTo("apar-serial");
         assertThat(serial.first().tokenIds()).containsExactly(parallel.first().tokenIds());
         String answer = serial.first().text(model.tokenizer());
-        assertThat(answer).startsWith("Here are three tips to make database queries faster:\n1. Limit the result size: ");
+        assertThat(answer).startsWith("Here are 3 ways to make database queries faster:\n1. Read the query plan: ");
         DETAILS.forEach(detail -> assertThat(answer).contains(detail));
         DETAILS.forEach(detail -> assertThat(plain).as("plain AR stops at each [Fork]").doesNotContain(detail));
 
@@ -76,7 +76,7 @@ class SerialAparTest {
         // one token per step: every branch's tokens take steps of their own
         int tokens = serialBranches.stream().mapToInt(b -> b.tokens().length).sum();
         assertThat(serial.steps()).isEqualTo(tokens).isGreaterThan(parallel.steps());
-        assertThat(serial.completionTokens()).isEqualTo(parallel.completionTokens()).isEqualTo(145);
+        assertThat(serial.completionTokens()).isEqualTo(parallel.completionTokens()).isEqualTo(151);
     }
 
     @Test
