@@ -93,11 +93,6 @@ public abstract class DecodingTask {
     /** The worker fed a chunk of {@link #prefills()} this step in place of the task's own plan. */
     public final void prefilled() {
         stepped();
-        countPrefillStep();
-    }
-
-    /** A step of {@link #prefilled} chunks, for a task that counts its steps by phase. */
-    protected void countPrefillStep() {
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */
@@ -181,6 +176,11 @@ public abstract class DecodingTask {
 
     public boolean cancelled() {
         return cancelled;
+    }
+
+    /** Steps the task has taken part in so far, chunks of {@link #prefilled} prompt included. */
+    protected final int stepsTaken() {
+        return steps;
     }
 
     /** Bookkeeping after each step the task took part in. */

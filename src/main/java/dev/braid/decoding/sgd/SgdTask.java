@@ -201,16 +201,7 @@ final class SgdTask extends DecodingTask {
         }
     }
 
-    /** The chunks that prefilled the skeleton prompt are steps of phase one too. */
-    @Override
-    protected void countPrefillStep() {
-        if (phase == Phase.SKELETON) {
-            skeletonSteps++;
-        }
-    }
-
     private void consumeSkeleton(StepOutput output, int plan) {
-        skeletonSteps++;
         int token = next(skeletonRun, output, plan);
         skeletonRun.accept(token, tokenizer);
         if (skeletonRun.finished()) {
@@ -219,6 +210,11 @@ final class SgdTask extends DecodingTask {
             schedule();
         } else if (tokenizer.decode(new int[] {token}).indexOf('\n') >= 0) {
             readCompleteLines(skeletonText());
+        }
+        if (phase != Phase.SKELETON) {
+            // phase one is the task's first steps, the chunks that prefilled the skeleton prompt
+            // included; this step is counted once consumed
+            skeletonSteps = stepsTaken() + 1;
         }
     }
 
@@ -519,7 +515,8 @@ final class SgdTask extends DecodingTask {
             records.add(new SgdTrace.NodeRecord(p.index(), p.title(), p.dependsOn(), p.difficulty(), node.model(),
                     node.startStep(), node.endStep(), tokens, node.finishReason()));
         }
-        return new SgdTrace(skeletonText, skeletonSteps, records, fallbackReason, generated);
+        return new SgdTrace(skeletonText, phase == Phase.SKELETON ? stepsTaken() : skeletonSteps, records,
+                fallbackReason, generated);
     }
 
     /** Points in skeleton order, for tests that look at their prompts. */
