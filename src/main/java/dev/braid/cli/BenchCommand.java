@@ -49,6 +49,8 @@ final class BenchCommand {
                     Option.flag("until-end", "let answers stop at the model's end token"),
                     Option.valued("stagger-ms", "MS", "start client i of a level i*MS after the first").defaults(0),
                     Option.flag("profile", "break each row's steps down by phase (ms per step)"),
+                    Option.flag("auto", "score auto's prediction against the best strategy per prompt, from the"
+                            + " other prompts' answers (needs two strategies on the model)"),
                     Option.valued("draft-model", "DIR|NAME", "sgd's draft partner for its easy points"),
                     Option.valued("quality-model", "DIR|NAME", "score each answer's mean log-likelihood under this model"),
                     Option.valued("output", "DIR", "where the reports go").defaults("target/bench")))
@@ -97,7 +99,15 @@ final class BenchCommand {
             for (BenchTarget target : targets) {
                 load.warmUp(target, promptSets.get(0).prompts().get(0));
             }
+            List<String> autoCandidates = targets.stream()
+                    .filter(t -> t.engine() == targets.get(0).engine() && !t.label().contains("@"))
+                    .map(BenchTarget::label).toList();
+            if (options.has("auto") && autoCandidates.size() < 2) {
+                throw new UsageException("--auto needs two strategies or more on " + modelName + ", got "
+                        + autoCandidates);
+            }
             List<Map<String, Object>> rows = new ArrayList<>();
+            List<BenchAuto.Run> answered = new ArrayList<>();
             for (BenchPrompts set : promptSets) {
                 for (int level : levels) {
                     for (Map<String, Object> measured : load.level(targets, set.system(), set.prompts(), level, perClient)) {
@@ -106,9 +116,13 @@ final class BenchCommand {
                         row.putAll(measured);
                         rows.add(row);
                     }
+                    load.answered().forEach(a -> answered.add(new BenchAuto.Run(set.id(), a)));
                 }
             }
             addComparisons(rows);
+            List<Map<String, Object>> autoRows = options.has("auto")
+                    ? BenchAuto.rows(answered, autoCandidates, targets.get(0).engine().pool().leastLoaded().pricing())
+                    : List.of();
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", main.model().name());
             report.put("parameters", main.model().transformer().parameterCount());
@@ -132,7 +146,11 @@ final class BenchCommand {
             report.put("cpu_threads", CpuThreads.resolve(options.integer("cpu-threads", 0, 1024)));
             report.put("dtype", main.model().transformer().dtype().key());
             report.put("levels", rows);
-            String markdown = markdown(report, rows);
+            if (!autoRows.isEmpty()) {
+                report.put("auto", autoRows);
+                report.put("step_cost_ms", targets.get(0).engine().pool().leastLoaded().stepCost().curve());
+            }
+            String markdown = markdown(report, rows) + autoMarkdown(autoRows);
             BenchReport.write(output, "bench", report, markdown);
             out.print(markdown);
             return 0;
@@ -273,6 +291,15 @@ final class BenchCommand {
 
     private static double ratio(Map<String, Object> over, Map<String, Object> under, String column) {
         return BenchReport.round(((Number) over.get(column)).doubleValue() / ((Number) under.get(column)).doubleValue());
+    }
+
+    private static String autoMarkdown(List<Map<String, Object>> autoRows) {
+        if (autoRows.isEmpty()) {
+            return "";
+        }
+        return "\nauto against the best strategy per prompt (each prompt decided from the other prompts' answers at"
+                + " its level; tokens/s per request: completion tokens over their answers' seconds):\n\n"
+                + BenchReport.table(List.copyOf(autoRows.get(0).keySet()), autoRows);
     }
 
     private static String markdown(Map<String, Object> report, List<Map<String, Object>> rows) {

@@ -27,6 +27,11 @@ final class BenchLoad {
     private record Answer(String question, GenerationResult result, long[] tokenTimes, long nanos) {
     }
 
+    /** One answer as {@code bench --auto} weighs it: what it made, its steps' tokens, how long it took. */
+    record Answered(BenchTarget target, int clients, String question, int promptTokens, long tokens, long steps,
+                    long queryTokens, long nanos) {
+    }
+
     /** What a stretch of one target's load measured; the stretches of one level add up to its row. */
     private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks,
                                StepProfile.Totals profile) {
@@ -70,6 +75,16 @@ final class BenchLoad {
         this.blockSize = blockSize;
     }
 
+    /** The answers of the levels run since {@link #answered()} was last called. */
+    private final List<Answered> answered = new ArrayList<>();
+
+    /** The answers of the levels run since the last call, each once. */
+    List<Answered> answered() {
+        List<Answered> all = List.copyOf(answered);
+        answered.clear();
+        return all;
+    }
+
     /** The target each engine measured last; its prefix cache holds that target's prompts. */
     private final Map<BenchEngine, BenchTarget> lastOnEngine = new HashMap<>();
 
@@ -102,6 +117,11 @@ final class BenchLoad {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int t = 0; t < targets.size(); t++) {
             rows.add(row(targets.get(t), clients, measured[t]));
+            for (Answer answer : measured[t].answers()) {
+                GenerationResult result = answer.result();
+                answered.add(new Answered(targets.get(t), clients, answer.question(), result.promptTokens(),
+                        result.completionTokens(), result.steps(), result.queryTokens(), answer.nanos()));
+            }
         }
         return rows;
     }

@@ -26,6 +26,7 @@ public abstract class DecodingTask {
     private final long createdNanos = System.nanoTime();
     private long firstTokenNanos = -1;
     private int steps;
+    private long queryTokens;
     private int peakBlocks;
     private volatile boolean cancelled;
     private boolean preempted;
@@ -90,9 +91,9 @@ public abstract class DecodingTask {
         return sequences.stream().filter(s -> !s.finished() && s.pendingCount() > 1).toList();
     }
 
-    /** The worker fed a chunk of {@link #prefills()} this step in place of the task's own plan. */
-    public final void prefilled() {
-        stepped();
+    /** The worker fed a chunk of {@code tokens} of {@link #prefills()} this step in place of the task's own plan. */
+    public final void prefilled(int tokens) {
+        stepped(tokens);
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */
@@ -183,9 +184,10 @@ public abstract class DecodingTask {
         return steps;
     }
 
-    /** Bookkeeping after each step the task took part in. */
-    public final void stepped() {
+    /** Bookkeeping after each step the task took part in with {@code queryTokens} of the step's tokens. */
+    public final void stepped(int queryTokens) {
         steps++;
+        this.queryTokens += queryTokens;
         acceptedLastStep = acceptedThisStep;
         acceptedThisStep = 0;
         peakBlocks = Math.max(peakBlocks, kv.heldBlocks());
@@ -201,7 +203,7 @@ public abstract class DecodingTask {
 
     public GenerationResult result() {
         return new GenerationResult(strategy(), request.promptIds().length, kv == null ? 0 : Math.toIntExact(kv.cachedTokens()),
-                completions(), steps, peakBlocks,
+                completions(), steps, queryTokens, peakBlocks,
                 firstTokenNanos, System.nanoTime() - createdNanos).withSpeculation(speculation());
     }
 

@@ -10,18 +10,19 @@ import java.util.Optional;
  *
  * @param cachedTokens   context tokens its sequences found in the worker's prefix cache instead of computing
  * @param steps          forward passes this task took part in
+ * @param queryTokens    query tokens it put in them, prompt chunks and guesses included: what its steps cost
  * @param peakKvBlocks   most KV blocks its sequences held at once
  * @param trace          how a structural strategy decoded (APAR's branch tree, SGD's skeleton graph), or null
  * @param speculation    what the guesses of a speculative strategy (lookahead, Jacobi) did, or null
  */
 public record GenerationResult(String strategy, int promptTokens, int cachedTokens, List<Completion> completions,
-                               int steps, int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace,
+                               int steps, long queryTokens, int peakKvBlocks, long firstTokenNanos, long elapsedNanos, Trace trace,
                                Speculation speculation) {
 
     public GenerationResult(String strategy, int promptTokens, int cachedTokens, List<Completion> completions,
-                            int steps, int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
-        this(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos, elapsedNanos,
-                null, null);
+                            int steps, long queryTokens, int peakKvBlocks, long firstTokenNanos, long elapsedNanos) {
+        this(strategy, promptTokens, cachedTokens, completions, steps, queryTokens, peakKvBlocks, firstTokenNanos,
+                elapsedNanos, null, null);
     }
 
     /** One sequence's generated ids; {@code stopString} is the stop string that ended it, if any. */
@@ -45,13 +46,13 @@ public record GenerationResult(String strategy, int promptTokens, int cachedToke
     }
 
     public GenerationResult withTrace(Trace trace) {
-        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos,
-                elapsedNanos, trace, speculation);
+        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, queryTokens, peakKvBlocks,
+                firstTokenNanos, elapsedNanos, trace, speculation);
     }
 
     public GenerationResult withSpeculation(Speculation speculation) {
-        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, peakKvBlocks, firstTokenNanos,
-                elapsedNanos, trace, speculation);
+        return new GenerationResult(strategy, promptTokens, cachedTokens, completions, steps, queryTokens, peakKvBlocks,
+                firstTokenNanos, elapsedNanos, trace, speculation);
     }
 
     public <T extends Trace> Optional<T> trace(Class<T> type) {

@@ -128,7 +128,8 @@ public final class Generation implements GenerationListener {
         Double ttft = firstTokenNanos < 0 ? null : (firstTokenNanos - startNanos) / 1e6;
         metrics.record(new RequestRecord(created, command.endpoint(), command.model().name(), decision.strategy(),
                 decision.reason(), shape.category(), command.promptIds().length,
-                result == null ? 0 : result.cachedTokens(), result == null ? 0 : result.completionTokens(), result == null ? 0 : result.steps(), ttft,
+                result == null ? 0 : result.cachedTokens(), result == null ? 0 : result.completionTokens(), result == null ? 0 : result.steps(),
+                result == null ? 0 : result.queryTokens(), ttft,
                 (now - startNanos) / 1e6, result == null ? 0 : result.peakKvBlocks(), outcome, errorCode));
     }
 }

@@ -31,6 +31,8 @@ public class RequestMetric {
     @Column(name = "completion_tokens")
     private int completionTokens;
     private int steps;
+    @Column(name = "query_tokens")
+    private long queryTokens;
     @Column(name = "ttft_ms")
     private Double ttftMs;
     @Column(name = "latency_ms")
@@ -57,6 +59,7 @@ public class RequestMetric {
         this.cachedTokens = r.cachedTokens();
         this.completionTokens = r.completionTokens();
         this.steps = r.steps();
+        this.queryTokens = r.queryTokens();
         this.ttftMs = r.ttftMs();
         this.latencyMs = r.latencyMs();
         this.peakKvBlocks = r.peakKvBlocks();
@@ -106,6 +109,14 @@ public class RequestMetric {
 
     public int steps() {
         return steps;
+    }
+
+    public int cachedTokens() {
+        return cachedTokens;
+    }
+
+    public long queryTokens() {
+        return queryTokens;
     }
 
     public Double ttftMs() {

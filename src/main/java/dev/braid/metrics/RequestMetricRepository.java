@@ -10,13 +10,17 @@ public interface RequestMetricRepository extends JpaRepository<RequestMetric, UU
 
     List<RequestMetric> findByCreatedAtAfterOrderByCreatedAtAsc(Instant after);
 
-    /** Completed requests per model × strategy × prompt category: the selector's learned statistics. */
+    /**
+     * Completed requests per model × strategy × prompt category: the selector's learned statistics.
+     * Rows written before query tokens were recorded (0) are left out: their steps cannot be priced.
+     */
     @Query("""
             select m.model as model, m.strategy as strategy, m.promptCategory as promptCategory,
                    count(m) as requests, sum(m.completionTokens) as completionTokens,
-                   sum(m.latencyMs) as latencyMs, sum(m.steps) as steps
+                   sum(m.latencyMs) as latencyMs, sum(m.steps) as steps,
+                   sum(m.queryTokens) as queryTokens
             from RequestMetric m
-            where m.createdAt > ?1 and m.outcome = 'ok' and m.strategy is not null
+            where m.createdAt > ?1 and m.outcome = 'ok' and m.strategy is not null and m.queryTokens > 0
             group by m.model, m.strategy, m.promptCategory""")
     List<StrategyTotals> totalsSince(Instant after);
 
@@ -34,5 +38,7 @@ public interface RequestMetricRepository extends JpaRepository<RequestMetric, UU
         Double getLatencyMs();
 
         Long getSteps();
+
+        Long getQueryTokens();
     }
 }

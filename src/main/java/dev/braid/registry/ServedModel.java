@@ -1,5 +1,6 @@
 package dev.braid.registry;
 
+import dev.braid.decoding.StepCost;
 import dev.braid.model.ChatTemplate;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerPool;
@@ -70,6 +71,11 @@ public final class ServedModel {
 
     public List<WorkerStats> workerStats() {
         return pool.stats();
+    }
+
+    /** What a step costs on the least loaded worker, the one a new request joins, as it prices guesses. */
+    public StepCost stepCost() {
+        return pool.leastLoaded().pricing();
     }
 
     /** Requests running or waiting on the least loaded worker: the load a new request joins. */

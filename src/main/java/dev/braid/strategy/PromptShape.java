@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 /**
  * What the selector knows of a request before decoding it.
  *
- * @param category     {@code short} (under 64 tokens), {@code medium} (under 512) or {@code long}:
- *                     the key learned statistics are kept under
+ * @param category     the key acceptance history is kept under: the length, {@code short} (under 64
+ *                     tokens), {@code medium} (under 512) or {@code long}, then {@code /list} for a
+ *                     prompt that asks for a list or {@code /multi-part} for one that asks several
+ *                     questions at once, since strategies guess, branch and plan so differently there
  * @param enumerative  the prompt asks for a list of items, the shape APAR writes in parallel
  * @param multiPart    the prompt asks several questions at once, the shape SGD plans as a graph
  * @param temperature  the request's, or the model's default where the request left it out; 0 is greedy
@@ -26,14 +28,16 @@ public record PromptShape(int promptTokens, String category, boolean enumerative
         boolean enumerative = LIST_ASK.matcher(text).find();
         boolean multiPart = QUESTION_WORD.matcher(text).results().count() >= 2
                 && (text.contains(",") || text.contains(" and ") || text.chars().filter(c -> c == '?').count() >= 2);
-        return new PromptShape(promptTokens, category(promptTokens), enumerative, multiPart, temperature, n, logprobs);
+        return new PromptShape(promptTokens, category(promptTokens, enumerative, multiPart), enumerative, multiPart,
+                temperature, n, logprobs);
     }
 
     public boolean greedy() {
         return temperature == 0;
     }
 
-    public static String category(int promptTokens) {
-        return promptTokens < 64 ? "short" : promptTokens < 512 ? "medium" : "long";
+    private static String category(int promptTokens, boolean enumerative, boolean multiPart) {
+        String length = promptTokens < 64 ? "short" : promptTokens < 512 ? "medium" : "long";
+        return length + (enumerative ? "/list" : multiPart ? "/multi-part" : "");
     }
 }

@@ -7,18 +7,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code braid.strategy.*}: the {@code auto} policy's knobs.
  *
- * @param highLoad      requests running or waiting on the worker at which {@code auto} backs off to
- *                      {@code ar}: parallel strategies spend extra tokens per step, which stop being
- *                      free once the batch keeps the device busy
- * @param minSamples    completed requests per model × strategy × prompt category before learned
- *                      throughput overrides the rules
+ * @param highLoad      requests running or waiting on the worker at which {@code auto}'s rules back off
+ *                      to {@code ar} while no parallel strategy can be predicted yet: parallel strategies
+ *                      spend extra tokens per step, which stop being free once the batch keeps the
+ *                      device busy
+ * @param minSamples    completed requests per model × strategy × prompt category before {@code auto}
+ *                      predicts that strategy's tokens per second from them
  * @param statsWindow   how far back learned statistics look
  * @param statsRefresh  how often they are re-read from {@code request_metrics}
- * @param exploreEvery  every this many {@code auto} requests that the rules would decide, one goes to a
- *                      candidate with fewer than {@code minSamples} measurements instead, so that learned
- *                      throughput comes to cover the alternatives (0: never). Without it the rules'
- *                      choice is the only one ever measured: on a 2-core CPU they pick lookahead for
- *                      greedy requests, which ran at 0.8-0.9x AR on braid-base there.
+ * @param exploreEvery  every this many {@code auto} decisions that leave a candidate with fewer than
+ *                      {@code minSamples} measurements, one goes to that candidate instead, so that every
+ *                      candidate comes to be predicted (0: never). Without it only what {@code auto}
+ *                      picks is ever measured.
  */
 @ConfigurationProperties("braid.strategy")
 public record StrategyProperties(@DefaultValue("16") int highLoad,

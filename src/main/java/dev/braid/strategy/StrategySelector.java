@@ -4,9 +4,11 @@ import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.StepCost;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,11 +20,14 @@ import org.springframework.stereotype.Service;
 
 /**
  * Picks the strategy of each request. An explicit choice wins when the engine has the strategy and
- * the model supports it; {@code auto} applies, in order: what the request needs (log-probabilities
- * and {@code n > 1} need {@code ar}), the worker's load, learned throughput, then the model's
- * capabilities; now and then (every {@code explore-every} rule decisions) a candidate that has not
- * been measured enough is tried instead, so the learned step has something to compare. Strategies
- * come from {@link DecodingStrategies}, so new ones join without changes here.
+ * the model supports it. {@code auto} first rules out what the request cannot use (log-probabilities
+ * and {@code n > 1} need {@code ar}; capabilities; greedy-only strategies for sampled requests), then
+ * predicts each remaining strategy's tokens per second from its measured acceptance on this model
+ * and prompt category and the worker's step cost ({@link Forecast}), and picks the fastest. Until a
+ * parallel strategy has been measured enough, rules stand in for the prediction (the load, then the
+ * model's capabilities and the prompt's shape); now and then (every {@code explore-every} decisions)
+ * a candidate not yet measured enough is tried instead, so that every one comes to be predicted.
+ * Strategies come from {@link DecodingStrategies}, so new ones join without changes here.
  */
 @Service
 public class StrategySelector {
@@ -32,7 +37,7 @@ public class StrategySelector {
 
     private final StrategyStatistics statistics;
     private final StrategyProperties properties;
-    private final AtomicLong ruleDecisions = new AtomicLong();
+    private final AtomicLong exploreTicks = new AtomicLong();
 
     public StrategySelector(StrategyStatistics statistics, StrategyProperties properties) {
         this.statistics = statistics;
@@ -62,11 +67,6 @@ public class StrategySelector {
         if (shape.n() > 1) {
             return new StrategyDecision(AR, "n > 1: parallel sequences already fill the batch");
         }
-        int load = model.load();
-        if (load >= properties.highLoad()) {
-            return new StrategyDecision(AR, "worker load " + load + " >= " + properties.highLoad()
-                    + ": the batch keeps the device busy, so parallel decoding backs off to ar");
-        }
         List<String> candidates = new ArrayList<>();
         for (String name : DecodingStrategies.names()) {
             if (unsupportedBy(model, name, shape).isEmpty() && preconditionsHold(name, shape)) {
@@ -76,13 +76,28 @@ public class StrategySelector {
         if (!candidates.contains(AR)) {
             candidates.add(AR);
         }
-        Optional<StrategyDecision> learned = learned(model, shape, candidates);
-        if (learned.isPresent()) {
-            return learned.get();
+        Map<String, StrategyStatistics.Throughput> measured = new LinkedHashMap<>();
+        List<String> unmeasured = new ArrayList<>();
+        for (String name : candidates) {
+            Optional<StrategyStatistics.Throughput> stats = statistics.get(model.name(), name, shape.category())
+                    .filter(t -> t.requests() >= properties.minSamples());
+            if (stats.isPresent()) {
+                measured.put(name, stats.get());
+            } else if (!name.equals(AR)) {
+                unmeasured.add(name);
+            }
         }
-        Optional<StrategyDecision> explore = explore(model, shape, candidates);
+        Optional<StrategyDecision> explore = explore(model, shape, unmeasured);
         if (explore.isPresent()) {
             return explore.get();
+        }
+        if (measured.keySet().stream().anyMatch(name -> !name.equals(AR))) {
+            return predicted(model, shape, candidates, measured, unmeasured);
+        }
+        int load = model.load();
+        if (load >= properties.highLoad()) {
+            return new StrategyDecision(AR, "worker load " + load + " >= " + properties.highLoad()
+                    + ": the batch keeps the device busy, so parallel decoding backs off to ar");
         }
         Set<Capability> caps = model.capabilities();
         if (candidates.contains("apar") && caps.contains(Capability.APAR) && shape.enumerative()) {
@@ -156,46 +171,53 @@ public class StrategySelector {
         return needs != null && Capability.parse(needs).map(c -> !model.capabilities().contains(c)).orElse(true);
     }
 
-    /** On every {@code explore-every}-th rule decision, the first candidate still short of samples. */
-    private Optional<StrategyDecision> explore(ServedModel model, PromptShape shape, List<String> candidates) {
+    /**
+     * On every {@code explore-every}-th decision that leaves a candidate short of samples, the first
+     * such candidate: without it only what {@code auto} picks is ever measured.
+     */
+    private Optional<StrategyDecision> explore(ServedModel model, PromptShape shape, List<String> unmeasured) {
         int every = properties.exploreEvery();
-        if (every == 0 || ruleDecisions.incrementAndGet() % every != 0) {
+        if (every == 0 || unmeasured.isEmpty() || exploreTicks.incrementAndGet() % every != 0) {
             return Optional.empty();
         }
-        for (String name : candidates) {
-            long requests = statistics.get(model.name(), name, shape.category())
-                    .map(StrategyStatistics.Throughput::requests).orElse(0L);
-            if (requests < properties.minSamples()) {
-                return Optional.of(new StrategyDecision(name, String.format(Locale.ROOT,
-                        "exploring: %s has %d of the %d measured requests on %s prompts for %s that learning needs",
-                        name, requests, properties.minSamples(), shape.category(), model.name())));
-            }
-        }
-        return Optional.empty();
+        String name = unmeasured.get(0);
+        long requests = statistics.get(model.name(), name, shape.category())
+                .map(StrategyStatistics.Throughput::requests).orElse(0L);
+        return Optional.of(new StrategyDecision(name, String.format(Locale.ROOT,
+                "exploring: %s has %d of the %d measured requests on %s prompts for %s that a prediction needs",
+                name, requests, properties.minSamples(), shape.category(), model.name())));
     }
 
-    /** The fastest candidate by measured throughput, once each compared one has enough samples. */
-    private Optional<StrategyDecision> learned(ServedModel model, PromptShape shape, List<String> candidates) {
-        String best = null;
-        StrategyStatistics.Throughput bestStats = null;
-        int measured = 0;
+    /**
+     * The candidate with the highest predicted tokens per second: each measured one's tokens and
+     * query tokens per step priced by the step cost of the worker the request would join, at its
+     * load; {@code ar} is predicted even unmeasured (one token a step). Unmeasured candidates cannot be
+     * predicted and are left to {@link #explore}.
+     */
+    private StrategyDecision predicted(ServedModel model, PromptShape shape, List<String> candidates,
+                                       Map<String, StrategyStatistics.Throughput> measured, List<String> unmeasured) {
+        StepCost cost = model.stepCost();
+        int load = model.load();
+        List<Forecast> forecasts = new ArrayList<>();
         for (String name : candidates) {
-            Optional<StrategyStatistics.Throughput> stats = statistics.get(model.name(), name, shape.category());
-            if (stats.isEmpty() || stats.get().requests() < properties.minSamples()) {
-                continue;
-            }
-            measured++;
-            if (bestStats == null || stats.get().tokensPerSecond() > bestStats.tokensPerSecond()) {
-                best = name;
-                bestStats = stats.get();
+            StrategyStatistics.Throughput history = measured.get(name);
+            if (history != null) {
+                forecasts.add(Forecast.of(name, history, cost, load));
+            } else if (name.equals(AR)) {
+                forecasts.add(Forecast.autoregressive(name, cost, load));
             }
         }
-        if (measured < 2) {
-            return Optional.empty();
+        Forecast best = Forecast.best(forecasts).orElseThrow();
+        StringBuilder reason = new StringBuilder(String.format(Locale.ROOT,
+                "predicted %s on %s prompts for %s at load %d: %s",
+                load == 0 ? "tokens/s" : "the batch's tokens/s", shape.category(), model.name(), load, best.describe()));
+        forecasts.stream().filter(f -> f != best)
+                .sorted(Comparator.comparingDouble(Forecast::tokensPerSecond).reversed())
+                .forEach(f -> reason.append("; ").append(f.describe()));
+        if (!unmeasured.isEmpty()) {
+            reason.append("; not measured yet: ").append(String.join(", ", unmeasured));
         }
-        return Optional.of(new StrategyDecision(best, String.format(Locale.ROOT,
-                "learned: %s is fastest on %s prompts for %s (%.1f tokens/s over %d requests)",
-                best, shape.category(), model.name(), bestStats.tokensPerSecond(), bestStats.requests())));
+        return new StrategyDecision(best.strategy(), reason.toString());
     }
 
     /** Why {@code model} cannot run {@code strategy} for this request at all, if it cannot. */

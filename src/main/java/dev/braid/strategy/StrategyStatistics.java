@@ -23,8 +23,11 @@ public class StrategyStatistics implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(StrategyStatistics.class);
 
-    /** Completed requests and their decode throughput (completion tokens per second of latency). */
-    public record Throughput(long requests, double tokensPerSecond, double tokensPerStep) {
+    /**
+     * Completed requests, their throughput (completion tokens per second of latency), and what their
+     * steps made and carried: completion tokens and query tokens per step.
+     */
+    public record Throughput(long requests, double tokensPerSecond, double tokensPerStep, double queryTokensPerStep) {
     }
 
     private record Key(String model, String strategy, String category) {
@@ -55,8 +58,10 @@ public class StrategyStatistics implements DisposableBean {
             double latency = t.getLatencyMs() == null ? 0 : t.getLatencyMs();
             long tokens = t.getCompletionTokens() == null ? 0 : t.getCompletionTokens();
             long steps = t.getSteps() == null ? 0 : t.getSteps();
+            long queryTokens = t.getQueryTokens() == null ? 0 : t.getQueryTokens();
             next.put(new Key(t.getModel(), t.getStrategy(), t.getPromptCategory()), new Throughput(t.getRequests(),
-                    latency <= 0 ? 0 : tokens * 1000.0 / latency, steps == 0 ? 0 : (double) tokens / steps));
+                    latency <= 0 ? 0 : tokens * 1000.0 / latency, steps == 0 ? 0 : (double) tokens / steps,
+                    steps == 0 ? 0 : (double) queryTokens / steps));
         }
         snapshot = Map.copyOf(next);
     }

@@ -172,6 +172,11 @@ public final class DeviceWorker implements AutoCloseable {
         return profile.snapshot();
     }
 
+    /** What this worker prices guesses by: its measured step cost, or the curve it was given instead. */
+    public StepCost pricing() {
+        return pricing;
+    }
+
     /** The measured cost of this worker's steps, by query tokens. */
     public StepCostModel stepCost() {
         return stepCost;
@@ -388,6 +393,7 @@ public final class DeviceWorker implements AutoCloseable {
         List<StepPlan> plans = new ArrayList<>();
         List<DecodingTask> stepping = new ArrayList<>();
         List<Integer> firstPlan = new ArrayList<>();
+        List<Integer> taskQueryTokens = new ArrayList<>();
         List<Prefill> overBudget = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < running.size(); i++) {
@@ -408,7 +414,9 @@ public final class DeviceWorker implements AutoCloseable {
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
-            tokens += taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
+            int taskTokens = taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
+            taskQueryTokens.add(taskTokens);
+            tokens += taskTokens;
         }
         // decode plans go first; prefills get what is left, but never less than a quarter of the budget,
         // so that many requests guessing wide cannot starve a prompt
@@ -432,7 +440,7 @@ public final class DeviceWorker implements AutoCloseable {
                 DecodingTask task = stepping.get(t);
                 try {
                     task.consume(output, firstPlan.get(t));
-                    task.stepped();
+                    task.stepped(taskQueryTokens.get(t));
                     accepted += task.acceptedLastStep();
                 } catch (RuntimeException e) {
                     running.remove(task);
@@ -464,13 +472,16 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /** The prefill chunks of one step: which plans they are and how many tokens each commits. */
-    private record Chunks(List<DecodingTask> tasks, List<Integer> plans, List<Integer> counts) {
+    private record Chunks(List<DecodingTask> tasks, List<Integer> taskTokens, List<Integer> plans,
+                          List<Integer> counts) {
 
         void commit(StepOutput output) {
             for (int i = 0; i < plans.size(); i++) {
                 output.commitPrefix(plans.get(i), counts.get(i));
             }
-            tasks.forEach(DecodingTask::prefilled);
+            for (int i = 0; i < tasks.size(); i++) {
+                tasks.get(i).prefilled(taskTokens.get(i));
+            }
         }
     }
 
@@ -480,9 +491,9 @@ public final class DeviceWorker implements AutoCloseable {
      * logits). A task whose chunk the pool cannot take waits for the next step.
      */
     private Chunks chunk(List<Prefill> prefills, List<StepPlan> plans, int budget) {
-        Chunks chunks = new Chunks(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Chunks chunks = new Chunks(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (Prefill prefill : prefills) {
-            boolean fed = false;
+            int fed = 0;
             for (Sequence sequence : prefill.sequences()) {
                 int count = Math.min(budget, sequence.pendingCount() - 1);
                 if (count <= 0 || !cache.reserve(sequence.table(), count)) {
@@ -492,10 +503,11 @@ public final class DeviceWorker implements AutoCloseable {
                 chunks.counts().add(count);
                 plans.add(StepPlan.append(sequence.table(), Arrays.copyOf(sequence.pending(), count)));
                 budget -= count;
-                fed = true;
+                fed += count;
             }
-            if (fed) {
+            if (fed > 0) {
                 chunks.tasks().add(prefill.task());
+                chunks.taskTokens().add(fed);
             }
         }
         return chunks;

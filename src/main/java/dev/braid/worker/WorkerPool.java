@@ -14,6 +14,9 @@ public final class WorkerPool implements AutoCloseable {
 
     private final List<DeviceWorker> workers;
 
+    private static final Comparator<DeviceWorker> LOAD =
+            Comparator.comparingInt(w -> w.stats().runningTasks() + w.stats().waitingTasks());
+
     public WorkerPool(List<DeviceWorker> workers) {
         if (workers.isEmpty()) {
             throw new IllegalArgumentException("a worker pool needs at least one worker");
@@ -48,12 +51,16 @@ public final class WorkerPool implements AutoCloseable {
      * every worker is full, as {@link #room} promises; then the least loaded worker refuses it.
      */
     public void submit(DecodingTask task) {
-        Comparator<DeviceWorker> load = Comparator.comparingInt(w -> w.stats().runningTasks() + w.stats().waitingTasks());
         workers.stream()
                 .filter(w -> w.waitingRoom() > 0)
-                .min(load)
-                .orElseGet(() -> workers.stream().min(load).orElseThrow())
+                .min(LOAD)
+                .orElseGet(this::leastLoaded)
                 .submit(task);
+    }
+
+    /** The worker with the fewest requests running or waiting. */
+    public DeviceWorker leastLoaded() {
+        return workers.stream().min(LOAD).orElseThrow();
     }
 
     /** Tasks the pool takes now without refusing one: its workers' waiting room together. */

@@ -43,6 +43,9 @@ class ChunkedPrefillTest {
                 int chunks = (prompt.length - CHUNK + CHUNK - 1) / CHUNK;
                 assertThat(once.steps()).isEqualTo(NEW_TOKENS);
                 assertThat(chunked.steps()).isEqualTo(NEW_TOKENS + chunks);
+                // every prompt token once, then each new token but the last, in chunks or not
+                assertThat(once.queryTokens()).isEqualTo(prompt.length + NEW_TOKENS - 1);
+                assertThat(chunked.queryTokens()).isEqualTo(prompt.length + NEW_TOKENS - 1);
             }
         }
     }

@@ -19,7 +19,7 @@ class MetricsQueriesTest {
 
     private static RequestMetric row(Instant end, double latencyMs, int completionTokens, Outcome outcome) {
         return new RequestMetric(new RequestRecord(end, "chat", "m", "ar", "requested", "short", 5, 0, completionTokens,
-                completionTokens, 1.0, latencyMs, 8, outcome, null));
+                completionTokens, completionTokens, 1.0, latencyMs, 8, outcome, null));
     }
 
     @Test

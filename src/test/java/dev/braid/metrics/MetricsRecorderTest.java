@@ -50,7 +50,7 @@ class MetricsRecorderTest {
     }
 
     private static RequestRecord record(String model) {
-        return new RequestRecord(Instant.now(), "completions", model, "ar", "requested", "short", 3, 0, 4, 4, 1.0, 2.0, 1,
+        return new RequestRecord(Instant.now(), "completions", model, "ar", "requested", "short", 3, 0, 4, 4, 4, 1.0, 2.0, 1,
                 Outcome.OK, null);
     }
 

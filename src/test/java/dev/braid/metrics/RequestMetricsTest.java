@@ -34,7 +34,7 @@ class RequestMetricsTest extends ServiceTest {
         double unwritable = meters.counter("braid.metrics.dropped", "reason", "unwritable").count();
         java.time.Instant now = java.time.Instant.now();
         for (String model : List.of("before-poison", "poison\u0000", "after-poison-1", "after-poison-2")) {
-            recorder.record(new RequestRecord(now, "completions", model, "ar", "requested", "short", 3, 0, 2, 2, 1.0,
+            recorder.record(new RequestRecord(now, "completions", model, "ar", "requested", "short", 3, 0, 2, 2, 2, 1.0,
                     2.0, 1, Outcome.OK, null));
         }
         recorder.flush();
@@ -45,7 +45,7 @@ class RequestMetricsTest extends ServiceTest {
                 .isEqualTo(unwritable + 1);
         assertThat(recorder.buffered()).isZero();
         // and the writer keeps writing what comes next
-        recorder.record(new RequestRecord(now, "completions", "after-the-flush", "ar", "requested", "short", 3, 0, 2, 2,
+        recorder.record(new RequestRecord(now, "completions", "after-the-flush", "ar", "requested", "short", 3, 0, 2, 2, 2,
                 1.0, 2.0, 1, Outcome.OK, null));
         recorder.flush();
         assertThat(rows.count()).isEqualTo(before + 4);
@@ -75,6 +75,8 @@ class RequestMetricsTest extends ServiceTest {
         assertThat(ok.promptTokens()).isPositive();
         assertThat(ok.completionTokens()).isBetween(1, 5);
         assertThat(ok.steps()).isEqualTo(ok.completionTokens());
+        assertThat(ok.queryTokens()).as("the prompt's uncached tokens, then each new token but the last")
+                .isEqualTo(ok.promptTokens() - ok.cachedTokens() + ok.completionTokens() - 1);
         assertThat(ok.ttftMs()).isNotNull().isPositive();
         assertThat(ok.latencyMs()).isGreaterThanOrEqualTo(ok.ttftMs());
         assertThat(ok.peakKvBlocks()).isPositive();

@@ -1,0 +1,63 @@
+package dev.braid.strategy;
+
+import dev.braid.decoding.StepCost;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What a request decoded by {@code strategy} is expected to make on a worker now: its strategy's
+ * measured tokens and query tokens per step (how well its guesses were accepted on this model and
+ * prompt category), priced by the worker's step cost at the batch the request joins.
+ *
+ * <p>The figure compared is the batch's tokens per second, not the request's own: a request that
+ * guesses makes every step longer for the requests beside it, each of which is counted as making one
+ * token a step for the one query token it adds. Alone on the worker the two are the same.
+ *
+ * @param tokensPerStep      tokens a step of this strategy made
+ * @param queryTokensPerStep query tokens a step of it carried (prompt chunks and guesses included)
+ * @param stepMillis         what the worker's step costs with those and the other requests' tokens
+ * @param tokensPerSecond    the batch's tokens per second with this request in it
+ * @param measured           whether the figures per step were measured; {@code false} only for
+ *                           {@code ar} before it has history, which makes one token a step by definition
+ */
+public record Forecast(String strategy, double tokensPerStep, double queryTokensPerStep, double stepMillis,
+                       double tokensPerSecond, boolean measured) {
+
+    /**
+     * The forecast of a strategy from its history, with {@code others} query tokens of the requests
+     * already on the worker in each step.
+     */
+    public static Forecast of(String strategy, StrategyStatistics.Throughput history, StepCost cost, int others) {
+        return of(strategy, history.tokensPerStep(), history.queryTokensPerStep(), cost, others, true);
+    }
+
+    /** Plain autoregressive decoding before it has history: one query token and one token a step. */
+    public static Forecast autoregressive(String strategy, StepCost cost, int others) {
+        return of(strategy, 1, 1, cost, others, false);
+    }
+
+    private static Forecast of(String strategy, double tokensPerStep, double queryTokensPerStep, StepCost cost,
+                               int others, boolean measured) {
+        // a step's tokens are whole: a request that averages 2.4 query tokens runs steps of 2 and 3
+        double low = Math.floor(queryTokensPerStep);
+        double high = low + 1;
+        double millis = (high - queryTokensPerStep) * cost.millis(others + (int) low)
+                + (queryTokensPerStep - low) * cost.millis(others + (int) high);
+        double perSecond = millis <= 0 ? 0 : (others + tokensPerStep) * 1000.0 / millis;
+        return new Forecast(strategy, tokensPerStep, queryTokensPerStep, millis, perSecond, measured);
+    }
+
+    /** The forecast with the most tokens per second, the earliest of equals. */
+    public static Optional<Forecast> best(Collection<Forecast> forecasts) {
+        return forecasts.stream().max(Comparator.comparingDouble(Forecast::tokensPerSecond));
+    }
+
+    /** "jacobi 52.1 tokens/s (2.70 tokens a step of 9.6 query tokens at 51.8 ms)". */
+    public String describe() {
+        return String.format(Locale.ROOT, "%s %.1f tokens/s (%.2f tokens a step of %.1f query tokens at %.1f ms%s)",
+                strategy, tokensPerSecond, tokensPerStep, queryTokensPerStep, stepMillis,
+                measured ? "" : ", unmeasured: one a step");
+    }
+}
