@@ -1,6 +1,7 @@
 package dev.braid.cli;
 
 import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.strategy.Forecast;
 import dev.braid.strategy.PromptShape;
@@ -157,11 +158,13 @@ final class BenchAuto {
 
     /** The selector's forecast from these answers; {@code ar}'s without answers is one token a step. */
     private static Forecast forecast(String name, Sum history, StepCost cost, int others) {
+        // the other clients counted as plain steps of one token, as the selector counts a batch it has not seen
+        StepPrice batch = new StepPrice(cost, others, others);
         if (history.steps == 0) {
-            return Forecast.autoregressive(name, cost, others);
+            return Forecast.autoregressive(name, batch);
         }
         return Forecast.of(name, new StrategyStatistics.Throughput(history.requests, history.tokensPerSecond(),
-                (double) history.tokens / history.steps, (double) history.queryTokens / history.steps), cost, others);
+                (double) history.tokens / history.steps, (double) history.queryTokens / history.steps), batch);
     }
 
     private static void addTo(Sum into, Sum from) {

@@ -121,7 +121,7 @@ final class BenchCommand {
             }
             addComparisons(rows);
             List<Map<String, Object>> autoRows = options.has("auto")
-                    ? BenchAuto.rows(answered, autoCandidates, targets.get(0).engine().pool().leastLoaded().pricing())
+                    ? BenchAuto.rows(answered, autoCandidates, targets.get(0).engine().pool().leastLoaded().batch().cost())
                     : List.of();
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", main.model().name());

@@ -1,6 +1,6 @@
 package dev.braid.registry;
 
-import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
 import dev.braid.model.ChatTemplate;
 import dev.braid.model.LoadedModel;
 import dev.braid.worker.WorkerPool;
@@ -73,9 +73,9 @@ public final class ServedModel {
         return pool.stats();
     }
 
-    /** What a step costs on the least loaded worker, the one a new request joins, as it prices guesses. */
-    public StepCost stepCost() {
-        return pool.leastLoaded().pricing();
+    /** The batch on the least loaded worker, the one a new request joins, and what its steps cost there. */
+    public StepPrice batch() {
+        return pool.leastLoaded().batch();
     }
 
     /** Requests running or waiting on the least loaded worker: the load a new request joins. */

@@ -1,6 +1,7 @@
 package dev.braid.strategy;
 
 import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
@@ -12,8 +13,11 @@ import java.util.Optional;
  * prompt category), priced by the worker's step cost at the batch the request joins.
  *
  * <p>The figure compared is the batch's tokens per second, not the request's own: a request that
- * guesses makes every step longer for the requests beside it, each of which is counted as making one
- * token a step for the one query token it adds. Alone on the worker the two are the same.
+ * guesses makes every step longer for the requests beside it, which make what the worker's last step
+ * made ({@link StepPrice#tokens()} query tokens, {@link StepPrice#accepted()} accepted). Beside them a
+ * guessing request also pays the cost of a query length of its own ({@link StepCost#groupMillis()}),
+ * for the share of its steps that guess (at least one guessed token a step, so at most {@code
+ * queryTokensPerStep - 1}). Alone on the worker the two figures are the same.
  *
  * @param tokensPerStep      tokens a step of this strategy made
  * @param queryTokensPerStep query tokens a step of it carried (prompt chunks and guesses included)
@@ -25,27 +29,29 @@ import java.util.Optional;
 public record Forecast(String strategy, double tokensPerStep, double queryTokensPerStep, double stepMillis,
                        double tokensPerSecond, boolean measured) {
 
-    /**
-     * The forecast of a strategy from its history, with {@code others} query tokens of the requests
-     * already on the worker in each step.
-     */
-    public static Forecast of(String strategy, StrategyStatistics.Throughput history, StepCost cost, int others) {
-        return of(strategy, history.tokensPerStep(), history.queryTokensPerStep(), cost, others, true);
+    /** The forecast of a strategy from its history, joining {@code batch}. */
+    public static Forecast of(String strategy, StrategyStatistics.Throughput history, StepPrice batch) {
+        return of(strategy, history.tokensPerStep(), history.queryTokensPerStep(), batch, true);
     }
 
     /** Plain autoregressive decoding before it has history: one query token and one token a step. */
-    public static Forecast autoregressive(String strategy, StepCost cost, int others) {
-        return of(strategy, 1, 1, cost, others, false);
+    public static Forecast autoregressive(String strategy, StepPrice batch) {
+        return of(strategy, 1, 1, batch, false);
     }
 
-    private static Forecast of(String strategy, double tokensPerStep, double queryTokensPerStep, StepCost cost,
-                               int others, boolean measured) {
+    private static Forecast of(String strategy, double tokensPerStep, double queryTokensPerStep, StepPrice batch,
+                               boolean measured) {
+        StepCost cost = batch.cost();
+        int others = batch.tokens();
         // a step's tokens are whole: a request that averages 2.4 query tokens runs steps of 2 and 3
         double low = Math.floor(queryTokensPerStep);
         double high = low + 1;
         double millis = (high - queryTokensPerStep) * cost.millis(others + (int) low)
                 + (queryTokensPerStep - low) * cost.millis(others + (int) high);
-        double perSecond = millis <= 0 ? 0 : (others + tokensPerStep) * 1000.0 / millis;
+        if (others > 0) {
+            millis += cost.groupMillis() * Math.min(1, queryTokensPerStep - 1);
+        }
+        double perSecond = millis <= 0 ? 0 : (batch.accepted() + tokensPerStep) * 1000.0 / millis;
         return new Forecast(strategy, tokensPerStep, queryTokensPerStep, millis, perSecond, measured);
     }
 

@@ -4,7 +4,7 @@ import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
-import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
 import java.util.ArrayList;
@@ -190,27 +190,29 @@ public class StrategySelector {
 
     /**
      * The candidate with the highest predicted tokens per second: each measured one's tokens and
-     * query tokens per step priced by the step cost of the worker the request would join, at its
-     * load; {@code ar} is predicted even unmeasured (one token a step). Unmeasured candidates cannot be
+     * query tokens per step priced by the step cost of the worker the request would join, beside the
+     * batch running there; {@code ar} is predicted even unmeasured (one token a step). Unmeasured candidates cannot be
      * predicted and are left to {@link #explore}.
      */
     private StrategyDecision predicted(ServedModel model, PromptShape shape, List<String> candidates,
                                        Map<String, StrategyStatistics.Throughput> measured, List<String> unmeasured) {
-        StepCost cost = model.stepCost();
-        int load = model.load();
+        StepPrice batch = model.batch();
         List<Forecast> forecasts = new ArrayList<>();
         for (String name : candidates) {
             StrategyStatistics.Throughput history = measured.get(name);
             if (history != null) {
-                forecasts.add(Forecast.of(name, history, cost, load));
+                forecasts.add(Forecast.of(name, history, batch));
             } else if (name.equals(AR)) {
-                forecasts.add(Forecast.autoregressive(name, cost, load));
+                forecasts.add(Forecast.autoregressive(name, batch));
             }
         }
         Forecast best = Forecast.best(forecasts).orElseThrow();
-        StringBuilder reason = new StringBuilder(String.format(Locale.ROOT,
-                "predicted %s on %s prompts for %s at load %d: %s",
-                load == 0 ? "tokens/s" : "the batch's tokens/s", shape.category(), model.name(), load, best.describe()));
+        StringBuilder reason = new StringBuilder(batch.tokens() == 0
+                ? String.format(Locale.ROOT, "predicted tokens/s on %s prompts for %s: %s", shape.category(),
+                        model.name(), best.describe())
+                : String.format(Locale.ROOT, "predicted tokens/s of the batch on %s prompts for %s, beside %d query"
+                        + " tokens making %d a step: %s", shape.category(), model.name(), batch.tokens(),
+                        batch.accepted(), best.describe()));
         forecasts.stream().filter(f -> f != best)
                 .sorted(Comparator.comparingDouble(Forecast::tokensPerSecond).reversed())
                 .forEach(f -> reason.append("; ").append(f.describe()));

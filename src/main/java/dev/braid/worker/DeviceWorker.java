@@ -80,7 +80,7 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepProfile profile = new StepProfile();
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
-    private StepPrice price;
+    private volatile StepPrice price;
     /**
      * Query tokens a step may take before long prompts are prefilled in chunks; set at calibration.
      * The worker thread's alone; others read it in {@link #stats()}.
@@ -172,9 +172,15 @@ public final class DeviceWorker implements AutoCloseable {
         return profile.snapshot();
     }
 
-    /** What this worker prices guesses by: its measured step cost, or the curve it was given instead. */
-    public StepCost pricing() {
-        return pricing;
+    /**
+     * The batch a request joining now steps beside: the last step's query tokens and accepted tokens,
+     * priced by what this worker prices guesses by (its measured step cost, or the curve it was given);
+     * no tokens while nothing runs.
+     */
+    public StepPrice batch() {
+        StepPrice last = price;
+        return stats().runningTasks() == 0 ? new StepPrice(pricing, 0, 0) : new StepPrice(pricing, last.tokens(),
+                last.accepted());
     }
 
     /** The measured cost of this worker's steps, by query tokens. */

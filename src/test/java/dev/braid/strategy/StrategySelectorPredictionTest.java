@@ -9,6 +9,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.braid.decoding.StepCost;
+import dev.braid.decoding.StepPrice;
 import dev.braid.metrics.RequestMetricRepository;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
@@ -23,7 +24,7 @@ import org.mockito.ArgumentCaptor;
 
 /**
  * {@code auto}'s prediction without Spring: acceptance history read from a stubbed metrics repository,
- * a model stub that says its name, load, capabilities and the step cost of the worker a request joins.
+ * a model stub that says its name, load, capabilities and the batch (and its step cost) a request joins.
  */
 class StrategySelectorPredictionTest {
 
@@ -51,7 +52,8 @@ class StrategySelectorPredictionTest {
         ServedModel model = mock(ServedModel.class);
         when(model.name()).thenReturn(name);
         when(model.load()).thenReturn(load);
-        when(model.stepCost()).thenReturn(cost);
+        // the requests already running make plain steps: one token each for the one query token they feed
+        when(model.batch()).thenReturn(new StepPrice(cost, load, load));
         when(model.capabilities()).thenReturn(Set.of(capabilities));
         return model;
     }
@@ -115,7 +117,7 @@ class StrategySelectorPredictionTest {
         refresh();
         StrategyDecision decision = selector.select(model("m", 0, FLAT), "auto", SHORT_GREEDY);
         assertThat(decision.strategy()).isEqualTo("jacobi");
-        assertThat(decision.reason()).isEqualTo("predicted tokens/s on short prompts for m at load 0: "
+        assertThat(decision.reason()).isEqualTo("predicted tokens/s on short prompts for m: "
                 + "jacobi 250.0 tokens/s (2.50 tokens a step of 10.0 query tokens at 10.0 ms); "
                 + "lookahead 125.0 tokens/s (1.25 tokens a step of 25.0 query tokens at 10.0 ms); "
                 + "ar 100.0 tokens/s (1.00 tokens a step of 1.0 query tokens at 10.0 ms, unmeasured: one a step); "
@@ -142,14 +144,36 @@ class StrategySelectorPredictionTest {
         assertThat(selector.select(model("m", 0, SLOPED), "auto", SHORT_GREEDY).strategy()).isEqualTo("jacobi");
         StrategyDecision busy = selector.select(model("m", 20, SLOPED), "auto", SHORT_GREEDY);
         assertThat(busy.strategy()).isEqualTo("ar");
-        assertThat(busy.reason()).startsWith("predicted the batch's tokens/s on short prompts for m at load 20: "
-                + "ar 1354.8 tokens/s");
+        assertThat(busy.reason()).startsWith("predicted tokens/s of the batch on short prompts for m, beside 20 query"
+                + " tokens making 20 a step: ar 1354.8 tokens/s");
+    }
+
+    @Test
+    void besideOthersAGuessingRequestPaysForAQueryLengthOfItsOwn() {
+        StepCost grouped = new StepCost() {
+            public double millis(int tokens) {
+                return 5.0 + 0.5 * tokens;
+            }
+
+            public double groupMillis() {
+                return 3.0;
+            }
+        };
+        // beside 4 plain steps: 6 tokens for 8.5 ms beat 5 for 7.5 ms, but not for 11.5 with the group
+        measured("m", "jacobi", "short", 30, 2.0, 3);
+        refresh();
+        assertThat(selector.select(model("m", 4, SLOPED), "auto", SHORT_GREEDY).strategy()).isEqualTo("jacobi");
+        StrategyDecision decision = selector.select(model("m", 4, grouped), "auto", SHORT_GREEDY);
+        assertThat(decision.strategy()).isEqualTo("ar");
+        assertThat(decision.reason()).contains("ar 666.7 tokens/s", "jacobi 521.7 tokens/s (2.00 tokens a step of 3.0"
+                + " query tokens at 11.5 ms)");
     }
 
     @Test
     void aStepOfFractionalQueryTokensCostsBetweenItsNeighbours() {
         StepCost steps = tokens -> tokens == 2 ? 8.0 : tokens == 3 ? 12.0 : 100.0;
-        Forecast forecast = Forecast.of("jacobi", new StrategyStatistics.Throughput(30, 0, 2.0, 2.25), steps, 0);
+        Forecast forecast = Forecast.of("jacobi", new StrategyStatistics.Throughput(30, 0, 2.0, 2.25),
+                new StepPrice(steps, 0, 0));
         assertThat(forecast.stepMillis()).isCloseTo(9.0, within(1e-9));
         assertThat(forecast.tokensPerSecond()).isCloseTo(2000.0 / 9.0, within(1e-9));
     }
