@@ -7,6 +7,7 @@ import dev.braid.strategy.Forecast;
 import dev.braid.strategy.PromptShape;
 import dev.braid.strategy.StrategyStatistics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class BenchAuto {
     record Run(String prompts, BenchLoad.Answered answered) {
     }
 
-    /** What one strategy's answers to one question at one level made, summed. */
+    /** What answers made, summed: one strategy's to one question at one level, or more of them. */
     private static final class Sum {
         long requests;
         long tokens;
@@ -37,16 +38,36 @@ final class BenchAuto {
         long queryTokens;
         long nanos;
 
-        void add(BenchLoad.Answered a) {
-            requests++;
-            tokens += a.tokens();
-            steps += a.steps();
-            queryTokens += a.queryTokens();
-            nanos += a.nanos();
+        static Sum of(BenchLoad.Answered a) {
+            Sum one = new Sum();
+            one.requests = 1;
+            one.tokens = a.tokens();
+            one.steps = a.steps();
+            one.queryTokens = a.queryTokens();
+            one.nanos = a.nanos();
+            return one;
+        }
+
+        void add(Sum other) {
+            requests += other.requests;
+            tokens += other.tokens;
+            steps += other.steps;
+            queryTokens += other.queryTokens;
+            nanos += other.nanos;
+        }
+
+        static Sum total(Collection<Sum> sums) {
+            Sum total = new Sum();
+            sums.forEach(total::add);
+            return total;
         }
 
         double tokensPerSecond() {
             return nanos == 0 ? 0 : tokens * 1e9 / nanos;
+        }
+
+        StrategyStatistics.Throughput throughput() {
+            return StrategyStatistics.Throughput.of(requests, tokens, nanos / 1e6, steps, queryTokens);
         }
     }
 
@@ -67,7 +88,7 @@ final class BenchAuto {
             }
             String category = PromptShape.of(a.question(), a.promptTokens(), 0, 1, false).category();
             byQuestion.computeIfAbsent(new Question(run.prompts(), a.clients(), a.question(), category),
-                    q -> new LinkedHashMap<>()).computeIfAbsent(a.target().label(), s -> new Sum()).add(a);
+                    q -> new LinkedHashMap<>()).computeIfAbsent(a.target().label(), s -> new Sum()).add(Sum.of(a));
         }
         Map<List<Object>, List<Question>> levels = byQuestion.keySet().stream().collect(
                 Collectors.groupingBy(q -> List.of(q.prompts(), q.clients()), LinkedHashMap::new, Collectors.toList()));
@@ -76,8 +97,6 @@ final class BenchAuto {
             Map<String, Sum> auto = new LinkedHashMap<>();
             Map<String, Sum> oracle = new LinkedHashMap<>();
             Map<String, Sum> fixed = new LinkedHashMap<>();
-            Sum autoTotal = new Sum();
-            Sum oracleTotal = new Sum();
             int questions = 0;
             for (Question question : level.getValue()) {
                 Map<String, Sum> answers = byQuestion.get(question);
@@ -89,17 +108,17 @@ final class BenchAuto {
                 String best = candidates.stream()
                         .max((x, y) -> Double.compare(answers.get(x).tokensPerSecond(), answers.get(y).tokensPerSecond()))
                         .orElseThrow();
-                addTo(auto.computeIfAbsent(picked, s -> new Sum()), answers.get(picked));
-                addTo(autoTotal, answers.get(picked));
-                addTo(oracle.computeIfAbsent(best, s -> new Sum()), answers.get(best));
-                addTo(oracleTotal, answers.get(best));
+                auto.computeIfAbsent(picked, s -> new Sum()).add(answers.get(picked));
+                oracle.computeIfAbsent(best, s -> new Sum()).add(answers.get(best));
                 for (String name : candidates) {
-                    addTo(fixed.computeIfAbsent(name, s -> new Sum()), answers.get(name));
+                    fixed.computeIfAbsent(name, s -> new Sum()).add(answers.get(name));
                 }
             }
-            if (autoTotal.requests == 0) {
+            if (questions == 0) {
                 continue;
             }
+            Sum autoTotal = Sum.total(auto.values());
+            Sum oracleTotal = Sum.total(oracle.values());
             String bestFixed = fixed.entrySet().stream()
                     .max((x, y) -> Double.compare(x.getValue().tokensPerSecond(), y.getValue().tokensPerSecond()))
                     .orElseThrow().getKey();
@@ -145,7 +164,7 @@ final class BenchAuto {
             byQuestion.forEach((other, answers) -> {
                 if (other.clients() == question.clients() && other.category().equals(question.category())
                         && !other.text().equals(question.text()) && answers.containsKey(name)) {
-                    addTo(history, answers.get(name));
+                    history.add(answers.get(name));
                 }
             });
             if (history.steps > 0 || name.equals(AutoregressiveStrategy.NAME)) {
@@ -163,16 +182,7 @@ final class BenchAuto {
         if (history.steps == 0) {
             return Forecast.autoregressive(name, batch);
         }
-        return Forecast.of(name, new StrategyStatistics.Throughput(history.requests, history.tokensPerSecond(),
-                (double) history.tokens / history.steps, (double) history.queryTokens / history.steps), batch);
-    }
-
-    private static void addTo(Sum into, Sum from) {
-        into.requests += from.requests;
-        into.tokens += from.tokens;
-        into.steps += from.steps;
-        into.queryTokens += from.queryTokens;
-        into.nanos += from.nanos;
+        return Forecast.of(name, history.throughput(), batch);
     }
 
     /** "jacobi 14, ar 6": answers per strategy, most first. */

@@ -7,6 +7,7 @@ import dev.braid.decoding.sgd.SgdPrompts;
 import dev.braid.decoding.sgd.SgdStrategy;
 import dev.braid.model.CpuThreads;
 import dev.braid.model.StepProfile;
+import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -120,9 +121,9 @@ final class BenchCommand {
                 }
             }
             addComparisons(rows);
+            DeviceWorker autoWorker = targets.get(0).engine().pool().leastLoaded();
             List<Map<String, Object>> autoRows = options.has("auto")
-                    ? BenchAuto.rows(answered, autoCandidates, targets.get(0).engine().pool().leastLoaded().batch().cost())
-                    : List.of();
+                    ? BenchAuto.rows(answered, autoCandidates, autoWorker.batch().cost()) : List.of();
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", main.model().name());
             report.put("parameters", main.model().transformer().parameterCount());
@@ -148,7 +149,7 @@ final class BenchCommand {
             report.put("levels", rows);
             if (!autoRows.isEmpty()) {
                 report.put("auto", autoRows);
-                report.put("step_cost_ms", targets.get(0).engine().pool().leastLoaded().stepCost().curve());
+                report.put("step_cost_ms", autoWorker.stepCost().curve());
             }
             String markdown = markdown(report, rows) + autoMarkdown(autoRows);
             BenchReport.write(output, "bench", report, markdown);

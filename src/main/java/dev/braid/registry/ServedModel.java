@@ -80,7 +80,8 @@ public final class ServedModel {
 
     /** Requests running or waiting on the least loaded worker: the load a new request joins. */
     public int load() {
-        return pool.stats().stream().mapToInt(s -> s.runningTasks() + s.waitingTasks()).min().orElse(0);
+        WorkerStats least = pool.leastLoaded().stats();
+        return least.runningTasks() + least.waitingTasks();
     }
 
     void update(Set<Capability> capabilities, String draftPartner) {

@@ -28,6 +28,12 @@ public class StrategyStatistics implements DisposableBean {
      * steps made and carried: completion tokens and query tokens per step.
      */
     public record Throughput(long requests, double tokensPerSecond, double tokensPerStep, double queryTokensPerStep) {
+
+        /** From totals: {@code requests} that made {@code tokens} in {@code latencyMs}, over {@code steps} of {@code queryTokens}. */
+        public static Throughput of(long requests, long tokens, double latencyMs, long steps, long queryTokens) {
+            return new Throughput(requests, latencyMs <= 0 ? 0 : tokens * 1000.0 / latencyMs,
+                    steps == 0 ? 0 : (double) tokens / steps, steps == 0 ? 0 : (double) queryTokens / steps);
+        }
     }
 
     private record Key(String model, String strategy, String category) {
@@ -59,9 +65,8 @@ public class StrategyStatistics implements DisposableBean {
             long tokens = t.getCompletionTokens() == null ? 0 : t.getCompletionTokens();
             long steps = t.getSteps() == null ? 0 : t.getSteps();
             long queryTokens = t.getQueryTokens() == null ? 0 : t.getQueryTokens();
-            next.put(new Key(t.getModel(), t.getStrategy(), t.getPromptCategory()), new Throughput(t.getRequests(),
-                    latency <= 0 ? 0 : tokens * 1000.0 / latency, steps == 0 ? 0 : (double) tokens / steps,
-                    steps == 0 ? 0 : (double) queryTokens / steps));
+            next.put(new Key(t.getModel(), t.getStrategy(), t.getPromptCategory()),
+                    Throughput.of(t.getRequests(), tokens, latency, steps, queryTokens));
         }
         snapshot = Map.copyOf(next);
     }
