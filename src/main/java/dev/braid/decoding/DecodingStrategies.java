@@ -17,6 +17,12 @@ public final class DecodingStrategies {
 
     private static final Map<String, DecodingStrategy> BY_NAME = new LinkedHashMap<>();
     private static final List<DecodingStrategy> SUBSTITUTES = List.of(new SerialAparStrategy());
+    /**
+     * The order in which {@code auto}'s stand-in rules try strategies not yet measured: the one a
+     * model was tuned for first, then the one the prompt's shape calls for, then the training-free one.
+     */
+    private static final List<String> STAND_IN_ORDER = List.of(AparStrategy.NAME, JacobiStrategy.NAME,
+            SgdStrategy.NAME, LookaheadStrategy.NAME);
 
     static {
         register(new AutoregressiveStrategy());
@@ -39,6 +45,16 @@ public final class DecodingStrategies {
 
     public static Set<String> names() {
         return BY_NAME.keySet();
+    }
+
+    /** The strategy every other is measured against, and what {@code auto} falls back to. */
+    public static String baseline() {
+        return AutoregressiveStrategy.NAME;
+    }
+
+    /** The strategies other than the baseline, in the order {@code auto}'s stand-in rules try them. */
+    public static List<DecodingStrategy> byStandInOrder() {
+        return STAND_IN_ORDER.stream().map(BY_NAME::get).toList();
     }
 
     /**

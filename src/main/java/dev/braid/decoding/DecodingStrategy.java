@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import dev.braid.model.Tokenizer;
+import java.util.Set;
 
 /** A way of decoding: it turns a request into a task that plans steps and consumes their logits. */
 public interface DecodingStrategy {
@@ -21,6 +22,14 @@ public interface DecodingStrategy {
     /** The model capability (the registry's id, e.g. {@code apar}) it cannot run without, or null. */
     default String requiredCapability() {
         return null;
+    }
+
+    /**
+     * Whether {@code auto} should expect it to beat {@code ar} on this prompt and a model with these
+     * capabilities (the registry's ids) before it has been measured there.
+     */
+    default StandIn standIn(Set<String> capabilities, StandIn.Prompt prompt) {
+        return StandIn.noRule();
     }
 
     DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener);

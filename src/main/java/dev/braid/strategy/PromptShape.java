@@ -1,5 +1,6 @@
 package dev.braid.strategy;
 
+import dev.braid.decoding.StandIn;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -30,6 +31,11 @@ public record PromptShape(int promptTokens, String category, boolean enumerative
                 && (text.contains(",") || text.contains(" and ") || text.chars().filter(c -> c == '?').count() >= 2);
         return new PromptShape(promptTokens, category(promptTokens, enumerative, multiPart), enumerative, multiPart,
                 temperature, n, logprobs);
+    }
+
+    /** What the strategies' stand-in rules read of the prompt. */
+    public StandIn.Prompt standInPrompt() {
+        return new StandIn.Prompt(enumerative, multiPart);
     }
 
     public boolean greedy() {

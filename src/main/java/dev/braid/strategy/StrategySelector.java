@@ -4,6 +4,7 @@ import dev.braid.common.ErrorKind;
 import dev.braid.common.ServiceException;
 import dev.braid.decoding.DecodingStrategies;
 import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.StandIn;
 import dev.braid.decoding.StepPrice;
 import dev.braid.registry.Capability;
 import dev.braid.registry.ServedModel;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
 /**
@@ -24,8 +26,8 @@ import org.springframework.stereotype.Service;
  * and {@code n > 1} need {@code ar}; capabilities; greedy-only strategies for sampled requests), then
  * predicts each remaining strategy's tokens per second from its measured acceptance on this model
  * and prompt category and the worker's step cost ({@link Forecast}), and picks the fastest. Until a
- * parallel strategy has been measured enough, rules stand in for the prediction (the load, then the
- * model's capabilities and the prompt's shape); now and then (every {@code explore-every} decisions)
+ * parallel strategy has been measured enough, rules stand in for the prediction: the load, then
+ * each strategy's own {@link StandIn} judgement of the model and prompt; now and then (every {@code explore-every} decisions)
  * a candidate not yet measured enough is tried instead, so that every one comes to be predicted.
  * Strategies come from {@link DecodingStrategies}, so new ones join without changes here.
  */
@@ -33,7 +35,7 @@ import org.springframework.stereotype.Service;
 public class StrategySelector {
 
     public static final String AUTO = "auto";
-    private static final String AR = "ar";
+    private static final String AR = DecodingStrategies.baseline();
 
     private final StrategyStatistics statistics;
     private final StrategyProperties properties;
@@ -99,20 +101,12 @@ public class StrategySelector {
             return new StrategyDecision(AR, "worker load " + load + " >= " + properties.highLoad()
                     + ": the batch keeps the device busy, so parallel decoding backs off to ar");
         }
-        Set<Capability> caps = model.capabilities();
-        if (candidates.contains("apar") && caps.contains(Capability.APAR) && shape.enumerative()) {
-            return new StrategyDecision("apar", "model is APAR-tuned and the prompt asks for a list");
-        }
-        if (candidates.contains("jacobi") && caps.contains(Capability.CLLM)) {
-            return new StrategyDecision("jacobi", "model is CLLM-tuned and decoding is greedy");
-        }
-        if (candidates.contains("sgd") && shape.multiPart()) {
-            return new StrategyDecision("sgd", "the prompt asks several questions at once: SGD plans them as a graph"
-                    + " and decodes independent parts in the same steps");
-        }
-        if (candidates.contains("lookahead")) {
-            return new StrategyDecision("lookahead", "greedy decoding at load " + load
-                    + ": lookahead needs no training and verifies its guesses exactly");
+        Set<String> capabilities = capabilityIds(model);
+        for (DecodingStrategy strategy : DecodingStrategies.byStandInOrder()) {
+            StandIn standIn = strategy.standIn(capabilities, shape.standInPrompt());
+            if (candidates.contains(strategy.name()) && standIn.pays()) {
+                return new StrategyDecision(strategy.name(), standIn.detail());
+            }
         }
         return new StrategyDecision(AR, "no parallel strategy fits: " + ruledOut(model, shape));
     }
@@ -149,17 +143,24 @@ public class StrategySelector {
             return List.of(String.format(Locale.ROOT, "sampling (temperature %s)", shape.temperature()), "greedy only");
         }
         if (lacksCapability(model, described)) {
-            return List.of("capability", "model '" + model.name() + "' is not "
-                    + described.requiredCapability().toUpperCase(Locale.ROOT) + "-tuned");
+            return List.of(StandIn.CAPABILITY, untuned(model, described.requiredCapability()));
         }
-        // what the rules below ask beyond what the strategy itself needs
-        return switch (strategy) {
-            case "apar" -> List.of("the prompt", "it asks for no list");
-            case "jacobi" -> List.of("capability", "model '" + model.name() + "' is not CLLM-tuned");
-            case "lookahead" -> List.of("the rules", "they prefer another strategy");
-            case "sgd" -> List.of("the prompt", "it does not ask several questions at once");
-            default -> List.of("the rules", "auto has no rule for it yet");
-        };
+        StandIn standIn = described.standIn(capabilityIds(model), shape.standInPrompt());
+        if (standIn.pays()) {
+            return List.of("the rules", "they prefer another strategy");
+        }
+        if (standIn.property().equals(StandIn.CAPABILITY)) {
+            return List.of(StandIn.CAPABILITY, untuned(model, standIn.detail()));
+        }
+        return List.of(standIn.property(), standIn.detail());
+    }
+
+    private static String untuned(ServedModel model, String capability) {
+        return "model '" + model.name() + "' is not " + capability.toUpperCase(Locale.ROOT) + "-tuned";
+    }
+
+    private static Set<String> capabilityIds(ServedModel model) {
+        return model.capabilities().stream().map(Capability::id).collect(Collectors.toSet());
     }
 
     private static DecodingStrategy describe(String name) {

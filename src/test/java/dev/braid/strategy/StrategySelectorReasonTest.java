@@ -63,6 +63,27 @@ class StrategySelectorReasonTest {
     }
 
     @Test
+    void beforeAnyMeasurementEachStrategysOwnStandInDecidesInTheEnginesOrder() {
+        PromptShape list = PromptShape.of("List five ways to cache pages.", 12, 0, 1, false);
+        PromptShape multiPart = PromptShape.of("What is a cache, and why does it help?", 12, 0, 1, false);
+        PromptShape plain = PromptShape.of("Tell me about caching.", 12, 0, 1, false);
+        assertThat(selector.select(model("a", Capability.APAR), "auto", list))
+                .isEqualTo(new StrategyDecision("apar", "model is APAR-tuned and the prompt asks for a list"));
+        // the tuned model's strategy outranks the prompt's shape
+        assertThat(selector.select(model("c", Capability.CLLM), "auto", multiPart))
+                .isEqualTo(new StrategyDecision("jacobi", "model is CLLM-tuned and decoding is greedy"));
+        assertThat(selector.select(model("m"), "auto", multiPart)).isEqualTo(new StrategyDecision("sgd",
+                "the prompt asks several questions at once: SGD plans them as a graph and decodes independent"
+                        + " parts in the same steps"));
+        assertThat(selector.select(model("m"), "auto", plain)).isEqualTo(new StrategyDecision("lookahead",
+                "greedy decoding: lookahead needs no training and verifies its guesses exactly"));
+        // sampled, the greedy-only strategies drop out and SGD still plans a multi-part prompt
+        assertThat(selector.select(model("c", Capability.CLLM), "auto",
+                PromptShape.of("What is a cache, and why does it help?", 12, 0.8, 1, false)).strategy())
+                .isEqualTo("sgd");
+    }
+
+    @Test
     void anUnknownStrategyIsRefusedWithTheEnginesList() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> selector.select(model("m"), "warp",
                         PromptShape.of("Tell me about caching.", 12, 0, 1, false)))

@@ -4,7 +4,9 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.StandIn;
 import dev.braid.model.Tokenizer;
+import java.util.Set;
 
 /**
  * APAR (ALGORITHMS.md §3): a model fine-tuned to emit {@code [Fork]} where the detail of an item and
@@ -41,6 +43,16 @@ public final class AparStrategy implements DecodingStrategy {
     @Override
     public String requiredCapability() {
         return CAPABILITY;
+    }
+
+    /** Branches pay where the answer is a list the model can fork into items. */
+    @Override
+    public StandIn standIn(Set<String> capabilities, StandIn.Prompt prompt) {
+        if (!capabilities.contains(CAPABILITY)) {
+            return StandIn.untuned(CAPABILITY);
+        }
+        return prompt.list() ? StandIn.pays("model is APAR-tuned and the prompt asks for a list")
+                : StandIn.notForPrompt("it asks for no list");
     }
 
     public AparParams params() {

@@ -4,7 +4,9 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.StandIn;
 import dev.braid.model.Tokenizer;
+import java.util.Set;
 
 /**
  * Jacobi decoding (ALGORITHMS.md §1): each step refines a block of {@link JacobiParams#blockSize()}
@@ -26,11 +28,20 @@ import dev.braid.model.Tokenizer;
 public final class JacobiStrategy implements DecodingStrategy {
 
     public static final String NAME = "jacobi";
+    /** The model capability (the registry's id) under which Jacobi converges in few steps. */
+    public static final String TUNED_FOR = "cllm";
 
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Plain models rarely converge early, so only a consistency-trained one is expected to pay. */
+    @Override
+    public StandIn standIn(Set<String> capabilities, StandIn.Prompt prompt) {
+        return capabilities.contains(TUNED_FOR) ? StandIn.pays("model is CLLM-tuned and decoding is greedy")
+                : StandIn.untuned(TUNED_FOR);
     }
 
     /** Its fixed point is the greedy output: sampled, it would refine guesses for nothing. */

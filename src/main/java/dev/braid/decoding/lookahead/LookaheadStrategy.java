@@ -4,7 +4,9 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.StandIn;
 import dev.braid.model.Tokenizer;
+import java.util.Set;
 
 /**
  * Lookahead decoding (ALGORITHMS.md §2): exact, no draft model. Each step one forward pass carries
@@ -27,6 +29,11 @@ public final class LookaheadStrategy implements DecodingStrategy {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public StandIn standIn(Set<String> capabilities, StandIn.Prompt prompt) {
+        return StandIn.pays("greedy decoding: lookahead needs no training and verifies its guesses exactly");
     }
 
     @Override

@@ -4,7 +4,9 @@ import dev.braid.decoding.DecodingStrategy;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
+import dev.braid.decoding.StandIn;
 import dev.braid.model.Tokenizer;
+import java.util.Set;
 
 /**
  * Skeleton Graph Decoding (ALGORITHMS.md §4): the model first writes a skeleton of numbered points
@@ -36,6 +38,14 @@ public final class SgdStrategy implements DecodingStrategy {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public StandIn standIn(Set<String> capabilities, StandIn.Prompt prompt) {
+        return prompt.multiPart()
+                ? StandIn.pays("the prompt asks several questions at once: SGD plans them as a graph"
+                        + " and decodes independent parts in the same steps")
+                : StandIn.notForPrompt("it does not ask several questions at once");
     }
 
     @Override
