@@ -83,9 +83,10 @@ final class JacobiLane extends Lane {
         }
         probing = probes.due();
         // a probe's guesses are stale; the step after it, fed the probe's refinements, says what
-        // guessing is worth now
+        // guessing is worth now. It feeds as many as the probe did: past them a block holds only
+        // filler, which costs a step's compute and says nothing of the text
         if (probedLast && warm) {
-            return cap;
+            return Math.min(cap, fed);
         }
         int options = 0;
         while (options < LADDER.length && LADDER[options] <= cap) {
