@@ -54,9 +54,19 @@ public final class DeviceWorker implements AutoCloseable {
      * costs (the step-cost curve is flat that far), so less is not worth the wait.
      */
     private static final int SHARED_PREFIX_WORTH_A_STEP = 32;
-    /** Calibration: rounds over the step-cost ladder run first and not counted, then rounds measured. */
-    private static final int CALIBRATION_WARMUP = 2;
-    private static final int CALIBRATION_ROUNDS = 3;
+    /**
+     * Calibration: rounds over the step-cost ladder that run first and are not counted, then rounds
+     * measured. Small steps are where guesses are priced, and a few rounds leave them timed while
+     * the JIT still compiles the step's Java code: with two warm-up rounds braid-base's one-token step
+     * was calibrated anywhere from 3.1 to 5.6 ms and its 2-token step at 4.1 to 10.2, with ten 2.2 to
+     * 3.6 and 2.9 to 4.6.
+     */
+    private static final int CALIBRATION_WARMUP = 10;
+    private static final int CALIBRATION_ROUNDS = 10;
+    /** Steps of more query tokens run fewer rounds: they cost the most, and noise is a smaller part of them. */
+    private static final int CALIBRATION_LARGE_STEP = 32;
+    private static final int CALIBRATION_LARGE_WARMUP = 2;
+    private static final int CALIBRATION_LARGE_ROUNDS = 3;
 
     private final String name;
     private final Transformer model;
@@ -262,8 +272,13 @@ public final class DeviceWorker implements AutoCloseable {
         java.util.Arrays.fill(fastest, Double.MAX_VALUE);
         for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
             for (int i = 0; i < shapes.size(); i++) {
+                boolean large = java.util.Arrays.stream(shapes.get(i)).sum() > CALIBRATION_LARGE_STEP;
+                int warmup = large ? CALIBRATION_LARGE_WARMUP : CALIBRATION_WARMUP;
+                if (large && round >= CALIBRATION_LARGE_WARMUP + CALIBRATION_LARGE_ROUNDS) {
+                    continue;
+                }
                 double ms = timeStep(shapes.get(i));
-                if (round >= CALIBRATION_WARMUP) {
+                if (round >= warmup) {
                     fastest[i] = Math.min(fastest[i], ms);
                 }
             }
