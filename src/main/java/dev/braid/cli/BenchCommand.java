@@ -45,6 +45,8 @@ final class BenchCommand {
                     Option.valued("concurrency", "1,8,32", "the concurrency levels").defaults("1,8,32"),
                     Option.valued("max-new-tokens", "N", "tokens per request").defaults(64),
                     Option.valued("requests-per-client", "N", "requests each client sends per level").defaults(2),
+                    Option.valued("rounds", "N", "with several clients, split each client's requests into N rounds"
+                            + " and let the strategies take turns round by round").defaults(1),
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
                             .defaults(BenchPrompts.GENERAL.id()),
                     Option.flag("until-end", "let answers stop at the model's end token"),
@@ -66,6 +68,11 @@ final class BenchCommand {
         int[] levels = options.integers("concurrency", 1);
         int maxNewTokens = options.integer("max-new-tokens", 1, 1 << 16);
         int perClient = options.integer("requests-per-client", 1, 1000);
+        int rounds = options.integer("rounds", 1, 1000);
+        if (rounds > perClient) {
+            throw new UsageException("--rounds " + rounds + " is more than --requests-per-client " + perClient
+                    + ": every round needs a request from each client");
+        }
         boolean untilEnd = options.has("until-end");
         List<BenchPrompts> promptSets = promptSets(options.string("prompts"));
         Path output = Path.of(options.string("output"));
@@ -111,7 +118,8 @@ final class BenchCommand {
             List<BenchAuto.Run> answered = new ArrayList<>();
             for (BenchPrompts set : promptSets) {
                 for (int level : levels) {
-                    for (Map<String, Object> measured : load.level(targets, set.system(), set.prompts(), level, perClient)) {
+                    for (Map<String, Object> measured : load.level(targets, set.system(), set.prompts(), level, perClient,
+                            rounds)) {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("prompts", set.id());
                         row.putAll(measured);
@@ -142,6 +150,7 @@ final class BenchCommand {
             report.put("until_end", untilEnd);
             report.put("stagger_ms", stagger);
             report.put("requests_per_client", perClient);
+            report.put("rounds", rounds);
             report.put("device", main.model().transformer().device().toString());
             report.put("host", host.report());
             report.put("cpu_threads", CpuThreads.resolve(options.integer("cpu-threads", 0, 1024)));

@@ -93,25 +93,24 @@ final class BenchLoad {
     }
 
     /**
-     * One level, every target, a row each. With one client the targets take turns request by
-     * request, so a slow spell of a shared host lands on all of them alike; with more clients each
-     * runs its closed loop in turn, since turns would leave clients idle at the end of every round.
+     * One level, every target, a row each. The targets take turns round by round, so a slow spell
+     * of a shared host lands on all of them alike. With one client a round is one request. With more,
+     * each client's requests are split into {@code rounds}, since every round ends with clients idle
+     * while the last answers finish; one round runs each target's closed loop whole.
      */
     List<Map<String, Object>> level(List<BenchTarget> targets, String system, List<String> questions, int clients,
-                                    int perClient)
+                                    int perClient, int rounds)
             throws InterruptedException {
         lastOnEngine.clear(); // every level starts with empty prefix caches
         Measurement[] measured = new Measurement[targets.size()];
-        if (clients == 1) {
-            for (int r = 0; r < perClient; r++) {
-                for (int t = 0; t < targets.size(); t++) {
-                    Measurement turn = measure(targets.get(t), system, questions, 1, 1, r);
-                    measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
-                }
-            }
-        } else {
+        int turns = clients == 1 ? perClient : rounds;
+        for (int r = 0; r < turns; r++) {
+            // requests [from, to) of each client's perClient
+            int from = perClient * r / turns;
+            int to = perClient * (r + 1) / turns;
             for (int t = 0; t < targets.size(); t++) {
-                measured[t] = measure(targets.get(t), system, questions, clients, perClient, 0);
+                Measurement turn = measure(targets.get(t), system, questions, clients, to - from, from * clients);
+                measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();

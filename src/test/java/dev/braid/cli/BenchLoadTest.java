@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How a level's load meets its targets: in turns with one client, one closed loop after another with more. */
+/** How a level's load meets its targets: in turns with one client, closed loops in turns of rounds with more. */
 class BenchLoadTest {
 
     /** AR under another label, noting each request it is given. */
@@ -33,7 +33,7 @@ class BenchLoadTest {
     }
 
     @Test
-    void oneClientAlternatesTheTargetsAndMoreClientsRunThemInTurn() throws Exception {
+    void oneClientAlternatesTheTargetsAndMoreClientsRunThemInRounds() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
         try (BenchEngine engine = new BenchEngine(model, new WorkerSettings(1, 4096, 4, 64))) {
@@ -43,7 +43,7 @@ class BenchLoadTest {
                     new StepBounds.Host(10, 100), 0);
             List<String> questions = List.of("one", "two");
 
-            List<Map<String, Object>> rows = load.level(targets, null, questions, 1, 3);
+            List<Map<String, Object>> rows = load.level(targets, null, questions, 1, 3, 1);
             assertThat(log).containsExactly("a", "b", "a", "b", "a", "b");
             assertThat(rows).extracting(r -> r.get("strategy")).containsExactly("a", "b");
             for (Map<String, Object> row : rows) {
@@ -69,9 +69,16 @@ class BenchLoadTest {
             }
 
             log.clear();
-            rows = load.level(targets, null, questions, 2, 2);
+            rows = load.level(targets, null, questions, 2, 2, 1);
             assertThat(log).containsExactly("a", "a", "a", "a", "b", "b", "b", "b");
             assertThat(rows).extracting(r -> r.get("requests")).containsExactly(4, 4);
+
+            // in rounds, each target's closed loop runs a share of every client's requests in turn
+            log.clear();
+            rows = load.level(targets, null, questions, 2, 3, 2);
+            assertThat(log).containsExactly("a", "a", "b", "b", "a", "a", "a", "a", "b", "b", "b", "b");
+            assertThat(rows).extracting(r -> r.get("requests")).containsExactly(6, 6);
+            assertThat(rows).extracting(r -> r.get("completion_tokens")).containsExactly(30L, 30L);
         }
     }
 }

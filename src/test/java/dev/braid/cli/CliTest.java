@@ -74,6 +74,10 @@ class CliTest {
         assertThat(run("generate", "--frobnicate").err()).contains("unknown option --frobnicate");
         assertThat(run("bench", "--model", ReferenceCase.FIXTURES.resolve("llama-tiny").toString(),
                 "--strategy", "telepathy").err()).contains("telepathy");
+        assertThat(run("bench", "--model", "x", "--requests-per-client", "2", "--rounds", "3")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--rounds 3 is more than --requests-per-client 2");
+        });
         assertThat(run("fly").code()).isEqualTo(2);
         assertThat(run("train", "--recipe", "tiny", "--corpus", "/nonexistent/corpus.jsonl")).satisfies(r -> {
             assertThat(r.code()).isEqualTo(2);
