@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * {@code bench --auto}: what {@code auto}'s prediction makes of the prompts just measured, against the
  * best strategy for each prompt (the oracle). Each question is decided as the selector decides it:
  * every candidate's tokens and query tokens per step in the question's prompt category, priced by the
- * main worker's step cost at the level's other clients, the fastest prediction wins ({@link Forecast}).
+ * main worker's step cost as the level left it, at the level's other clients; the fastest prediction
+ * wins ({@link Forecast}).
  * The history is every other question's answers at the same level, never the decided question's own,
  * so nothing is predicted from the answer it is scored on. A pick is credited with the measured
  * answers of the strategy it picked (greedy answers do not depend on who picked them). Throughput is
@@ -26,8 +27,8 @@ import java.util.stream.Collectors;
  */
 final class BenchAuto {
 
-    /** One answer of a prompt set's level. */
-    record Run(String prompts, BenchLoad.Answered answered) {
+    /** One answer of a prompt set's level, and the main worker's step cost as that level left it. */
+    record Run(String prompts, BenchLoad.Answered answered, StepCost cost) {
     }
 
     /** What answers made, summed: one strategy's to one question at one level, or more of them. */
@@ -78,14 +79,17 @@ final class BenchAuto {
     }
 
     /** A row per prompt set and level: auto's and the oracle's tokens per second, and what each picked. */
-    static List<Map<String, Object>> rows(List<Run> runs, List<String> candidates, StepCost cost) {
+    static List<Map<String, Object>> rows(List<Run> runs, List<String> candidates) {
         // question -> strategy -> its answers
         Map<Question, Map<String, Sum>> byQuestion = new LinkedHashMap<>();
+        // each level is priced as the worker priced steps then: its offset follows the batch it ran
+        Map<List<Object>, StepCost> costs = new LinkedHashMap<>();
         for (Run run : runs) {
             BenchLoad.Answered a = run.answered();
             if (!candidates.contains(a.target().label())) {
                 continue;
             }
+            costs.putIfAbsent(List.of(run.prompts(), a.clients()), run.cost());
             String category = PromptShape.of(a.question(), a.promptTokens(), 0, 1, false).category();
             byQuestion.computeIfAbsent(new Question(run.prompts(), a.clients(), a.question(), category),
                     q -> new LinkedHashMap<>()).computeIfAbsent(a.target().label(), s -> new Sum()).add(Sum.of(a));
@@ -94,6 +98,7 @@ final class BenchAuto {
                 Collectors.groupingBy(q -> List.of(q.prompts(), q.clients()), LinkedHashMap::new, Collectors.toList()));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Map.Entry<List<Object>, List<Question>> level : levels.entrySet()) {
+            StepCost cost = costs.get(level.getKey());
             Map<String, Sum> auto = new LinkedHashMap<>();
             Map<String, Sum> oracle = new LinkedHashMap<>();
             Map<String, Sum> fixed = new LinkedHashMap<>();

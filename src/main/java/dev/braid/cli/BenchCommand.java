@@ -1,6 +1,7 @@
 package dev.braid.cli;
 
 import dev.braid.decoding.DecodingStrategy;
+import dev.braid.decoding.StepCost;
 import dev.braid.decoding.StrategyParams;
 import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.decoding.sgd.SgdPrompts;
@@ -33,6 +34,9 @@ import java.util.Map;
  * mean log-likelihood under that model.
  */
 final class BenchCommand {
+
+    /** Query tokens up to which --auto keeps each level's step cost: beyond any step a bench level runs. */
+    private static final int STEP_COST_SNAPSHOT_TOKENS = 4096;
 
     static final Usage USAGE = new Usage("bench", """
             Closed-loop load on the engine at each concurrency level; writes bench.json and bench.md. Every
@@ -125,13 +129,15 @@ final class BenchCommand {
                         row.putAll(measured);
                         rows.add(row);
                     }
-                    load.answered().forEach(a -> answered.add(new BenchAuto.Run(set.id(), a)));
+                    StepCost levelCost = StepCost.snapshot(targets.get(0).engine().pool().leastLoaded().batch().cost(),
+                            STEP_COST_SNAPSHOT_TOKENS);
+                    load.answered().forEach(a -> answered.add(new BenchAuto.Run(set.id(), a, levelCost)));
                 }
             }
             addComparisons(rows);
             DeviceWorker autoWorker = targets.get(0).engine().pool().leastLoaded();
             List<Map<String, Object>> autoRows = options.has("auto")
-                    ? BenchAuto.rows(answered, autoCandidates, autoWorker.batch().cost()) : List.of();
+                    ? BenchAuto.rows(answered, autoCandidates) : List.of();
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", main.model().name());
             report.put("parameters", main.model().transformer().parameterCount());

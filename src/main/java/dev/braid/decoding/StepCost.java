@@ -14,4 +14,29 @@ public interface StepCost {
     default double groupMillis() {
         return 0;
     }
+
+    /**
+     * What {@code live} prices now, kept: steps of up to {@code upTo} tokens as it prices them,
+     * longer ones extended along its last token's cost, while {@code live} goes on learning.
+     */
+    static StepCost snapshot(StepCost live, int upTo) {
+        double[] millis = new double[upTo + 1];
+        for (int tokens = 1; tokens <= upTo; tokens++) {
+            millis[tokens] = live.millis(tokens);
+        }
+        double slope = upTo > 1 ? millis[upTo] - millis[upTo - 1] : 0;
+        double group = live.groupMillis();
+        return new StepCost() {
+            @Override
+            public double millis(int tokens) {
+                int clamped = Math.max(1, tokens);
+                return clamped <= upTo ? millis[clamped] : millis[upTo] + slope * (clamped - upTo);
+            }
+
+            @Override
+            public double groupMillis() {
+                return group;
+            }
+        };
+    }
 }
