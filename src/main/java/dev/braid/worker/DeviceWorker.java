@@ -417,6 +417,8 @@ public final class DeviceWorker implements AutoCloseable {
         List<Integer> taskQueryTokens = new ArrayList<>();
         List<Prefill> overBudget = new ArrayList<>();
         int tokens = 0;
+        // prompt tokens of the tasks planned whole, beyond the one per sequence that reads its logits
+        int promptTokens = 0;
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(price);
@@ -432,6 +434,7 @@ public final class DeviceWorker implements AutoCloseable {
                 i--;
                 continue;
             }
+            promptTokens += pendingTokens(prefills) - prefills.size();
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
@@ -475,7 +478,10 @@ public final class DeviceWorker implements AutoCloseable {
         }
         profile.lap(Phase.RELEASE);
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
-        price = new StepPrice(pricing, batch.tokenCount(), accepted, guessMemory);
+        // the next step carries none of the prompts this one prefilled: priced beside them, guesses
+        // on the step after a burst of prompts looked nearly free
+        int decoding = batch.tokenCount() - promptTokens - chunks.taskTokens().stream().mapToInt(Integer::intValue).sum();
+        price = new StepPrice(pricing, Math.max(0, decoding), accepted, guessMemory);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
         retireDone();
