@@ -178,6 +178,9 @@ final class BenchLoad {
         List<Double> itl = new ArrayList<>();
         List<Double> answerMs = new ArrayList<>();
         double requestSteps = 0;
+        double queryTokens = 0;
+        double draftTokens = 0;
+        double acceptedDraftTokens = 0;
         double promptTokens = 0;
         double cachedTokens = 0;
         double requestPeakKv = 0;
@@ -189,6 +192,11 @@ final class BenchLoad {
             }
             answerMs.add(answer.nanos() / 1e6);
             requestSteps += answer.result().steps();
+            queryTokens += answer.result().queryTokens() - answer.result().promptTokens();
+            if (answer.result().speculation() != null) {
+                draftTokens += answer.result().speculation().draftTokens();
+                acceptedDraftTokens += answer.result().speculation().acceptedTokens();
+            }
             promptTokens += answer.result().promptTokens();
             cachedTokens += answer.result().cachedTokens();
             requestPeakKv += answer.result().peakKvBlocks();
@@ -213,6 +221,10 @@ final class BenchLoad {
                 profile.total() / Math.max(1, profile.steps())));
         row.put("steps_per_request", BenchReport.round(requestSteps / n));
         row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
+        // what a request fed beyond its prompt per step: 1 for plain steps, more where it guessed
+        row.put("decode_query_tokens_per_request_step", BenchReport.round(queryTokens / Math.max(1, requestSteps)));
+        row.put("draft_tokens_per_request", BenchReport.round(draftTokens / n));
+        row.put("accepted_draft_tokens_per_request", BenchReport.round(acceptedDraftTokens / n));
         row.put("prompt_tokens_per_request", BenchReport.round(promptTokens / n));
         row.put("cached_tokens_per_request", BenchReport.round(cachedTokens / n));
         row.put("ttft_ms_p50", BenchReport.round(BenchReport.percentile(ttft, 50)));

@@ -116,6 +116,17 @@ class GuessPricingTest {
     }
 
     @Test
+    void guessesThatOnlyJustPayByTheEstimatesStayPlain() {
+        // beside 7 lanes a plain step makes 8 tokens in 7 ms; 8 guesses add 2 ms
+        StepPrice price = new StepPrice(tokens -> 5.0 + 0.25 * tokens, 8, 8);
+        int[] extra = {0, 8};
+        // 2.6 expected tokens for 2 ms: 1.14 times as cheap as the batch's, within the estimates' error
+        assertThat(price.best(1, 1, 1, extra, new double[] {0, 2.6})).isZero();
+        // 3.2: 1.4 times as cheap
+        assertThat(price.best(1, 1, 1, extra, new double[] {0, 3.2})).isEqualTo(1);
+    }
+
+    @Test
     void acceptanceFollowsWhatTheGuessesDo() {
         AcceptanceCurve curve = new AcceptanceCurve(4);
         assertThat(curve.expected(4)).isEqualTo(0.5 + 0.25 + 0.125 + 0.0625);
