@@ -3,9 +3,7 @@ package dev.braid.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.braid.decoding.GenerationListener;
 import dev.braid.decoding.GenerationRequest;
-import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StopCriteria;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,28 +27,17 @@ class StepPriceAfterPrefillTest {
     void theStepAfterAPrefillIsPricedByItsDecodingTokens() throws Exception {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
              DeviceWorker worker = new DeviceWorker("w", model.transformer(), new WorkerSettings(1, 1024, 4, 16))) {
-            int[] prompt = java.util.stream.IntStream.range(0, 12).map(i -> 5 + i).toArray();
+            int[] prompt = IntStream.range(0, 12).map(i -> 5 + i).toArray();
             List<Integer> pricedTokens = new ArrayList<>();
-            ResultFuture done = new ResultFuture();
-            GenerationListener listener = new GenerationListener() {
+            ResultFuture done = new ResultFuture() {
                 @Override
                 public void onTokens(int sequence, int[] tokenIds) {
                     // on the worker's thread, before the step's own price replaces the last one
                     pricedTokens.add(worker.batch().tokens());
                 }
-
-                @Override
-                public void onComplete(GenerationResult result) {
-                    done.onComplete(result);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    done.onError(error);
-                }
             };
             worker.submit(new AutoregressiveStrategy().newTask(new GenerationRequest(prompt, SamplingParams.GREEDY,
-                    new StopCriteria(Set.of(), List.of(), 6)), model.tokenizer(), listener));
+                    new StopCriteria(Set.of(), List.of(), 6)), model.tokenizer(), done));
             assertThat(done.get(60, TimeUnit.SECONDS).completionTokens()).isEqualTo(6);
             // the first token is read from the prefill step; every later step is priced beside the one
             // before it, which decoded one token (the prefill's last prompt token included)
