@@ -65,6 +65,12 @@ public final class DeviceWorker implements AutoCloseable {
     private static final int CALIBRATION_ROUNDS = 10;
     /** Steps of more query tokens run fewer rounds: they cost the most, and noise is a smaller part of them. */
     private static final int CALIBRATION_LARGE_STEP = 32;
+    /**
+     * Idle polls on which the worker times one more small synthetic step, keeping each point's
+     * fastest: a slow spell of the host during the start-up calibration no longer sets the price of
+     * guesses for the worker's life. Bounded, so an idle worker soon does nothing.
+     */
+    private static final int IDLE_CALIBRATIONS = 100;
     private static final int CALIBRATION_LARGE_WARMUP = 2;
     private static final int CALIBRATION_LARGE_ROUNDS = 3;
 
@@ -90,6 +96,8 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepProfile profile = new StepProfile();
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
+    /** Idle polls spent timing a small step so far ({@link #IDLE_CALIBRATIONS} at most). */
+    private volatile int idleCalibrations;
     private volatile StepPrice price;
     /**
      * Query tokens a step may take before long prompts are prefilled in chunks; set at calibration.
@@ -252,14 +260,49 @@ public final class DeviceWorker implements AutoCloseable {
                 stepCost.calibrate(shapes.get(i)[0], fastest[i]);
             }
             stepCost.calibrateGroup(fastest[points + 1] - fastest[points] - (stepCost.millis(3) - stepCost.millis(2)));
-            log.info("worker {} step cost (query tokens: ms): {}; a query length of its own in a batch: {} ms",
-                    name, stepCost.curve().stream()
-                            .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
-                            .collect(java.util.stream.Collectors.joining(", ")),
-                    String.format(java.util.Locale.ROOT, "%.2f", stepCost.groupMillis()));
+            log.info("worker {} step cost (query tokens: ms): {}", name, describeStepCost());
         } catch (RuntimeException e) {
             log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
                     e.getMessage());
+        }
+    }
+
+    private String describeStepCost() {
+        return stepCost.curve().stream()
+                .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
+                .collect(java.util.stream.Collectors.joining(", "))
+                + String.format(java.util.Locale.ROOT, "; a query length of its own in a batch: %.2f ms",
+                        stepCost.groupMillis());
+    }
+
+    /** Idle polls this worker has spent timing a small step. */
+    int idleCalibrations() {
+        return idleCalibrations;
+    }
+
+    /** Times the next small point of the step-cost ladder once and keeps it if it ran faster. */
+    private void calibrateWhileIdle() {
+        if (idleCalibrations >= IDLE_CALIBRATIONS) {
+            return;
+        }
+        int points = 0;
+        while (points < StepCostModel.LADDER.length && StepCostModel.LADDER[points] <= CALIBRATION_LARGE_STEP
+                && StepCostModel.LADDER[points] < model.config().maxPositionEmbeddings()) {
+            points++;
+        }
+        if (points == 0) {
+            return;
+        }
+        int tokens = StepCostModel.LADDER[idleCalibrations++ % points];
+        try {
+            threads.use(threads.threadsFor(tokens));
+            stepCost.refine(tokens, timeStep(new int[] {tokens}));
+            if (idleCalibrations == IDLE_CALIBRATIONS) {
+                log.info("worker {} step cost refined while idle (query tokens: ms): {}", name, describeStepCost());
+            }
+        } catch (RuntimeException e) {
+            idleCalibrations = IDLE_CALIBRATIONS;
+            log.warn("worker {} stops refining its step cost while idle: {}", name, e.getMessage());
         }
     }
 
@@ -316,6 +359,8 @@ public final class DeviceWorker implements AutoCloseable {
                     DecodingTask next = incoming.poll(100, TimeUnit.MILLISECONDS);
                     if (next != null) {
                         waiting.addLast(next);
+                    } else {
+                        calibrateWhileIdle();
                     }
                 }
                 incoming.drainTo(waiting);

@@ -52,6 +52,23 @@ public final class StepCostModel implements StepCost {
         int point = indexOf(tokens);
         millis[point] = ms;
         calibrated[point] = true;
+        rebuildEnvelope();
+    }
+
+    /**
+     * Lowers a calibrated point to a faster measurement of the same synthetic step, taken later: noise
+     * on a shared host only ever adds time, so the fastest seen is the step's own cost. A point not
+     * calibrated is left alone.
+     */
+    synchronized void refine(int tokens, double ms) {
+        int point = indexOf(tokens);
+        if (calibrated[point] && ms > 0 && ms < millis[point]) {
+            millis[point] = ms;
+            rebuildEnvelope();
+        }
+    }
+
+    private void rebuildEnvelope() {
         double highest = 0;
         for (int i = 0; i < LADDER.length; i++) {
             if (calibrated[i]) {

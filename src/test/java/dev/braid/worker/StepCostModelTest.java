@@ -72,6 +72,21 @@ class StepCostModelTest {
     }
 
     @Test
+    void aLaterFasterMeasurementLowersItsPointAndTheCurveStaysMonotone() {
+        StepCostModel model = calibrated();
+        model.refine(2, 9.0);
+        assertThat(model.millis(2)).as("a slower measurement changes nothing").isEqualTo(5.91, within(1e-9));
+        model.refine(2, 5.0);
+        assertThat(model.millis(2)).as("no lower than the one-token step").isEqualTo(5.35, within(1e-9));
+        model.refine(1, 4.0);
+        assertThat(model.millis(1)).isEqualTo(4.0, within(1e-9));
+        assertThat(model.millis(2)).isEqualTo(5.0, within(1e-9));
+        StepCostModel uncalibrated = new StepCostModel();
+        uncalibrated.refine(1, 1.0);
+        assertThat(uncalibrated.curve()).as("only calibrated points are refined").isEmpty();
+    }
+
+    @Test
     void withoutCalibrationTheCostIsLearnedFlat() {
         StepCostModel model = new StepCostModel();
         assertThat(model.curve()).isEmpty();
