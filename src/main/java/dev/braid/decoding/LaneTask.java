@@ -20,8 +20,6 @@ public abstract class LaneTask extends DecodingTask {
 
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Integer> planned = new ArrayList<>();
-    /** Per planned lane, the tokens its plan recomputes beyond the one that reads its logits: a prompt's. */
-    private final List<Integer> recomputed = new ArrayList<>();
     /** Lanes past the first that wait for its prefill to put the prompt in the prefix cache. */
     private final List<Lane> awaitingPrompt = new ArrayList<>();
 
@@ -70,7 +68,6 @@ public abstract class LaneTask extends DecodingTask {
     @Override
     public List<StepPlan> plan() {
         planned.clear();
-        recomputed.clear();
         List<StepPlan> plans = new ArrayList<>();
         startAwaitingLanes();
         int free = kv.freeBlocks();
@@ -79,7 +76,6 @@ public abstract class LaneTask extends DecodingTask {
             if (lane.sequence().finished() || awaitingPrompt.contains(lane)) {
                 continue;
             }
-            recomputed.add(lane.sequence().pendingCount() - 1);
             StepPlan plan = lane.plan(new StepRoom(price(), free));
             free -= kv.blocksNeeded(plan.table(), plan.queryCount());
             planned.add(i);
@@ -94,8 +90,8 @@ public abstract class LaneTask extends DecodingTask {
             int index = planned.get(p);
             Lane lane = lanes.get(index);
             int[] accepted = lane.consume(output, firstPlan + p);
-            // counted as the step's price counts it: decoding only
-            lane.took(output.batch().plans().get(firstPlan + p).queryCount() - recomputed.get(p), accepted.length);
+            // its decoding tokens, the rows it reads logits of, as the step's price counts them
+            lane.took(output.batch().plans().get(firstPlan + p).logitCount(), accepted.length);
             emitted(index, accepted);
             BlockTable table = lane.sequence().table();
             if (lane.sequence().finished()) {

@@ -65,14 +65,14 @@ public final class DeviceWorker implements AutoCloseable {
     private static final int CALIBRATION_ROUNDS = 10;
     /** Steps of more query tokens run fewer rounds: they cost the most, and noise is a smaller part of them. */
     private static final int CALIBRATION_LARGE_STEP = 32;
+    private static final int CALIBRATION_LARGE_WARMUP = 2;
+    private static final int CALIBRATION_LARGE_ROUNDS = 3;
     /**
      * Idle polls on which the worker times one more small synthetic step, keeping each point's
      * fastest: a slow spell of the host during the start-up calibration no longer sets the price of
      * guesses for the worker's life. Bounded, so an idle worker soon does nothing.
      */
     private static final int IDLE_CALIBRATIONS = 100;
-    private static final int CALIBRATION_LARGE_WARMUP = 2;
-    private static final int CALIBRATION_LARGE_ROUNDS = 3;
 
     private final String name;
     private final Transformer model;
@@ -462,8 +462,8 @@ public final class DeviceWorker implements AutoCloseable {
         List<Integer> taskQueryTokens = new ArrayList<>();
         List<Prefill> overBudget = new ArrayList<>();
         int tokens = 0;
-        // prompt tokens of the tasks planned whole, beyond the one per sequence that reads its logits
-        int promptTokens = 0;
+        // the rows the tasks read logits of: a prompt planned whole counts its last token only
+        int decoding = 0;
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(price);
@@ -479,13 +479,13 @@ public final class DeviceWorker implements AutoCloseable {
                 i--;
                 continue;
             }
-            promptTokens += pendingTokens(prefills) - prefills.size();
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
             int taskTokens = taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
             taskQueryTokens.add(taskTokens);
             tokens += taskTokens;
+            decoding += taskPlans.stream().mapToInt(StepPlan::logitCount).sum();
         }
         // decode plans go first; prefills get what is left, but never less than a quarter of the budget,
         // so that many requests guessing wide cannot starve a prompt
@@ -525,8 +525,7 @@ public final class DeviceWorker implements AutoCloseable {
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
         // the next step carries none of the prompts this one prefilled: priced beside them, guesses
         // on the step after a burst of prompts looked nearly free
-        int decoding = batch.tokenCount() - promptTokens - chunks.taskTokens().stream().mapToInt(Integer::intValue).sum();
-        price = new StepPrice(pricing, Math.max(0, decoding), accepted, guessMemory);
+        price = new StepPrice(pricing, decoding, accepted, guessMemory);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
         retireDone();
