@@ -33,6 +33,7 @@ public abstract class DecodingTask {
     private StepPrice price = StepPrice.FREE;
     private int acceptedThisStep;
     private int acceptedLastStep;
+    private int decodingLastStep;
     private int logprobsTop = -1;
 
     protected DecodingTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
@@ -77,6 +78,23 @@ public abstract class DecodingTask {
     }
 
     /**
+     * The decoding tokens of the step this task last took part in, the rows it read logits of
+     * ({@link StepPlan#logitCount}); none for a step that only fed it a prefill chunk.
+     */
+    public final int decodingLastStep() {
+        return decodingLastStep;
+    }
+
+    /**
+     * Tokens {@code plans}, this step's, are expected to accept: one a sequence by default. Tasks
+     * that guess say what their guesses are expected to add, so the tasks planned after them are
+     * priced beside the step as it now stands ({@link StepPrice#planned}).
+     */
+    public double expectedAccepted(List<StepPlan> plans) {
+        return plans.size();
+    }
+
+    /**
      * Sequences with more than one token waiting for the cache (a prompt, or a context to recompute)
      * whose next plan would feed them all: the worker may instead feed a chunk of those tokens
      * ({@link #prefilled}), leaving at least the last one to the task's own plan, which reads its
@@ -93,7 +111,7 @@ public abstract class DecodingTask {
 
     /** The worker fed a chunk of {@code tokens} of {@link #prefills()} this step in place of the task's own plan. */
     public final void prefilled(int tokens) {
-        stepped(tokens);
+        stepped(tokens, 0);
     }
 
     /** The work of the next step, one plan per sequence that needs the model. */
@@ -184,10 +202,14 @@ public abstract class DecodingTask {
         return steps;
     }
 
-    /** Bookkeeping after each step the task took part in with {@code queryTokens} of the step's tokens. */
-    public final void stepped(int queryTokens) {
+    /**
+     * Bookkeeping after each step the task took part in with {@code queryTokens} of the step's tokens,
+     * {@code decodingTokens} of them rows it read logits of.
+     */
+    public final void stepped(int queryTokens, int decodingTokens) {
         steps++;
         this.queryTokens += queryTokens;
+        decodingLastStep = decodingTokens;
         acceptedLastStep = acceptedThisStep;
         acceptedThisStep = 0;
         peakBlocks = Math.max(peakBlocks, kv.heldBlocks());

@@ -23,6 +23,8 @@ public abstract class Lane {
     private long draftTokens;
     private long acceptedDrafts;
     private int budget;
+    /** Tokens beyond one that this step's chosen guesses are expected to add; 0 for a plain step. */
+    private double expectedGain;
 
     protected Lane(Sequence sequence, KvLease kv, Tokenizer tokenizer, int contextLength) {
         this.sequence = sequence;
@@ -37,6 +39,25 @@ public abstract class Lane {
 
     /** This step's plan; {@code room} says what the step can afford. */
     public abstract StepPlan plan(StepRoom room);
+
+    /** Plans this step through {@link #plan(StepRoom)}, with no guesses expected until it chooses some. */
+    final StepPlan planStep(StepRoom room) {
+        expectedGain = 0;
+        return plan(room);
+    }
+
+    /**
+     * {@code price} as the lanes planned after this one see it: this lane's share of the batch is now
+     * {@code plan} and the tokens it expects to accept, in place of what it fed and accepted last step.
+     */
+    final StepPrice plannedIn(StepPrice price, StepPlan plan) {
+        return price.planned(lastTokens, lastAccepted, plan.logitCount(), expectedAccepted());
+    }
+
+    /** Tokens this lane's plan is expected to accept this step, guesses and the model's own token. */
+    double expectedAccepted() {
+        return 1 + expectedGain;
+    }
 
     /**
      * Reads plan {@code plan} of the output, accepts tokens through {@link #acceptRun} and commits
@@ -96,7 +117,14 @@ public abstract class Lane {
      * {@link StepPrice#best}); option 0 is the plain step.
      */
     protected int choose(StepRoom room, int base, int[] extra, double[] gain) {
-        return room.price().best(lastTokens, lastAccepted, base, extra, gain);
+        int best = room.price().best(lastTokens, lastAccepted, base, extra, gain);
+        expectedGain = Math.max(0, gain[best]);
+        return best;
+    }
+
+    /** The guesses chosen this step will not be fed after all (they do not fit): a plain step. */
+    protected final void plainAfterAll() {
+        expectedGain = 0;
     }
 
     /** Whether {@code tokens} more positions fit in the pool's free blocks this step. */

@@ -22,6 +22,8 @@ public abstract class LaneTask extends DecodingTask {
     private final List<Integer> planned = new ArrayList<>();
     /** Lanes past the first that wait for its prefill to put the prompt in the prefix cache. */
     private final List<Lane> awaitingPrompt = new ArrayList<>();
+    /** What the lanes planned this step expect to accept, by the guesses they chose. */
+    private double expectedAccepted;
 
     protected LaneTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         super(request, tokenizer, listener);
@@ -71,17 +73,26 @@ public abstract class LaneTask extends DecodingTask {
         List<StepPlan> plans = new ArrayList<>();
         startAwaitingLanes();
         int free = kv.freeBlocks();
+        StepPrice price = price();
+        expectedAccepted = 0;
         for (int i = 0; i < lanes.size(); i++) {
             Lane lane = lanes.get(i);
             if (lane.sequence().finished() || awaitingPrompt.contains(lane)) {
                 continue;
             }
-            StepPlan plan = lane.plan(new StepRoom(price(), free));
+            StepPlan plan = lane.planStep(new StepRoom(price, free));
+            price = lane.plannedIn(price, plan);
+            expectedAccepted += lane.expectedAccepted();
             free -= kv.blocksNeeded(plan.table(), plan.queryCount());
             planned.add(i);
             plans.add(plan);
         }
         return plans;
+    }
+
+    @Override
+    public double expectedAccepted(List<StepPlan> plans) {
+        return expectedAccepted;
     }
 
     @Override

@@ -1,23 +1,29 @@
 package dev.braid.decoding;
 
 /**
- * The price of guessed tokens in the coming step: the device's step cost and what the previous step
- * carried and produced. A lane chooses its guess budget to maximise the accepted tokens per
- * millisecond of the whole batch, taking the other lanes' share as it was last step: adding
- * {@code t} tokens that are expected to yield {@code g} more accepted tokens pays when
- * {@code (othersAccepted + 1 + g) / cost(othersTokens + base + t)} beats the same without them
+ * The price of guessed tokens in the coming step: the device's step cost and the batch the step
+ * carries. A lane chooses its guess budget to maximise the accepted tokens per millisecond of the
+ * whole batch: adding {@code t} tokens that are expected to yield {@code g} more accepted tokens pays
+ * when {@code (othersAccepted + 1 + g) / cost(othersTokens + base + t)} beats the same without them
  * (plus, beside other sequences, the cost of a query length of its own), and its {@code g} tokens
  * come cheaper per millisecond than the plain step's by {@link #MARGIN}.
  * On a CPU, where every token costs compute, guesses must be accepted often to pay; on a device
  * whose step cost is flat up to many tokens, nearly any acceptance pays.
  *
+ * <p>Lanes decide one after another ({@link #planned}): each is priced beside what the lanes before
+ * it planned for this step and what the rest did in their last step. Deciding together from the same
+ * last step, every lane would buy the guesses that pay for one lane alone, and on a curve that
+ * steepens as tokens add up (a CPU past a few dozen tokens) the step they make together costs more
+ * than their guesses bring.
+ *
  * @param cost     the device's step cost
- * @param tokens   query tokens the previous step spent decoding, all lanes together: the prompt tokens
- *                 it prefilled are left out, since the coming step does not carry them again
- * @param accepted tokens the previous step added to sequences, all lanes together
+ * @param tokens   decoding query tokens of the batch, all lanes together: the prompt tokens a step
+ *                 prefills are left out, since the step after it does not carry them again
+ * @param accepted tokens the batch adds to sequences, all lanes together (expected, for lanes
+ *                 already planned)
  * @param memory   what the worker's earlier sequences learned of their guesses
  */
-public record StepPrice(StepCost cost, int tokens, int accepted, GuessMemory memory) {
+public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory memory) {
 
     /**
      * How much cheaper than the batch's own tokens a guessing option's expected tokens must come (its
@@ -33,8 +39,18 @@ public record StepPrice(StepCost cost, int tokens, int accepted, GuessMemory mem
     public static final StepPrice FREE = new StepPrice(tokens -> 1.0, 0, 0);
 
     /** A price with no memory of earlier sequences. */
-    public StepPrice(StepCost cost, int tokens, int accepted) {
+    public StepPrice(StepCost cost, int tokens, double accepted) {
         this(cost, tokens, accepted, GuessMemory.none());
+    }
+
+    /**
+     * This price once a lane (or a task's lanes) has planned the coming step: what it fed and accepted
+     * in the previous step ({@code lastTokens}, {@code lastAccepted}) gives way to its plan's decoding
+     * tokens and the tokens it expects to accept with them.
+     */
+    public StepPrice planned(int lastTokens, double lastAccepted, int plannedTokens, double expectedAccepted) {
+        return new StepPrice(cost, Math.max(0, tokens - lastTokens) + plannedTokens,
+                Math.max(0, accepted - lastAccepted) + expectedAccepted, memory);
     }
 
     /**
@@ -47,7 +63,7 @@ public record StepPrice(StepCost cost, int tokens, int accepted, GuessMemory mem
      * @param gain        tokens each option is expected to add beyond the one a plain step makes
      * @return the index of the chosen option
      */
-    public int best(int ownTokens, int ownAccepted, int base, int[] extra, double[] gain) {
+    public int best(int ownTokens, double ownAccepted, int base, int[] extra, double[] gain) {
         int othersTokens = Math.max(0, tokens - ownTokens);
         double othersAccepted = Math.max(0, accepted - ownAccepted);
         double plainMillis = Math.max(1e-9, cost.millis(othersTokens + base));

@@ -212,7 +212,7 @@ public class StrategySelector {
                 ? String.format(Locale.ROOT, "predicted tokens/s on %s prompts for %s: %s", shape.category(),
                         model.name(), best.describe())
                 : String.format(Locale.ROOT, "predicted tokens/s of the batch on %s prompts for %s, beside %d query"
-                        + " tokens making %d a step: %s", shape.category(), model.name(), batch.tokens(),
+                        + " tokens making %.1f a step: %s", shape.category(), model.name(), batch.tokens(),
                         batch.accepted(), best.describe()));
         forecasts.stream().filter(f -> f != best)
                 .sorted(Comparator.comparingDouble(Forecast::tokensPerSecond).reversed())

@@ -460,32 +460,41 @@ public final class DeviceWorker implements AutoCloseable {
         List<DecodingTask> stepping = new ArrayList<>();
         List<Integer> firstPlan = new ArrayList<>();
         List<Integer> taskQueryTokens = new ArrayList<>();
+        List<Integer> taskDecodingTokens = new ArrayList<>();
         List<Prefill> overBudget = new ArrayList<>();
         int tokens = 0;
         // the rows the tasks read logits of: a prompt planned whole counts its last token only
         int decoding = 0;
+        // each task is priced beside the tasks before it as they planned this step, the rest as they were
+        StepPrice beside = besideLastStep();
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
-            task.observePrice(price);
+            task.observePrice(beside);
             List<Sequence> prefills = task.prefills();
             if (pendingTokens(prefills) > stepTokens - tokens) {
                 // prefilled by chunks below, from what the others leave of the budget
                 overBudget.add(new Prefill(task, prefills));
+                beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), 0, 0);
                 continue;
             }
             List<StepPlan> taskPlans = task.plan();
             if (!reserveAll(taskPlans)) {
+                beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), 0, 0);
                 preempt(i);
                 i--;
                 continue;
             }
+            int taskDecoding = taskPlans.stream().mapToInt(StepPlan::logitCount).sum();
+            beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), taskDecoding,
+                    task.expectedAccepted(taskPlans));
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
             int taskTokens = taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
             taskQueryTokens.add(taskTokens);
+            taskDecodingTokens.add(taskDecoding);
             tokens += taskTokens;
-            decoding += taskPlans.stream().mapToInt(StepPlan::logitCount).sum();
+            decoding += taskDecoding;
         }
         // decode plans go first; prefills get what is left, but never less than a quarter of the budget,
         // so that many requests guessing wide cannot starve a prompt
@@ -509,7 +518,7 @@ public final class DeviceWorker implements AutoCloseable {
                 DecodingTask task = stepping.get(t);
                 try {
                     task.consume(output, firstPlan.get(t));
-                    task.stepped(taskQueryTokens.get(t));
+                    task.stepped(taskQueryTokens.get(t), taskDecodingTokens.get(t));
                     accepted += task.acceptedLastStep();
                 } catch (RuntimeException e) {
                     running.remove(task);
@@ -531,6 +540,17 @@ public final class DeviceWorker implements AutoCloseable {
         retireDone();
         profile.lap(Phase.FINISH);
         profile.endStep();
+    }
+
+    /** The price of guesses beside what the running tasks decoded and accepted in the last step they took part in. */
+    private StepPrice besideLastStep() {
+        int decoding = 0;
+        int accepted = 0;
+        for (DecodingTask task : running) {
+            decoding += task.decodingLastStep();
+            accepted += task.acceptedLastStep();
+        }
+        return new StepPrice(pricing, decoding, accepted, guessMemory);
     }
 
     /** Prompt tokens of these sequences not yet in the cache. */

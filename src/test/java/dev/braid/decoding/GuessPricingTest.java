@@ -126,6 +126,70 @@ class GuessPricingTest {
         assertThat(price.best(1, 1, 1, extra, new double[] {0, 3.2})).isEqualTo(1);
     }
 
+    /**
+     * braid-base's step by query tokens as its worker calibrated it on this project's CPU (README,
+     * "Extra tokens in a step"): flat from 2 to 16 tokens, steep past them.
+     */
+    private static final StepCost CPU_CALIBRATED = tokens -> {
+        int[] points = {1, 2, 16, 32, 64};
+        double[] millis = {4.23, 6.03, 6.57, 10.99, 19.8};
+        for (int i = 1; i < points.length; i++) {
+            if (tokens <= points[i]) {
+                return millis[i - 1] + (millis[i] - millis[i - 1]) * (tokens - points[i - 1]) / (points[i] - points[i - 1]);
+            }
+        }
+        return millis[millis.length - 1] + 0.28 * (tokens - points[points.length - 1]);
+    };
+
+    /** Eight lanes that each fed one token and accepted one last step; returns the blocks they choose. */
+    private static int[] eightLanesChoose(boolean inTurn, AcceptanceCurve acceptance) {
+        StepPrice lastStep = new StepPrice(CPU_CALIBRATED, 8, 8);
+        StepPrice price = lastStep;
+        int[] blocks = new int[8];
+        for (int lane = 0; lane < blocks.length; lane++) {
+            blocks[lane] = chosenBlock(inTurn ? price : lastStep, acceptance);
+            price = price.planned(1, 1, 1 + blocks[lane], 1 + acceptance.expected(blocks[lane]));
+        }
+        return blocks;
+    }
+
+    /** Expected accepted tokens per millisecond of the step the lanes make together. */
+    private static double expectedRate(int[] blocks, AcceptanceCurve acceptance) {
+        int tokens = 0;
+        double accepted = 0;
+        for (int block : blocks) {
+            tokens += 1 + block;
+            accepted += 1 + acceptance.expected(block);
+        }
+        return accepted / CPU_CALIBRATED.millis(tokens);
+    }
+
+    @Test
+    void lanesDecidingInTurnStopBuyingWhereTheStepSteepens() {
+        AcceptanceCurve middling = accepting(0.5, 200);
+        double plain = expectedRate(new int[8], middling);
+        // each lane deciding from the last step alone sees a step of 8 tokens grow cheaply, and all buy:
+        // together they make it steep, and the batch is slower than plain steps
+        int[] together = eightLanesChoose(false, middling);
+        assertThat(together).doesNotContain(0);
+        assertThat(expectedRate(together, middling)).isLessThan(plain);
+        // in turn, each sees what the lanes before it bought: the first ones buy while the step is flat,
+        // the rest stay plain, and the batch is faster than plain steps
+        int[] inTurn = eightLanesChoose(true, middling);
+        assertThat(inTurn[0]).isPositive();
+        assertThat(inTurn[inTurn.length - 1]).isZero();
+        assertThat(expectedRate(inTurn, middling)).isGreaterThan(plain);
+    }
+
+    @Test
+    void aPlannedLaneReplacesItsLastStepInThePrice() {
+        StepPrice price = new StepPrice(CPU_CALIBRATED, 8, 8).planned(1, 1, 9, 2.5);
+        assertThat(price.tokens()).isEqualTo(16);
+        assertThat(price.accepted()).isEqualTo(9.5);
+        // a task that leaves the step (preempted, or fed a prefill chunk) takes its share with it
+        assertThat(price.planned(9, 2.5, 0, 0).tokens()).isEqualTo(7);
+    }
+
     @Test
     void acceptanceFollowsWhatTheGuessesDo() {
         AcceptanceCurve curve = new AcceptanceCurve(4);

@@ -61,7 +61,7 @@ public final class StepDriver implements AutoCloseable {
             task.consume(output, 0);
             output.flush();
         }
-        task.stepped(plans.stream().mapToInt(StepPlan::queryCount).sum());
+        task.stepped(plans.stream().mapToInt(StepPlan::queryCount).sum(), plans.stream().mapToInt(StepPlan::logitCount).sum());
         forwards++;
         return true;
     }

@@ -145,7 +145,7 @@ class StrategySelectorPredictionTest {
         StrategyDecision busy = selector.select(model("m", 20, SLOPED), "auto", SHORT_GREEDY);
         assertThat(busy.strategy()).isEqualTo("ar");
         assertThat(busy.reason()).startsWith("predicted tokens/s of the batch on short prompts for m, beside 20 query"
-                + " tokens making 20 a step: ar 1354.8 tokens/s");
+                + " tokens making 20.0 a step: ar 1354.8 tokens/s");
     }
 
     @Test

@@ -55,6 +55,7 @@ final class JacobiLane extends Lane {
         fed = greedy() ? budget(room) : 0;
         if (fed > 0 && !fits(room, pendingCount + fed)) {
             fed = 0;
+            plainAfterAll();
         }
         if (!(probedLast && fed > 0)) {
             probes.planned(fed > 0, probing);

@@ -92,6 +92,7 @@ final class LookaheadLane extends Lane {
         if (shape != PLAIN && !fits(room, tokens[shape])) {
             // a short pool must not preempt another request for the sake of guesses
             shape = PLAIN;
+            plainAfterAll();
         }
         probes.planned(shape != PLAIN, probe);
         columns = shape == FULL ? fullColumns : 0;
