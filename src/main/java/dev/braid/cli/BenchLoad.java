@@ -192,7 +192,9 @@ final class BenchLoad {
             }
             answerMs.add(answer.nanos() / 1e6);
             requestSteps += answer.result().steps();
-            queryTokens += answer.result().queryTokens() - answer.result().promptTokens();
+            // the prompt's last token is read like a decoding one; the rest was prefilled, or found cached
+            queryTokens += answer.result().queryTokens()
+                    - Math.max(0, answer.result().promptTokens() - answer.result().cachedTokens() - 1);
             if (answer.result().speculation() != null) {
                 draftTokens += answer.result().speculation().draftTokens();
                 acceptedDraftTokens += answer.result().speculation().acceptedTokens();

@@ -50,6 +50,8 @@ class BenchLoadTest {
                 assertThat(row.get("requests")).isEqualTo(3);
                 assertThat(row.get("completion_tokens")).isEqualTo(15L);
                 assertThat(row.get("steps")).isEqualTo(15L);
+                // one token a step, the step that prefilled the prompt (cached or not) included
+                assertThat(row.get("decode_query_tokens_per_request_step")).isEqualTo(1.0);
                 assertThat((double) row.get("seconds")).isPositive();
                 @SuppressWarnings("unchecked")
                 Map<String, Double> profile = (Map<String, Double>) row.get(BenchLoad.STEP_PROFILE);
