@@ -123,10 +123,12 @@ public abstract class DecodingTask {
     public abstract boolean finished();
 
     /**
-     * Gives every sequence a new block table, from the longest cached prefix of its context, so the
-     * next plan recomputes the rest: the task was preempted and is admitted again.
+     * Called when the task is admitted again after a preemption, once its sequences have started
+     * again on what the prefix cache still holds of them ({@link KvLease#resumeAll}). Nothing more by
+     * default: a task whose sequences should share a recomputed prefix instead rearranges them here.
      */
-    protected abstract void resetKv();
+    protected void afterResume() {
+    }
 
     protected abstract List<GenerationResult.Completion> completions();
 
@@ -150,7 +152,9 @@ public abstract class DecodingTask {
      * while it waits, not even the cached prefix it will start from again.
      */
     public final void preempt() {
-        release();
+        if (kv != null) {
+            kv.suspendAll();
+        }
         preempted = true;
     }
 
@@ -161,7 +165,8 @@ public abstract class DecodingTask {
     public final void resume() {
         if (preempted) {
             preempted = false;
-            resetKv();
+            kv.resumeAll();
+            afterResume();
         }
     }
 

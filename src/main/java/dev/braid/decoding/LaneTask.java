@@ -128,14 +128,6 @@ public abstract class LaneTask extends DecodingTask {
         return !lanes.isEmpty();
     }
 
-    @Override
-    protected void resetKv() {
-        awaitingPrompt.clear(); // every lane starts again from what the cache still holds
-        for (Lane lane : lanes) {
-            lane.sequence().restart(kv);
-        }
-    }
-
     /** The lanes in sequence order. */
     protected List<Lane> lanes() {
         return lanes;

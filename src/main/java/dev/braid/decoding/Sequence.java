@@ -1,7 +1,6 @@
 package dev.braid.decoding;
 
 import dev.braid.kv.BlockTable;
-import dev.braid.kv.KvLease;
 import dev.braid.model.Tokenizer;
 import java.util.Arrays;
 
@@ -86,19 +85,6 @@ public final class Sequence {
      */
     public int tokensLeft() {
         return Math.min(stop.maxNewTokens() - generatedCount, contextLength + 1 - length());
-    }
-
-    /** Prompt and generated tokens: what a fresh table for this sequence must hold. */
-    private int[] context() {
-        return tokens(0);
-    }
-
-    /**
-     * Gives the sequence a new table for a recompute after a preemption: from the longest cached
-     * prefix of its context, or an empty one when it has finished and computes nothing more.
-     */
-    public void restart(KvLease kv) {
-        table = finished() ? kv.newSequence() : kv.newSequence(context());
     }
 
     /** How many leading tokens of {@code tokens} this sequence's prompt and generated tokens start with. */

@@ -132,6 +132,21 @@ public final class BlockTable {
         blockCount = count;
     }
 
+    /** The token ids of the committed positions. */
+    int[] committedTokens() {
+        return Arrays.copyOf(tokens, length);
+    }
+
+    /** A freed table made empty and live again, for its owner to start anew. */
+    void reopen() {
+        freed = false;
+        blockCount = 0;
+        length = 0;
+        indexed = null;
+        indexedBlocks = 0;
+        cachedPrefix = 0;
+    }
+
     void markFreed() {
         freed = true;
         blockCount = 0;

@@ -17,6 +17,8 @@ public final class KvLease {
     private final PagedKvCache cache;
     private final List<BlockTable> tables = new ArrayList<>();
     private long cachedTokens;
+    /** While the task is preempted: what each of {@link #tables} had committed, in order; null otherwise. */
+    private List<int[]> suspended;
 
     public KvLease(PagedKvCache cache) {
         this.cache = cache;
@@ -41,7 +43,12 @@ public final class KvLease {
 
     /** Gives back the blocks only this sequence holds; a freed or foreign table is left alone. */
     public void free(BlockTable table) {
-        if (tables.remove(table)) {
+        int index = tables.indexOf(table);
+        if (index >= 0) {
+            tables.remove(index);
+            if (suspended != null) {
+                suspended.remove(index);
+            }
             cache.free(table);
         }
     }
@@ -66,12 +73,44 @@ public final class KvLease {
         return cache.pool().freeBlocks();
     }
 
-    /** Frees every sequence the task still holds: it ended, failed or was preempted. */
+    /** Frees every sequence the task still holds: it ended or failed. */
     public void releaseAll() {
         for (BlockTable table : tables) {
             cache.free(table);
         }
         tables.clear();
+        suspended = null;
+    }
+
+    /**
+     * Frees the blocks of every sequence the task holds but keeps the sequences, remembering what each
+     * had committed: the task was preempted, and holds nothing while it waits.
+     */
+    public void suspendAll() {
+        if (suspended != null) {
+            return;
+        }
+        suspended = new ArrayList<>(tables.size());
+        for (BlockTable table : tables) {
+            suspended.add(table.committedTokens());
+            cache.free(table);
+        }
+    }
+
+    /**
+     * Starts every suspended sequence again, in place, on what the prefix cache still holds of what it
+     * had committed; the task's next plans recompute the rest, as they would any pending tokens.
+     */
+    public void resumeAll() {
+        if (suspended == null) {
+            return;
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            BlockTable table = tables.get(i);
+            cache.restart(table, suspended.get(i));
+            cachedTokens += table.cachedPrefix();
+        }
+        suspended = null;
     }
 
     /** Blocks the task's sequences hold now, a block shared by several counted once. */

@@ -109,6 +109,23 @@ public final class PagedKvCache implements AutoCloseable {
      */
     public BlockTable newSequence(int[] context) {
         BlockTable table = new BlockTable(spec.blockSize());
+        startOnCachedPrefix(table, context);
+        return table;
+    }
+
+    /**
+     * Starts a freed table again, in place, as {@link #newSequence(int[])} would start one for
+     * {@code context}: its owner keeps its handle and computes what the cache no longer holds.
+     */
+    public void restart(BlockTable table, int[] context) {
+        if (!table.isFreed()) {
+            throw new IllegalStateException("only a freed sequence can be restarted");
+        }
+        table.reopen();
+        startOnCachedPrefix(table, context);
+    }
+
+    private void startOnCachedPrefix(BlockTable table, int[] context) {
         if (prefixes != null) {
             PrefixCache.Node[] path = prefixes.longestPrefix(context);
             for (PrefixCache.Node node : path) {
@@ -116,7 +133,6 @@ public final class PagedKvCache implements AutoCloseable {
             }
             table.startOn(path, context);
         }
-        return table;
     }
 
     /**

@@ -214,16 +214,6 @@ class AparTask extends DecodingTask {
     }
 
     @Override
-    protected void resetKv() {
-        // each live branch recomputes what the prefix cache no longer holds of its context
-        for (BranchTree tree : trees) {
-            for (Branch branch : tree.branches()) {
-                branch.sequence().restart(kv);
-            }
-        }
-    }
-
-    @Override
     protected List<GenerationResult.Completion> completions() {
         return trees.stream().map(BranchTree::completion).toList();
     }

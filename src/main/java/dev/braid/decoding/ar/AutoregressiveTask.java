@@ -121,13 +121,6 @@ final class AutoregressiveTask extends DecodingTask {
     }
 
     @Override
-    protected void resetKv() {
-        for (Sequence sequence : sequences) {
-            sequence.restart(kv);
-        }
-    }
-
-    @Override
     protected List<GenerationResult.Completion> completions() {
         return sequences.stream().map(Sequence::completion).toList();
     }

@@ -469,20 +469,19 @@ final class SgdTask extends DecodingTask {
     }
 
     @Override
-    protected void resetKv() {
-        if (skeletonRun != null) {
-            skeletonRun.restart(kv);
-        }
-        if (fallback != null) {
-            fallback.restart(kv);
-        }
+    protected void afterResume() {
+        // the points in flight recompute only their own part, forked from a trunk prefilled anew,
+        // rather than each its own copy of the question where the cache no longer holds it
         for (NodeRun node : nodes) {
             if (node.decodingOnTarget()) {
+                kv.free(node.sequence().table());
                 node.sequence().replaceTable(kv.newSequence());
             }
         }
-        // the points in flight recompute only their own part, forked from a trunk prefilled anew
-        trunk = null;
+        if (trunk != null) {
+            kv.free(trunk);
+            trunk = null;
+        }
         trunkPrefilled = false;
     }
 
