@@ -178,7 +178,7 @@ final class BenchLoad {
         List<Double> itl = new ArrayList<>();
         List<Double> answerMs = new ArrayList<>();
         double requestSteps = 0;
-        double queryTokens = 0;
+        double decodeQueryTokens = 0;
         double draftTokens = 0;
         double acceptedDraftTokens = 0;
         double promptTokens = 0;
@@ -193,7 +193,7 @@ final class BenchLoad {
             answerMs.add(answer.nanos() / 1e6);
             requestSteps += answer.result().steps();
             // the prompt's last token is read like a decoding one; the rest was prefilled, or found cached
-            queryTokens += answer.result().queryTokens()
+            decodeQueryTokens += answer.result().queryTokens()
                     - Math.max(0, answer.result().promptTokens() - answer.result().cachedTokens() - 1);
             if (answer.result().speculation() != null) {
                 draftTokens += answer.result().speculation().draftTokens();
@@ -224,7 +224,7 @@ final class BenchLoad {
         row.put("steps_per_request", BenchReport.round(requestSteps / n));
         row.put("tokens_per_request_step", BenchReport.round(tokens / Math.max(1, requestSteps)));
         // what a request fed beyond its prompt per step: 1 for plain steps, more where it guessed
-        row.put("decode_query_tokens_per_request_step", BenchReport.round(queryTokens / Math.max(1, requestSteps)));
+        row.put("decode_query_tokens_per_request_step", BenchReport.round(decodeQueryTokens / Math.max(1, requestSteps)));
         row.put("draft_tokens_per_request", BenchReport.round(draftTokens / n));
         row.put("accepted_draft_tokens_per_request", BenchReport.round(acceptedDraftTokens / n));
         row.put("prompt_tokens_per_request", BenchReport.round(promptTokens / n));

@@ -86,11 +86,23 @@ public abstract class DecodingTask {
     }
 
     /**
-     * Tokens {@code plans}, this step's, are expected to accept: one a sequence by default. Tasks
-     * that guess say what their guesses are expected to add, so the tasks planned after them are
-     * priced beside the step as it now stands ({@link StepPrice#planned}).
+     * {@code price} as the tasks planned after this one see it: this task's share of the batch is now
+     * {@code plans}, this step's (none when it sits the step out), and the tokens it expects them to
+     * accept, in place of what it decoded and accepted in its last step.
      */
-    public double expectedAccepted(List<StepPlan> plans) {
+    public final StepPrice plannedIn(StepPrice price, List<StepPlan> plans) {
+        if (plans.isEmpty()) {
+            return price.planned(decodingLastStep, acceptedLastStep, 0, 0);
+        }
+        return price.planned(decodingLastStep, acceptedLastStep, plans.stream().mapToInt(StepPlan::logitCount).sum(),
+                expectedAccepted(plans));
+    }
+
+    /**
+     * Tokens {@code plans}, this step's, are expected to accept: one a sequence by default. Tasks
+     * that guess say what their guesses are expected to add.
+     */
+    protected double expectedAccepted(List<StepPlan> plans) {
         return plans.size();
     }
 

@@ -91,7 +91,7 @@ public abstract class LaneTask extends DecodingTask {
     }
 
     @Override
-    public double expectedAccepted(List<StepPlan> plans) {
+    protected double expectedAccepted(List<StepPlan> plans) {
         return expectedAccepted;
     }
 

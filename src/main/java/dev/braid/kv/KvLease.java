@@ -2,7 +2,9 @@ package dev.braid.kv;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,8 +19,8 @@ public final class KvLease {
     private final PagedKvCache cache;
     private final List<BlockTable> tables = new ArrayList<>();
     private long cachedTokens;
-    /** While the task is preempted: what each of {@link #tables} had committed, in order; null otherwise. */
-    private List<int[]> suspended;
+    /** While the task is preempted: what each of {@link #tables} had committed; null otherwise. */
+    private Map<BlockTable, int[]> suspended;
 
     public KvLease(PagedKvCache cache) {
         this.cache = cache;
@@ -43,11 +45,9 @@ public final class KvLease {
 
     /** Gives back the blocks only this sequence holds; a freed or foreign table is left alone. */
     public void free(BlockTable table) {
-        int index = tables.indexOf(table);
-        if (index >= 0) {
-            tables.remove(index);
+        if (tables.remove(table)) {
             if (suspended != null) {
-                suspended.remove(index);
+                suspended.remove(table);
             }
             cache.free(table);
         }
@@ -90,9 +90,9 @@ public final class KvLease {
         if (suspended != null) {
             return;
         }
-        suspended = new ArrayList<>(tables.size());
+        suspended = new IdentityHashMap<>();
         for (BlockTable table : tables) {
-            suspended.add(table.committedTokens());
+            suspended.put(table, table.committedTokens());
             cache.free(table);
         }
     }
@@ -105,9 +105,8 @@ public final class KvLease {
         if (suspended == null) {
             return;
         }
-        for (int i = 0; i < tables.size(); i++) {
-            BlockTable table = tables.get(i);
-            cache.restart(table, suspended.get(i));
+        for (BlockTable table : tables) {
+            cache.restart(table, suspended.get(table));
             cachedTokens += table.cachedPrefix();
         }
         suspended = null;

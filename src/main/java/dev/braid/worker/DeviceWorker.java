@@ -474,23 +474,22 @@ public final class DeviceWorker implements AutoCloseable {
             if (pendingTokens(prefills) > stepTokens - tokens) {
                 // prefilled by chunks below, from what the others leave of the budget
                 overBudget.add(new Prefill(task, prefills));
-                beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), 0, 0);
+                beside = task.plannedIn(beside, List.of());
                 continue;
             }
             List<StepPlan> taskPlans = task.plan();
             if (!reserveAll(taskPlans)) {
-                beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), 0, 0);
+                beside = task.plannedIn(beside, List.of());
                 preempt(i);
                 i--;
                 continue;
             }
-            int taskDecoding = taskPlans.stream().mapToInt(StepPlan::logitCount).sum();
-            beside = beside.planned(task.decodingLastStep(), task.acceptedLastStep(), taskDecoding,
-                    task.expectedAccepted(taskPlans));
+            beside = task.plannedIn(beside, taskPlans);
             firstPlan.add(plans.size());
             plans.addAll(taskPlans);
             stepping.add(task);
             int taskTokens = taskPlans.stream().mapToInt(StepPlan::queryCount).sum();
+            int taskDecoding = taskPlans.stream().mapToInt(StepPlan::logitCount).sum();
             taskQueryTokens.add(taskTokens);
             taskDecodingTokens.add(taskDecoding);
             tokens += taskTokens;
