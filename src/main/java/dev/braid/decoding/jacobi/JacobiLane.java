@@ -25,10 +25,17 @@ final class JacobiLane extends Lane {
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
     private static final String MEMORY = "jacobi";
+    private static final String COLD_MEMORY = "jacobi-cold";
 
     private final JacobiParams params;
     private final SplittableRandom random;
+    /** How guesses refined by the step before have been accepted. */
     private AcceptanceCurve acceptance;
+    /**
+     * How the first block after plain steps has been accepted: its guesses are stale predictions
+     * shifted along and random filler, right far less often than refined ones.
+     */
+    private AcceptanceCurve coldAcceptance;
     private GuessMemory memory;
     private final ProbeSchedule probes = new ProbeSchedule();
     private boolean probing;
@@ -76,6 +83,7 @@ final class JacobiLane extends Lane {
             // a new sequence starts from how this worker's Jacobi guesses have been doing
             memory = room.price().memory();
             acceptance = new AcceptanceCurve(memory.recall(MEMORY, AcceptanceCurve.prior(params.blockSize())));
+            coldAcceptance = new AcceptanceCurve(memory.recall(COLD_MEMORY, AcceptanceCurve.prior(params.blockSize())));
         }
         int cap = Math.min(params.blockSize(), guessLimit());
         probing = false;
@@ -97,9 +105,19 @@ final class JacobiLane extends Lane {
         double[] gain = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            gain[i] = acceptance.expected(extra[i]) + (probing && extra[i] > 0 ? 1 : 0);
+            gain[i] = expectedGain(extra[i]) + (probing && extra[i] > 0 ? 1 : 0);
         }
         return extra[choose(room, pendingCount, extra, gain)];
+    }
+
+    /**
+     * Guesses a block of {@code block} is expected to have accepted this step. After plain steps the
+     * block is cold, and what it buys is mostly the step after it, whose guesses it refines: a cold
+     * block is priced at the mean of the two steps' gains.
+     */
+    private double expectedGain(int block) {
+        double refined = acceptance.expected(block);
+        return warm ? refined : (coldAcceptance.expected(block) + refined) / 2;
     }
 
     @Override
@@ -127,6 +145,9 @@ final class JacobiLane extends Lane {
         if (warm) {
             acceptance.observe(fed, matched);
             acceptance.rememberIn(memory, MEMORY);
+        } else {
+            coldAcceptance.observe(fed, matched);
+            coldAcceptance.rememberIn(memory, COLD_MEMORY);
         }
         warm = true;
         int[] run = Arrays.copyOf(guess, matched + 1);

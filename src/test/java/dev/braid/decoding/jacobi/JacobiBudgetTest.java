@@ -6,6 +6,7 @@ import ai.djl.Device;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
+import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.ResultFuture;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StepCost;
@@ -17,6 +18,7 @@ import dev.braid.model.LoadedModel;
 import dev.braid.model.ReferenceCase;
 import dev.braid.model.StepPlan;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -51,6 +53,53 @@ class JacobiBudgetTest {
             // on this curve a block beyond one guess never pays for guesses that miss, not even the
             // step that follows a probe to measure its refinements
             assertThat(decodeSteps).allSatisfy(tokens -> assertThat(tokens).isLessThanOrEqualTo(2));
+        }
+    }
+
+    /**
+     * A linear curve on which a guess pays when it is accepted more often than about 0.7 of the time:
+     * a lane whose refined guesses are right 0.95 of the time buys them, and one whose guesses are
+     * right half as often does not.
+     */
+    private static final StepCost LINEAR = tokens -> 3.0 + 1.7 * Math.max(0, tokens - 1);
+
+    @Test
+    void aBlockAfterPlainStepsIsPricedByHowColdBlocksFare() throws Exception {
+        // guesses refined by a guessing step have been right; the first block after plain steps never
+        assertThat(guessedInFirstSteps(remembering(0.95, 0.0))).as("cold blocks never accepted").containsOnly(0);
+        // the same refined guesses with cold blocks that fare as well: the lane guesses from the start
+        assertThat(guessedInFirstSteps(remembering(0.95, 0.95)).get(0)).as("cold blocks accepted").isPositive();
+    }
+
+    private static GuessMemory remembering(double refined, double cold) {
+        GuessMemory memory = new GuessMemory();
+        double[] warmCurve = new double[JacobiParams.DEFAULT.blockSize()];
+        double[] coldCurve = warmCurve.clone();
+        Arrays.fill(warmCurve, refined);
+        Arrays.fill(coldCurve, cold);
+        memory.remember("jacobi", warmCurve);
+        memory.remember("jacobi-cold", coldCurve);
+        return memory;
+    }
+
+    /** Guessed tokens in each of the steps before the first probe could be due, prefill first. */
+    private static List<Integer> guessedInFirstSteps(GuessMemory memory) throws Exception {
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             StepDriver driver = new StepDriver(model, 1, 1024)) {
+            // a one-token prompt: the prefill step is priced like the decode steps after it
+            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
+            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
+                    new StopCriteria(Set.of(), List.of(), 12), 1, StrategyParams.DEFAULTS);
+            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
+            driver.start(task);
+            int steps = 0;
+            while (!task.finished() && steps < 8) {
+                task.observePrice(new StepPrice(LINEAR, 1, 1, memory));
+                driver.step(task);
+                steps++;
+            }
+            task.release();
+            return driver.planned().stream().map(plans -> plans.get(0).queryCount() - 1).toList();
         }
     }
 }
