@@ -22,7 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-/** What a Jacobi lane feeds when its guesses miss on a curve where every guessed token costs compute. */
+/** What Jacobi lanes feed at a step's price: by how their guesses have fared, beside what the lanes before them bought. */
 class JacobiBudgetTest {
 
     /** A CPU-shaped curve: a second token costs a sixth of a step, a third and more double it. */
@@ -100,6 +100,33 @@ class JacobiBudgetTest {
             }
             task.release();
             return driver.planned().stream().map(plans -> plans.get(0).queryCount() - 1).toList();
+        }
+    }
+
+    /**
+     * Flat to two tokens, then 0.6 ms a token up to ten, then 6 ms a token: one lane's block of
+     * eight fits under the knee, a second lane's block beside it does not.
+     */
+    private static final StepCost KNEE = tokens -> tokens <= 2 ? 3.0
+            : tokens <= 10 ? 3.0 + 0.6 * (tokens - 2) : 7.8 + 6.0 * (tokens - 10);
+
+    @Test
+    void theLanesOfOneRequestBuyGuessesInTurn() throws Exception {
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             StepDriver driver = new StepDriver(model, 1, 1024)) {
+            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
+            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
+                    new StopCriteria(Set.of(), List.of(), 12), 2, StrategyParams.DEFAULTS);
+            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
+            driver.start(task);
+            // guesses that are right 0.95 of the time, warm or cold, and a batch with nothing else in it
+            task.observePrice(new StepPrice(KNEE, 0, 0, remembering(0.95, 0.95)));
+            driver.step(task);
+            task.release();
+            List<Integer> fed = driver.planned().get(0).stream().map(StepPlan::queryCount).toList();
+            // the first lane buys the block of eight that fits under the knee; the second, priced beside
+            // it, stays plain. Priced from the same empty batch, both would have bought it: [9, 9]
+            assertThat(fed).containsExactly(9, 1);
         }
     }
 }
