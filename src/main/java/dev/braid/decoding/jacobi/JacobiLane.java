@@ -24,8 +24,9 @@ final class JacobiLane extends Lane {
 
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
-    private static final String MEMORY = "jacobi";
-    private static final String COLD_MEMORY = "jacobi-cold";
+    /** Where the worker's {@link GuessMemory} keeps the acceptance of refined blocks, and of cold ones. */
+    static final String MEMORY = "jacobi";
+    static final String COLD_MEMORY = "jacobi-cold";
 
     private final JacobiParams params;
     private final SplittableRandom random;

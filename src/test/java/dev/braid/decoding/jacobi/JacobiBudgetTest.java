@@ -77,8 +77,8 @@ class JacobiBudgetTest {
         double[] coldCurve = warmCurve.clone();
         Arrays.fill(warmCurve, refined);
         Arrays.fill(coldCurve, cold);
-        memory.remember("jacobi", warmCurve);
-        memory.remember("jacobi-cold", coldCurve);
+        memory.remember(JacobiLane.MEMORY, warmCurve);
+        memory.remember(JacobiLane.COLD_MEMORY, coldCurve);
         return memory;
     }
 
