@@ -114,10 +114,21 @@ public abstract class Lane {
 
     /**
      * The guess option with the best throughput of the whole batch at this step's price (see
-     * {@link StepPrice#best}); option 0 is the plain step.
+     * {@link StepPrice#best}); option 0 is the plain step. A probe chooses as if every guessing
+     * option gained {@link ProbeSchedule#BONUS} more, but the lanes priced after this one see only
+     * the gain expected of it.
      */
-    protected int choose(StepRoom room, int base, int[] extra, double[] gain) {
-        int best = room.price().best(lastTokens, lastAccepted, base, extra, gain);
+    protected int choose(StepRoom room, int base, int[] extra, double[] gain, boolean probe) {
+        double[] priced = gain;
+        if (probe) {
+            priced = gain.clone();
+            for (int i = 0; i < extra.length; i++) {
+                if (extra[i] > 0) {
+                    priced[i] += ProbeSchedule.BONUS;
+                }
+            }
+        }
+        int best = room.price().best(lastTokens, lastAccepted, base, extra, priced);
         expectedGain = Math.max(0, gain[best]);
         return best;
     }

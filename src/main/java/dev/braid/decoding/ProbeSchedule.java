@@ -9,6 +9,8 @@ package dev.braid.decoding;
  */
 public final class ProbeSchedule {
 
+    /** Tokens a probe adds to what each guessing option is expected to gain, for its choice alone. */
+    public static final double BONUS = 1;
     static final int FIRST = 16;
     static final int LONGEST = 256;
 

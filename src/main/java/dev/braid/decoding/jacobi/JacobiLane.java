@@ -106,9 +106,9 @@ final class JacobiLane extends Lane {
         double[] gain = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            gain[i] = expectedGain(extra[i]) + (probing && extra[i] > 0 ? 1 : 0);
+            gain[i] = expectedGain(extra[i]);
         }
-        return extra[choose(room, pendingCount, extra, gain)];
+        return extra[choose(room, pendingCount, extra, gain, probing)];
     }
 
     /**

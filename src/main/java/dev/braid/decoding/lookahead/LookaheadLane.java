@@ -114,12 +114,12 @@ final class LookaheadLane extends Lane {
         for (int i = 1; i < tokens.length; i++) {
             // an option that is not on offer is priced out
             extra[i] = tokens[i] < 0 ? Integer.MAX_VALUE / 4 : tokens[i] - base;
-            // with no candidate to verify a step gains nothing now, its window only feeds the pool: a
-            // probe prices that as a token
+            // with no candidate to verify a step gains nothing now, its window only feeds the pool,
+            // which only a probe's bonus pays for
             double expected = candidatesOnOffer ? accepting[i] : 0;
-            gain[i] = tokens[i] < 0 ? -1e9 : expected + (probe ? 1 : 0);
+            gain[i] = tokens[i] < 0 ? -1e9 : expected;
         }
-        return choose(room, base, extra, gain);
+        return choose(room, base, extra, gain, probe);
     }
 
     /** The tokens accepted at each step so far. */

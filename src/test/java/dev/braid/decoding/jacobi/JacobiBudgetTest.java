@@ -129,4 +129,34 @@ class JacobiBudgetTest {
             assertThat(fed).containsExactly(9, 1);
         }
     }
+
+    @Test
+    void aProbeLeavesTheBatchPricedAtTheGainItExpects() throws Exception {
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             StepDriver driver = new StepDriver(model, 1, 1024)) {
+            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
+            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
+                    new StopCriteria(Set.of(), List.of(), 40), 2, StrategyParams.DEFAULTS);
+            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
+            driver.start(task);
+            // guesses that have never been right, on a curve where they would cost nothing: plain
+            // steps, until a probe's bonus buys a block
+            StepPrice price = new StepPrice(tokens -> 3.0, 0, 0, remembering(0.0, 0.0));
+            List<StepPlan> probe = List.of();
+            while (!task.finished() && probe.isEmpty()) {
+                task.observePrice(price);
+                driver.step(task);
+                List<StepPlan> plans = driver.planned().getLast();
+                if (plans.stream().anyMatch(plan -> plan.queryCount() > 1)) {
+                    probe = plans;
+                }
+            }
+            assertThat(driver.planned()).as("steps up to the probe").hasSize(17);
+            assertThat(probe).as("both lanes probe with one guess").extracting(StepPlan::queryCount).containsExactly(2, 2);
+            // what the lanes are expected to accept is their own token each: the bonus chose the
+            // probe, but its guesses are expected to miss as all have
+            assertThat(task.plannedIn(price, probe).accepted()).isEqualTo(2.0);
+            task.release();
+        }
+    }
 }
