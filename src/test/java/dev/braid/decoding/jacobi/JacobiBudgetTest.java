@@ -71,6 +71,20 @@ class JacobiBudgetTest {
         assertThat(guessedInFirstSteps(remembering(0.95, 0.95)).get(0)).as("cold blocks accepted").isPositive();
     }
 
+    /**
+     * A greedy Jacobi request of {@code n} sequences and up to {@code maxTokens}, started on
+     * {@code driver}. Its prompt is one token, so its prefill step is priced like the decode steps after it.
+     */
+    private static DecodingTask startOnOneToken(LoadedModel model, StepDriver driver, int n, int maxTokens)
+            throws Exception {
+        int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
+        GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
+                new StopCriteria(Set.of(), List.of(), maxTokens), n, StrategyParams.DEFAULTS);
+        DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
+        driver.start(task);
+        return task;
+    }
+
     private static GuessMemory remembering(double refined, double cold) {
         GuessMemory memory = new GuessMemory();
         double[] warmCurve = new double[JacobiParams.DEFAULT.blockSize()];
@@ -86,12 +100,7 @@ class JacobiBudgetTest {
     private static List<Integer> guessedInFirstSteps(GuessMemory memory) throws Exception {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
              StepDriver driver = new StepDriver(model, 1, 1024)) {
-            // a one-token prompt: the prefill step is priced like the decode steps after it
-            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
-            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
-                    new StopCriteria(Set.of(), List.of(), 12), 1, StrategyParams.DEFAULTS);
-            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
-            driver.start(task);
+            DecodingTask task = startOnOneToken(model, driver, 1, 12);
             int steps = 0;
             while (!task.finished() && steps < 8) {
                 task.observePrice(new StepPrice(LINEAR, 1, 1, memory));
@@ -114,11 +123,7 @@ class JacobiBudgetTest {
     void theLanesOfOneRequestBuyGuessesInTurn() throws Exception {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
              StepDriver driver = new StepDriver(model, 1, 1024)) {
-            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
-            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
-                    new StopCriteria(Set.of(), List.of(), 12), 2, StrategyParams.DEFAULTS);
-            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
-            driver.start(task);
+            DecodingTask task = startOnOneToken(model, driver, 2, 12);
             // guesses that are right 0.95 of the time, warm or cold, and a batch with nothing else in it
             task.observePrice(new StepPrice(KNEE, 0, 0, remembering(0.95, 0.95)));
             driver.step(task);
@@ -134,11 +139,7 @@ class JacobiBudgetTest {
     void aProbeLeavesTheBatchPricedAtTheGainItExpects() throws Exception {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
              StepDriver driver = new StepDriver(model, 1, 1024)) {
-            int[] prompt = Arrays.copyOf(ReferenceCase.load("llama-tiny").get(0).promptIds(), 1);
-            GenerationRequest request = new GenerationRequest(prompt, SamplingParams.GREEDY,
-                    new StopCriteria(Set.of(), List.of(), 40), 2, StrategyParams.DEFAULTS);
-            DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
-            driver.start(task);
+            DecodingTask task = startOnOneToken(model, driver, 2, 40);
             // guesses that have never been right, on a curve where they would cost nothing: plain
             // steps, until a probe's bonus buys a block
             StepPrice price = new StepPrice(tokens -> 3.0, 0, 0, remembering(0.0, 0.0));
