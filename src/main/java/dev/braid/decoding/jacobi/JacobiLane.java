@@ -83,8 +83,8 @@ final class JacobiLane extends Lane {
         if (acceptance == null) {
             // a new sequence starts from how this worker's Jacobi guesses have been doing
             memory = room.price().memory();
-            acceptance = new AcceptanceCurve(memory.recall(MEMORY, AcceptanceCurve.prior(params.blockSize())));
-            coldAcceptance = new AcceptanceCurve(memory.recall(COLD_MEMORY, AcceptanceCurve.prior(params.blockSize())));
+            acceptance = recall(MEMORY);
+            coldAcceptance = recall(COLD_MEMORY);
         }
         int cap = Math.min(params.blockSize(), guessLimit());
         probing = false;
@@ -109,6 +109,10 @@ final class JacobiLane extends Lane {
             gain[i] = expectedGain(extra[i]);
         }
         return extra[choose(room, pendingCount, extra, gain, probing)];
+    }
+
+    private AcceptanceCurve recall(String key) {
+        return new AcceptanceCurve(memory.recall(key, AcceptanceCurve.prior(params.blockSize())));
     }
 
     /**
@@ -143,13 +147,9 @@ final class JacobiLane extends Lane {
         while (matched < fed && guess[matched] == predicted[matched]) {
             matched++;
         }
-        if (warm) {
-            acceptance.observe(fed, matched);
-            acceptance.rememberIn(memory, MEMORY);
-        } else {
-            coldAcceptance.observe(fed, matched);
-            coldAcceptance.rememberIn(memory, COLD_MEMORY);
-        }
+        AcceptanceCurve taught = warm ? acceptance : coldAcceptance;
+        taught.observe(fed, matched);
+        taught.rememberIn(memory, warm ? MEMORY : COLD_MEMORY);
         warm = true;
         int[] run = Arrays.copyOf(guess, matched + 1);
         run[matched] = predicted[matched];
