@@ -26,6 +26,7 @@ public abstract class Transformer implements AutoCloseable {
     private long lookupParameters;
     private long weightBytes;
     private long lookupBytes;
+    private volatile ProductOrder fewRowsOrder = ProductOrder.ROWS_FIRST;
 
     protected Transformer(ModelConfig config, Device device, WeightDtype dtype) {
         this.config = config;
@@ -155,31 +156,36 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and
-     * returns in {@code x}'s.
-     *
-     * <p>Two or three rows against float32 weights on a CPU are computed as {@code (W x^T)^T}: MKL
-     * streams the weights once for that shape, where {@code x W^T} with more than one row packs them
-     * first and reads them twice. A 2-token step of a model that does not fit in cache costs nearly
-     * a 1-token one that way instead of about twice (README, performance); from four rows on the
-     * usual order is as fast or faster.
+     * returns in {@code x}'s. Two or three rows against float32 weights on a CPU are multiplied in
+     * {@link #fewRowsOrder()}.
      */
-    protected static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
             NDArray narrow = x.toType(weight.getDataType(), false);
             return linear(narrow, weight, bias).toType(x.getDataType(), false);
         }
-        if (streamsOnce(x, weight)) {
+        if (fewRowsOrder == ProductOrder.WEIGHTS_FIRST && fewRows(x, weight)) {
             NDArray out = weight.matMul(x.transpose()).transpose();
             return bias == null ? out : out.add(bias);
         }
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
-    private static boolean streamsOnce(NDArray x, NDArray weight) {
+    private static boolean fewRows(NDArray x, NDArray weight) {
         Shape shape = x.getShape();
         return shape.dimension() == 2 && shape.get(0) >= 2 && shape.get(0) <= 3
                 && weight.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32
                 && x.getDevice().getDeviceType().equals(Device.Type.CPU);
+    }
+
+    /** How steps of two or three query rows multiply float32 weights on a CPU; rows first until set. */
+    public ProductOrder fewRowsOrder() {
+        return fewRowsOrder;
+    }
+
+    /** Sets {@link #fewRowsOrder()}: the worker measures both orders on its host when it starts. */
+    public void fewRowsOrder(ProductOrder order) {
+        fewRowsOrder = order;
     }
 
     /** Rows {@code ids} of {@code matrix} {@code [n, width]}: {@code [ids..., width]}, one embedding lookup. */

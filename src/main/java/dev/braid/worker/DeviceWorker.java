@@ -14,6 +14,7 @@ import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.CpuThreads;
+import dev.braid.model.ProductOrder;
 import dev.braid.model.StepProfile;
 import dev.braid.model.StepProfile.Phase;
 import dev.braid.model.Transformer;
@@ -236,6 +237,12 @@ public final class DeviceWorker implements AutoCloseable {
         shapes.add(new int[] {1, 2});
         try {
             CpuThreads.useOnThisThread(1);
+            if (!model.device().isGpu()) {
+                model.fewRowsOrder(timeFewRowsOrders());
+                log.info("worker {} multiplies two or three query rows {}", name,
+                        model.fewRowsOrder() == ProductOrder.WEIGHTS_FIRST ? "weights first, (W x^T)^T"
+                                : "rows first, x W^T");
+            }
             double[] fastest = fastest(shapes);
             int points = shapes.size() - 2;
             if (maxThreads > 1) {
@@ -265,6 +272,36 @@ public final class DeviceWorker implements AutoCloseable {
             log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Times a step of two and one of three query tokens in each {@link ProductOrder}, the orders taking
+     * turns round by round so that neither is timed on a colder JVM; the faster by {@link #fewRowsOrder}.
+     */
+    private ProductOrder timeFewRowsOrders() {
+        double[] fastest = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+            for (ProductOrder order : ProductOrder.values()) {
+                model.fewRowsOrder(order);
+                double ms = timeStep(new int[] {2}) + timeStep(new int[] {3});
+                if (round >= CALIBRATION_WARMUP) {
+                    fastest[order.ordinal()] = Math.min(fastest[order.ordinal()], ms);
+                }
+            }
+        }
+        log.info("worker {}: steps of two and three query tokens took {} ms rows first, {} ms weights first", name,
+                String.format(java.util.Locale.ROOT, "%.2f", fastest[ProductOrder.ROWS_FIRST.ordinal()]),
+                String.format(java.util.Locale.ROOT, "%.2f", fastest[ProductOrder.WEIGHTS_FIRST.ordinal()]));
+        return fewRowsOrder(fastest[ProductOrder.ROWS_FIRST.ordinal()], fastest[ProductOrder.WEIGHTS_FIRST.ordinal()]);
+    }
+
+    /**
+     * Weights first only where those steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
+     * PyTorch's own order: timings of one shape differ by noise on a shared host.
+     */
+    static ProductOrder fewRowsOrder(double rowsFirstMs, double weightsFirstMs) {
+        return weightsFirstMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? ProductOrder.WEIGHTS_FIRST
+                : ProductOrder.ROWS_FIRST;
     }
 
     private String describeStepCost() {

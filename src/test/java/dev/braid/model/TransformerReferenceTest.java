@@ -10,6 +10,7 @@ import dev.braid.kv.PagedKvCache;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -54,6 +55,48 @@ class TransformerReferenceTest {
                 cache.free(table);
             }
             assertThat(cache.pool().usedBlocks()).isZero();
+        }
+    }
+
+    /**
+     * A step of the prompt's last two or three tokens after the rest is cached: the few-row products
+     * a guess or a small batch runs, in each {@link ProductOrder} a worker may choose.
+     */
+    @ParameterizedTest
+    @CsvSource({"llama-tiny, ROWS_FIRST", "llama-tiny, WEIGHTS_FIRST", "gpt2-tiny, ROWS_FIRST", "gpt2-tiny, WEIGHTS_FIRST"})
+    void aStepOfTwoOrThreeTokensMatchesTheReferenceInEitherProductOrder(String fixture, ProductOrder order) {
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu());
+             PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(4, 64), Device.cpu())) {
+            model.transformer().fewRowsOrder(order);
+            for (ReferenceCase c : ReferenceCase.load(fixture)) {
+                int[] ids = c.promptIds();
+                for (int rows = 2; rows <= 3 && rows < ids.length; rows++) {
+                    BlockTable table = cache.newSequence();
+                    assertThat(cache.reserve(table, ids.length)).isTrue();
+                    int cached = ids.length - rows;
+                    try (NDScope ignored = new NDScope()) {
+                        StepOutput head = model.transformer().forward(new StepBatch(List.of(
+                                StepPlan.append(table, java.util.Arrays.copyOf(ids, cached)))), cache);
+                        head.commitPrefix(0, cached);
+                        head.flush();
+                    }
+                    try (NDScope ignored = new NDScope()) {
+                        StepPlan plan = StepPlan.append(table, java.util.Arrays.copyOfRange(ids, cached, ids.length))
+                                .withAllLogits();
+                        StepOutput out = model.transformer().forward(new StepBatch(List.of(plan)), cache);
+                        for (int r = 0; r < rows; r++) {
+                            assertThat(out.argmax(0, r)).as("argmax at position %d of '%s'", cached + r, c.prompt())
+                                    .isEqualTo(c.argmaxPerPosition()[cached + r]);
+                        }
+                        float[] last = out.logits(0, rows - 1);
+                        for (int v = 0; v < last.length; v++) {
+                            assertThat(last[v]).as("logit %d of '%s', %d rows", v, c.prompt(), rows)
+                                    .isCloseTo(c.lastLogits()[v], within(tolerance(fixture)));
+                        }
+                    }
+                    cache.free(table);
+                }
+            }
         }
     }
 
