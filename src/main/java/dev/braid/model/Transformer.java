@@ -26,12 +26,19 @@ public abstract class Transformer implements AutoCloseable {
     private long lookupParameters;
     private long weightBytes;
     private long lookupBytes;
-    private volatile ProductOrder fewRowsOrder = ProductOrder.ROWS_FIRST;
+    /** By {@link ProductRows} ordinal; replaced whole, so a step reads one consistent set. */
+    private volatile ProductMethod[] productMethods = initialProductMethods();
 
     protected Transformer(ModelConfig config, Device device, WeightDtype dtype) {
         this.config = config;
         this.dtype = dtype;
         this.manager = NDManager.newBaseManager(device);
+    }
+
+    private static ProductMethod[] initialProductMethods() {
+        ProductMethod[] methods = new ProductMethod[ProductRows.values().length];
+        java.util.Arrays.fill(methods, ProductMethod.ROWS_FIRST);
+        return methods;
     }
 
     public WeightDtype dtype() {
@@ -156,36 +163,63 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and
-     * returns in {@code x}'s. Two or three rows against float32 weights on a CPU are multiplied in
-     * {@link #fewRowsOrder()}.
+     * returns in {@code x}'s. A few rows against float32 weights on a CPU multiply by the {@link
+     * #productMethod} of their {@link ProductRows} range.
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
             NDArray narrow = x.toType(weight.getDataType(), false);
             return linear(narrow, weight, bias).toType(x.getDataType(), false);
         }
-        if (fewRowsOrder == ProductOrder.WEIGHTS_FIRST && fewRows(x, weight)) {
-            NDArray out = weight.matMul(x.transpose()).transpose();
-            return bias == null ? out : out.add(bias);
+        NDArray out = switch (methodFor(x, weight)) {
+            case ROWS_FIRST -> null;
+            case WEIGHTS_FIRST -> weight.matMul(x.transpose()).transpose();
+            case WEIGHT_SLABS -> inSlabs(x, weight, ProductMethod.SLAB_BYTES);
+        };
+        if (out == null) {
+            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
         }
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        return bias == null ? out : out.add(bias);
     }
 
-    private static boolean fewRows(NDArray x, NDArray weight) {
+    private ProductMethod methodFor(NDArray x, NDArray weight) {
         Shape shape = x.getShape();
-        return shape.dimension() == 2 && shape.get(0) >= 2 && shape.get(0) <= 3
-                && weight.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32
-                && x.getDevice().getDeviceType().equals(Device.Type.CPU);
+        if (shape.dimension() != 2 || weight.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32
+                || !x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+            return ProductMethod.ROWS_FIRST;
+        }
+        ProductRows range = ProductRows.of(shape.get(0));
+        return range == null ? ProductMethod.ROWS_FIRST : productMethods[range.ordinal()];
     }
 
-    /** How steps of two or three query rows multiply float32 weights on a CPU; rows first until set. */
-    public ProductOrder fewRowsOrder() {
-        return fewRowsOrder;
+    /**
+     * {@code x W^T} as one batched product over slabs of {@code W}'s outputs, each at most {@code
+     * slabBytes} where a power-of-two cut allows; null when {@code W} is no larger or cannot be cut.
+     */
+    static NDArray inSlabs(NDArray x, NDArray weight, long slabBytes) {
+        long outputs = weight.getShape().get(0);
+        long inputs = weight.getShape().get(1);
+        long slabs = 1;
+        while (outputs * inputs * Float.BYTES / slabs > slabBytes && outputs % (slabs * 2) == 0) {
+            slabs *= 2;
+        }
+        if (slabs == 1) {
+            return null;
+        }
+        return x.expandDims(0).matMul(weight.reshape(slabs, outputs / slabs, inputs).transpose(0, 2, 1))
+                .transpose(1, 0, 2).reshape(x.getShape().get(0), outputs);
     }
 
-    /** Sets {@link #fewRowsOrder()}: the worker measures both orders on its host when it starts. */
-    public void fewRowsOrder(ProductOrder order) {
-        fewRowsOrder = order;
+    /** How products of {@code range}'s row counts multiply float32 weights on a CPU; rows first until set. */
+    public ProductMethod productMethod(ProductRows range) {
+        return productMethods[range.ordinal()];
+    }
+
+    /** Sets {@link #productMethod}: the worker times each range's choices on its host when it starts. */
+    public void productMethod(ProductRows range, ProductMethod method) {
+        ProductMethod[] next = productMethods.clone();
+        next[range.ordinal()] = method;
+        productMethods = next;
     }
 
     /** Rows {@code ids} of {@code matrix} {@code [n, width]}: {@code [ids..., width]}, one embedding lookup. */

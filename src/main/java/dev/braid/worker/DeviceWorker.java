@@ -14,7 +14,8 @@ import dev.braid.model.StepBatch;
 import dev.braid.model.StepOutput;
 import dev.braid.model.StepPlan;
 import dev.braid.model.CpuThreads;
-import dev.braid.model.ProductOrder;
+import dev.braid.model.ProductMethod;
+import dev.braid.model.ProductRows;
 import dev.braid.model.StepProfile;
 import dev.braid.model.StepProfile.Phase;
 import dev.braid.model.Transformer;
@@ -238,10 +239,9 @@ public final class DeviceWorker implements AutoCloseable {
         try {
             CpuThreads.useOnThisThread(1);
             if (!model.device().isGpu()) {
-                model.fewRowsOrder(timeFewRowsOrders());
-                log.info("worker {} multiplies two or three query rows {}", name,
-                        model.fewRowsOrder() == ProductOrder.WEIGHTS_FIRST ? "weights first, (W x^T)^T"
-                                : "rows first, x W^T");
+                for (ProductRows range : ProductRows.values()) {
+                    model.productMethod(range, timeProductMethods(range));
+                }
             }
             double[] fastest = fastest(shapes);
             int points = shapes.size() - 2;
@@ -275,33 +275,35 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Times a step of two and one of three query tokens in each {@link ProductOrder}, the orders taking
-     * turns round by round so that neither is timed on a colder JVM; the faster by {@link #fewRowsOrder}.
+     * Times a step of the range's least and one of its most query tokens with each of its product
+     * methods, the two taking turns round by round so that neither is timed on a colder JVM; the
+     * faster by {@link #productMethod}.
      */
-    private ProductOrder timeFewRowsOrders() {
+    private ProductMethod timeProductMethods(ProductRows range) {
+        ProductMethod[] methods = {ProductMethod.ROWS_FIRST, range.alternative()};
         double[] fastest = {Double.MAX_VALUE, Double.MAX_VALUE};
         for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
-            for (ProductOrder order : ProductOrder.values()) {
-                model.fewRowsOrder(order);
-                double ms = timeStep(new int[] {2}) + timeStep(new int[] {3});
+            for (int i = 0; i < methods.length; i++) {
+                model.productMethod(range, methods[i]);
+                double ms = timeStep(new int[] {range.from()}) + timeStep(new int[] {range.to()});
                 if (round >= CALIBRATION_WARMUP) {
-                    fastest[order.ordinal()] = Math.min(fastest[order.ordinal()], ms);
+                    fastest[i] = Math.min(fastest[i], ms);
                 }
             }
         }
-        log.info("worker {}: steps of two and three query tokens took {} ms rows first, {} ms weights first", name,
-                String.format(java.util.Locale.ROOT, "%.2f", fastest[ProductOrder.ROWS_FIRST.ordinal()]),
-                String.format(java.util.Locale.ROOT, "%.2f", fastest[ProductOrder.WEIGHTS_FIRST.ordinal()]));
-        return fewRowsOrder(fastest[ProductOrder.ROWS_FIRST.ordinal()], fastest[ProductOrder.WEIGHTS_FIRST.ordinal()]);
+        ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
+        log.info("worker {} multiplies {} to {} query rows {} (steps of both took {} ms {}, {} ms {})", name,
+                range.from(), range.to(), chosen, String.format(java.util.Locale.ROOT, "%.2f", fastest[0]),
+                methods[0], String.format(java.util.Locale.ROOT, "%.2f", fastest[1]), methods[1]);
+        return chosen;
     }
 
     /**
-     * Weights first only where those steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
+     * The alternative only where its steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
      * PyTorch's own order: timings of one shape differ by noise on a shared host.
      */
-    static ProductOrder fewRowsOrder(double rowsFirstMs, double weightsFirstMs) {
-        return weightsFirstMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? ProductOrder.WEIGHTS_FIRST
-                : ProductOrder.ROWS_FIRST;
+    static ProductMethod productMethod(ProductMethod alternative, double rowsFirstMs, double alternativeMs) {
+        return alternativeMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? alternative : ProductMethod.ROWS_FIRST;
     }
 
     private String describeStepCost() {

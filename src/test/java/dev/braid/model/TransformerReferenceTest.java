@@ -59,18 +59,22 @@ class TransformerReferenceTest {
     }
 
     /**
-     * A step of the prompt's last two or three tokens after the rest is cached: the few-row products
-     * a guess or a small batch runs, in each {@link ProductOrder} a worker may choose.
+     * A step of the prompt's last few tokens after the rest is cached: the few-row products that
+     * guesses and small batches run, by each {@link ProductMethod} a worker may choose for them.
+     * (The fixtures' matrices are smaller than a slab, so {@code WEIGHT_SLABS} multiplies them rows
+     * first here; {@link #slabsMultiplyAsTheUsualProduct} covers the slabs themselves.)
      */
     @ParameterizedTest
-    @CsvSource({"llama-tiny, ROWS_FIRST", "llama-tiny, WEIGHTS_FIRST", "gpt2-tiny, ROWS_FIRST", "gpt2-tiny, WEIGHTS_FIRST"})
-    void aStepOfTwoOrThreeTokensMatchesTheReferenceInEitherProductOrder(String fixture, ProductOrder order) {
+    @CsvSource({"llama-tiny, FEW, ROWS_FIRST", "llama-tiny, FEW, WEIGHTS_FIRST", "gpt2-tiny, FEW, ROWS_FIRST",
+            "gpt2-tiny, FEW, WEIGHTS_FIRST", "llama-tiny, SEVERAL, WEIGHT_SLABS", "gpt2-tiny, SEVERAL, WEIGHT_SLABS"})
+    void aStepOfAFewTokensMatchesTheReferenceByEitherProductMethod(String fixture, ProductRows range, ProductMethod method) {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu());
              PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(4, 64), Device.cpu())) {
-            model.transformer().fewRowsOrder(order);
+            model.transformer().productMethod(range, method);
+            int stepsChecked = 0;
             for (ReferenceCase c : ReferenceCase.load(fixture)) {
                 int[] ids = c.promptIds();
-                for (int rows = 2; rows <= 3 && rows < ids.length; rows++) {
+                for (int rows = range.from(); rows <= range.to() && rows < ids.length; rows++) {
                     BlockTable table = cache.newSequence();
                     assertThat(cache.reserve(table, ids.length)).isTrue();
                     int cached = ids.length - rows;
@@ -95,8 +99,29 @@ class TransformerReferenceTest {
                         }
                     }
                     cache.free(table);
+                    stepsChecked++;
                 }
             }
+            assertThat(stepsChecked).as("steps of %s's row counts the prompts allow", range).isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4, 5, 8})
+    void slabsMultiplyAsTheUsualProduct(int rows) {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+            ai.djl.ndarray.NDArray weight = manager.randomNormal(new ai.djl.ndarray.types.Shape(96, 40));
+            ai.djl.ndarray.NDArray x = manager.randomNormal(new ai.djl.ndarray.types.Shape(rows, 40));
+            // 96 x 40 floats are 15,360 bytes: slabs of at most 2,048 bytes cut the outputs in 8
+            ai.djl.ndarray.NDArray slabbed = Transformer.inSlabs(x, weight, 2048);
+            assertThat(slabbed).isNotNull();
+            assertThat(slabbed.getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(rows, 96));
+            float[] expected = x.matMul(weight.transpose()).toFloatArray();
+            float[] actual = slabbed.toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(1e-4f));
+            }
+            assertThat(Transformer.inSlabs(x, weight, 96 * 40 * Float.BYTES)).as("no larger than a slab").isNull();
         }
     }
 
