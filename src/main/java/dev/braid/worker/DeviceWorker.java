@@ -70,6 +70,12 @@ public final class DeviceWorker implements AutoCloseable {
     private static final int CALIBRATION_LARGE_WARMUP = 2;
     private static final int CALIBRATION_LARGE_ROUNDS = 3;
     /**
+     * A round of product-method timings this slow (a large model's few-token steps) runs only as many
+     * rounds as a large step does: its steps are mostly arithmetic, and twenty rounds of them would
+     * hold up the worker's start by minutes on a model of billions of parameters.
+     */
+    private static final double CALIBRATION_SLOW_ROUND_MS = 200;
+    /**
      * Idle polls on which the worker times one more small synthetic step, keeping each point's
      * fastest: a slow spell of the host during the start-up calibration no longer sets the price of
      * guesses for the worker's life. Bounded, so an idle worker soon does nothing.
@@ -282,13 +288,21 @@ public final class DeviceWorker implements AutoCloseable {
     private ProductMethod timeProductMethods(ProductRows range) {
         ProductMethod[] methods = {ProductMethod.ROWS_FIRST, range.alternative()};
         double[] fastest = {Double.MAX_VALUE, Double.MAX_VALUE};
-        for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+        int warmup = CALIBRATION_WARMUP;
+        int rounds = CALIBRATION_ROUNDS;
+        for (int round = 0; round < warmup + rounds; round++) {
+            double roundMs = 0;
             for (int i = 0; i < methods.length; i++) {
                 model.productMethod(range, methods[i]);
                 double ms = timeStep(new int[] {range.from()}) + timeStep(new int[] {range.to()});
-                if (round >= CALIBRATION_WARMUP) {
+                roundMs += ms;
+                if (round >= warmup) {
                     fastest[i] = Math.min(fastest[i], ms);
                 }
+            }
+            if (round == 0 && roundMs > CALIBRATION_SLOW_ROUND_MS) {
+                warmup = CALIBRATION_LARGE_WARMUP;
+                rounds = CALIBRATION_LARGE_ROUNDS;
             }
         }
         ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
