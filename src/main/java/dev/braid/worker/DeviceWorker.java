@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,9 +257,9 @@ public final class DeviceWorker implements AutoCloseable {
                 CpuThreads.useOnThisThread(maxThreads);
                 double[] parallel = fastest(shapes);
                 threads = StepThreads.choose(maxThreads, shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray(),
-                        java.util.Arrays.copyOf(fastest, points), java.util.Arrays.copyOf(parallel, points));
+                        Arrays.copyOf(fastest, points), Arrays.copyOf(parallel, points));
                 for (int i = 0; i < fastest.length; i++) {
-                    int tokens = java.util.Arrays.stream(shapes.get(i)).sum();
+                    int tokens = Arrays.stream(shapes.get(i)).sum();
                     fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
                 }
                 if (threads.parallelFrom() == Integer.MAX_VALUE) {
@@ -307,8 +309,8 @@ public final class DeviceWorker implements AutoCloseable {
         }
         ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
         log.info("worker {} multiplies {} to {} query rows {} (steps of both took {} ms {}, {} ms {})", name,
-                range.from(), range.to(), chosen, String.format(java.util.Locale.ROOT, "%.2f", fastest[0]),
-                methods[0], String.format(java.util.Locale.ROOT, "%.2f", fastest[1]), methods[1]);
+                range.from(), range.to(), chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
+                methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
         return chosen;
     }
 
@@ -322,9 +324,9 @@ public final class DeviceWorker implements AutoCloseable {
 
     private String describeStepCost() {
         return stepCost.curve().stream()
-                .map(p -> p.tokens() + ": " + String.format(java.util.Locale.ROOT, "%.2f", p.millis()))
-                .collect(java.util.stream.Collectors.joining(", "))
-                + String.format(java.util.Locale.ROOT, "; a query length of its own in a batch: %.2f ms",
+                .map(p -> p.tokens() + ": " + String.format(Locale.ROOT, "%.2f", p.millis()))
+                .collect(Collectors.joining(", "))
+                + String.format(Locale.ROOT, "; a query length of its own in a batch: %.2f ms",
                         stepCost.groupMillis());
     }
 
@@ -365,10 +367,10 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private double[] fastest(List<int[]> shapes) {
         double[] fastest = new double[shapes.size()];
-        java.util.Arrays.fill(fastest, Double.MAX_VALUE);
+        Arrays.fill(fastest, Double.MAX_VALUE);
         for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
             for (int i = 0; i < shapes.size(); i++) {
-                boolean large = java.util.Arrays.stream(shapes.get(i)).sum() > CALIBRATION_LARGE_STEP;
+                boolean large = Arrays.stream(shapes.get(i)).sum() > CALIBRATION_LARGE_STEP;
                 int warmup = large ? CALIBRATION_LARGE_WARMUP : CALIBRATION_WARMUP;
                 if (large && round >= CALIBRATION_LARGE_WARMUP + CALIBRATION_LARGE_ROUNDS) {
                     continue;

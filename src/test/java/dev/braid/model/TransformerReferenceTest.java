@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import dev.braid.kv.BlockTable;
 import dev.braid.kv.PagedKvCache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -80,12 +84,12 @@ class TransformerReferenceTest {
                     int cached = ids.length - rows;
                     try (NDScope ignored = new NDScope()) {
                         StepOutput head = model.transformer().forward(new StepBatch(List.of(
-                                StepPlan.append(table, java.util.Arrays.copyOf(ids, cached)))), cache);
+                                StepPlan.append(table, Arrays.copyOf(ids, cached)))), cache);
                         head.commitPrefix(0, cached);
                         head.flush();
                     }
                     try (NDScope ignored = new NDScope()) {
-                        StepPlan plan = StepPlan.append(table, java.util.Arrays.copyOfRange(ids, cached, ids.length))
+                        StepPlan plan = StepPlan.append(table, Arrays.copyOfRange(ids, cached, ids.length))
                                 .withAllLogits();
                         StepOutput out = model.transformer().forward(new StepBatch(List.of(plan)), cache);
                         for (int r = 0; r < rows; r++) {
@@ -109,13 +113,13 @@ class TransformerReferenceTest {
     @ParameterizedTest
     @ValueSource(ints = {4, 5, 8})
     void slabsMultiplyAsTheUsualProduct(int rows) {
-        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
-            ai.djl.ndarray.NDArray weight = manager.randomNormal(new ai.djl.ndarray.types.Shape(96, 40));
-            ai.djl.ndarray.NDArray x = manager.randomNormal(new ai.djl.ndarray.types.Shape(rows, 40));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            NDArray weight = manager.randomNormal(new Shape(96, 40));
+            NDArray x = manager.randomNormal(new Shape(rows, 40));
             // 96 x 40 floats are 15,360 bytes: slabs of at most 2,048 bytes cut the outputs in 8
-            ai.djl.ndarray.NDArray slabbed = Transformer.inSlabs(x, weight, 2048);
+            NDArray slabbed = Transformer.inSlabs(x, weight, 2048);
             assertThat(slabbed).isNotNull();
-            assertThat(slabbed.getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(rows, 96));
+            assertThat(slabbed.getShape()).isEqualTo(new Shape(rows, 96));
             float[] expected = x.matMul(weight.transpose()).toFloatArray();
             float[] actual = slabbed.toFloatArray();
             for (int i = 0; i < expected.length; i++) {
@@ -146,7 +150,7 @@ class TransformerReferenceTest {
                     }
                 }
                 assertThat(generated).as("greedy continuation of '%s'", c.prompt())
-                        .containsExactly(java.util.Arrays.stream(c.greedyNewIds()).boxed().toArray(Integer[]::new));
+                        .containsExactly(Arrays.stream(c.greedyNewIds()).boxed().toArray(Integer[]::new));
                 cache.free(table);
             }
         }
