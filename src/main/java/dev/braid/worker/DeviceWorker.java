@@ -721,7 +721,10 @@ public final class DeviceWorker implements AutoCloseable {
     private WorkerStats snapshot() {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
                 cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
-                cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve());
+                cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
+                Arrays.stream(ProductRows.values())
+                        .map(rows -> new WorkerStats.ProductChoice(rows.from(), rows.to(), model.productMethod(rows)))
+                        .toList());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.braid.worker;
 
+import dev.braid.model.ProductMethod;
 import java.util.List;
 
 /**
@@ -11,8 +12,14 @@ import java.util.List;
  * @param prefixHitTokens     of those, tokens found cached
  * @param stepTokens          query tokens a step may take before long prompts are prefilled in chunks
  * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
+ * @param products            how a step of each range of row counts multiplies the weights, as timed at start
  */
 public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
-                          long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost) {
+                          long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost,
+                          List<ProductChoice> products) {
+
+    /** Steps of {@code fromRows} to {@code toRows} query rows multiply the weights by {@code method}. */
+    public record ProductChoice(int fromRows, int toRows, ProductMethod method) {
+    }
 }

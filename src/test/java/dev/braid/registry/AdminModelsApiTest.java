@@ -64,7 +64,13 @@ class AdminModelsApiTest extends ServiceTest {
                         .isPositive())
                 .jsonPath("$.workers[0].step_cost[?(@.tokens == 32)]").exists()
                 // the chunked-prefill budget it chose from that curve: 32 to 128 tokens
-                .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128));
+                .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128))
+                // how it multiplies a few rows, as timed at calibration
+                .jsonPath("$.workers[0].products[0].from_rows").isEqualTo(2)
+                .jsonPath("$.workers[0].products[0].to_rows").isEqualTo(3)
+                .jsonPath("$.workers[0].products[0].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "WEIGHTS_FIRST"))
+                .jsonPath("$.workers[0].products[1].from_rows").isEqualTo(4)
+                .jsonPath("$.workers[0].products[1].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "WEIGHT_SLABS"));
         // tiny is tiny-2's draft partner: it cannot go first
         admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/conflict");
