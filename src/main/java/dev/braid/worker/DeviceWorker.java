@@ -248,7 +248,9 @@ public final class DeviceWorker implements AutoCloseable {
             CpuThreads.useOnThisThread(1);
             if (!model.device().isGpu()) {
                 for (ProductRows range : ProductRows.values()) {
-                    model.productMethod(range, timeProductMethods(range));
+                    if (range.to() < context) {
+                        model.productMethod(range, timeProductMethods(range));
+                    }
                 }
             }
             double[] fastest = fastest(shapes);
