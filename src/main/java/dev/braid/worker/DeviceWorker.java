@@ -114,6 +114,8 @@ public final class DeviceWorker implements AutoCloseable {
      * The worker thread's alone; others read it in {@link #stats()}.
      */
     private int stepTokens = StepCostModel.CALIBRATED_UP_TO;
+    /** The model's product methods as calibration left them, kept so that a step's snapshot need not rebuild them. */
+    private List<WorkerStats.ProductChoice> products;
 
     public DeviceWorker(String name, Transformer model, WorkerSettings settings) {
         this(name, model, settings, null);
@@ -132,6 +134,7 @@ public final class DeviceWorker implements AutoCloseable {
         this.settings = settings;
         this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device(),
                 settings.prefixCaching());
+        this.products = productChoices();
         this.stats = snapshot();
         this.thread = Thread.ofPlatform().name("braid-worker-" + name).daemon(true).unstarted(this::loop);
         thread.start();
@@ -252,6 +255,7 @@ public final class DeviceWorker implements AutoCloseable {
                         model.productMethod(range, timeProductMethods(range));
                     }
                 }
+                products = productChoices();
             }
             double[] fastest = fastest(shapes);
             int points = shapes.size() - 2;
@@ -724,9 +728,13 @@ public final class DeviceWorker implements AutoCloseable {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
                 cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
                 cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
-                Arrays.stream(ProductRows.values())
-                        .map(rows -> new WorkerStats.ProductChoice(rows.from(), rows.to(), model.productMethod(rows)))
-                        .toList());
+                products);
+    }
+
+    private List<WorkerStats.ProductChoice> productChoices() {
+        return Arrays.stream(ProductRows.values())
+                .map(rows -> new WorkerStats.ProductChoice(rows.from(), rows.to(), model.productMethod(rows)))
+                .toList();
     }
 
     @Override
