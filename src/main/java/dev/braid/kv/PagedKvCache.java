@@ -2,6 +2,8 @@ package dev.braid.kv;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -11,13 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A worker's paged K/V store. Per layer, K and V are each one {@code [kvHeads * slots, headDim]}
- * matrix: head {@code h}'s vector for slot {@code s} is row {@code h * slots + s}, where
- * {@code slots = numBlocks * blockSize}. Sequences reach their slots through {@link BlockTable}s.
- * Heads lead so that gathering a batch's context head by head yields
- * {@code [kvHeads, batch * context, headDim]}, which attention uses with no transpose of the large
- * context tensors; and a gather of whole rows from a matrix is PyTorch's embedding lookup, several
- * times cheaper than advanced indexing along an inner axis.
+ * A worker's paged K/V store: one {@code [kvHeads * slots, 2 * layers * headDim]} matrix for every
+ * layer's keys and values. Head {@code h}'s vectors for slot {@code s} are row {@code h * slots + s},
+ * where {@code slots = numBlocks * blockSize}; along the row, layer {@code l}'s key then value. Each
+ * layer reads its keys (or values) through a fixed column view of that matrix, and a step writes the
+ * rows of all layers with one scatter: a write per layer was two dozen native calls a step on a
+ * six-layer model. Sequences reach their slots through {@link BlockTable}s. Heads lead so that
+ * gathering a batch's context head by head yields {@code [kvHeads, batch * context, headDim]}, which
+ * attention uses with no transpose of the large context tensors; and a gather of whole rows from a
+ * matrix is PyTorch's embedding lookup, several times cheaper than advanced indexing along an inner
+ * axis.
  *
  * <p>Not thread-safe: one {@code DeviceWorker} thread owns a cache.
  */
@@ -26,6 +31,9 @@ public final class PagedKvCache implements AutoCloseable {
     private final KvCacheSpec spec;
     private final BlockPool pool;
     private final NDManager manager;
+    /** Every layer's K and V rows: see the class comment. */
+    private final NDArray store;
+    /** Column views of {@link #store}, by layer. */
     private final NDArray[] keys;
     private final NDArray[] values;
     /** Null when prefix caching is off. */
@@ -48,13 +56,20 @@ public final class PagedKvCache implements AutoCloseable {
         this.pool = new BlockPool(spec.numBlocks());
         this.prefixes = prefixCaching ? new PrefixCache(pool, spec.blockSize()) : null;
         this.manager = NDManager.newBaseManager(device);
+        this.store = manager.zeros(new Shape((long) spec.kvHeads() * spec.rows(), 2L * spec.numLayers() * spec.headDim()),
+                DataType.FLOAT32);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
-        Shape shape = new Shape((long) spec.kvHeads() * spec.rows(), spec.headDim());
         for (int layer = 0; layer < spec.numLayers(); layer++) {
-            keys[layer] = manager.zeros(shape, DataType.FLOAT32);
-            values[layer] = manager.zeros(shape, DataType.FLOAT32);
+            keys[layer] = columns(2 * layer);
+            values[layer] = columns(2 * layer + 1);
         }
+    }
+
+    /** The store's {@code part}-th run of {@code headDim} columns, as a view that sees every write. */
+    private NDArray columns(int part) {
+        long from = (long) part * spec.headDim();
+        return store.get(new NDIndex(":, " + from + ":" + (from + spec.headDim())));
     }
 
     public KvCacheSpec spec() {
@@ -237,7 +252,7 @@ public final class PagedKvCache implements AutoCloseable {
         if (ids.length == 0) {
             return;
         }
-        write(claim(table, ids), stepKeys, stepValues);
+        write(claim(table, ids), stepKeys, stepValues, null);
     }
 
     /**
@@ -268,19 +283,27 @@ public final class PagedKvCache implements AutoCloseable {
     }
 
     /**
-     * Fills claimed slots. Each array is {@code [slots.length, kvHeads, headDim]}, one per layer,
-     * row {@code i} for {@code slots[i]}.
+     * Fills claimed slots. Each array is {@code [tokens, kvHeads, headDim]}, one per layer; row
+     * {@code rows[i]} (row {@code i} when {@code rows} is null) is written to {@code slots[i]}.
      */
-    public void write(long[] slots, NDArray[] stepKeys, NDArray[] stepValues) {
+    public void write(long[] slots, NDArray[] stepKeys, NDArray[] stepValues, long[] rows) {
         if (slots.length == 0) {
             return;
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDIndex index = new NDIndex("{}", scratch.create(headRows(slots)));
+            NDList parts = new NDList(2 * spec.numLayers());
             for (int layer = 0; layer < spec.numLayers(); layer++) {
-                keys[layer].set(index, headMajor(stepKeys[layer]));
-                values[layer].set(index, headMajor(stepValues[layer]));
+                parts.add(stepKeys[layer]);
+                parts.add(stepValues[layer]);
             }
+            // [tokens, kvHeads, 2 * layers, headDim]: a token's row of the store, head by head
+            NDArray stacked = NDArrays.stack(parts, 2);
+            stacked.attach(scratch);
+            if (rows != null) {
+                stacked = stacked.get(new NDIndex("{}", scratch.create(rows)));
+            }
+            NDArray headMajor = stacked.transpose(1, 0, 2, 3).reshape(-1, 2L * spec.numLayers() * spec.headDim());
+            store.set(new NDIndex("{}", scratch.create(headRows(slots))), headMajor);
         }
         unwrittenRows -= slots.length;
         if (unwrittenRows == 0) {
@@ -305,11 +328,6 @@ public final class PagedKvCache implements AutoCloseable {
     public void abandonUnwritten() {
         unwrittenRows = 0;
         claimedTables.clear();
-    }
-
-    /** {@code [tokens, kvHeads, headDim]} as the store's head-major rows, {@code [kvHeads * tokens, headDim]}. */
-    private NDArray headMajor(NDArray rows) {
-        return rows.transpose(1, 0, 2).reshape(-1, spec.headDim());
     }
 
     /** Refuses to read K/V while claimed rows are unwritten: attention would see stale rows. */
@@ -343,16 +361,9 @@ public final class PagedKvCache implements AutoCloseable {
     private void copyBlock(int from, int to) {
         requireWritten();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray source = scratch.create(headRows(blockSlots(from)));
-            NDIndex target = new NDIndex("{}", scratch.create(headRows(blockSlots(to))));
-            for (int layer = 0; layer < spec.numLayers(); layer++) {
-                NDArray k = gather(keys[layer], source);
-                k.attach(scratch);
-                keys[layer].set(target, k);
-                NDArray v = gather(values[layer], source);
-                v.attach(scratch);
-                values[layer].set(target, v);
-            }
+            NDArray rows = gather(store, scratch.create(headRows(blockSlots(from))));
+            rows.attach(scratch);
+            store.set(new NDIndex("{}", scratch.create(headRows(blockSlots(to)))), rows);
         }
     }
 

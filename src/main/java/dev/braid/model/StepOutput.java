@@ -1,7 +1,6 @@
 package dev.braid.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import dev.braid.kv.PagedKvCache;
 import java.util.Arrays;
 
@@ -107,18 +106,7 @@ public final class StepOutput {
         }
         long[] rows = Arrays.copyOf(pendingRows, pending);
         long[] slots = Arrays.copyOf(pendingSlots, pending);
-        NDArray[] k = keys;
-        NDArray[] v = values;
-        if (!coversEveryRowInOrder(rows)) {
-            NDIndex index = new NDIndex("{}", logits.getManager().create(rows));
-            k = new NDArray[keys.length];
-            v = new NDArray[values.length];
-            for (int layer = 0; layer < keys.length; layer++) {
-                k[layer] = keys[layer].get(index);
-                v[layer] = values[layer].get(index);
-            }
-        }
-        cache.write(slots, k, v);
+        cache.write(slots, keys, values, coversEveryRowInOrder(rows) ? null : rows);
         pending = 0;
     }
 

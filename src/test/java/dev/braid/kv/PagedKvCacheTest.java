@@ -92,12 +92,14 @@ class PagedKvCacheTest {
                 float[] keys0 = cache.readKeys(0, seq.table(), scratch).toFloatArray();
                 float[] keys1 = cache.readKeys(1, seq.table(), scratch).toFloatArray();
                 float[] values0 = cache.readValues(0, seq.table(), scratch).toFloatArray();
+                float[] values1 = cache.readValues(1, seq.table(), scratch).toFloatArray();
                 for (int p = 0; p < length; p++) {
                     float want = seq.expected().get(p);
                     assertThat(keys0[2 * p]).isEqualTo(want);
                     assertThat(keys0[2 * p + 1]).isEqualTo(-want);
                     assertThat(keys1[2 * p]).isEqualTo(want + 1000);
                     assertThat(values0[2 * p]).isEqualTo(want * 10);
+                    assertThat(values1[2 * p + 1]).isEqualTo(-want * 10 + 1000);
                 }
             }
         }
@@ -162,10 +164,59 @@ class PagedKvCacheTest {
 
             long[] slots = new long[] {secondSlots[0], firstSlots[0], secondSlots[1], firstSlots[1], secondSlots[2]};
             NDArray rows = manager.create(new float[] {21, 11, 22, 12, 23}, new Shape(5, 1, 1));
-            cache.write(slots, new NDArray[] {rows}, new NDArray[] {rows.neg()});
+            cache.write(slots, new NDArray[] {rows}, new NDArray[] {rows.neg()}, null);
             assertThat(cache.readKeys(0, first, manager).toFloatArray()).containsExactly(11, 12);
             assertThat(cache.readKeys(0, second, manager).toFloatArray()).containsExactly(21, 22, 23);
             assertThat(cache.readValues(0, second, manager).toFloatArray()).containsExactly(-21, -22, -23);
+        }
+    }
+
+    /** Layer {@code l}'s key of token {@code t}, head {@code h}, component {@code d}; values are its negation. */
+    private static float key(int l, int t, int h, int d) {
+        return 1000 * (l + 1) + 100 * t + 10 * h + d;
+    }
+
+    @Test
+    void oneWriteFillsEveryLayerAndHeadFromTheChosenRowsOfTheStep() {
+        int layers = 3;
+        int heads = 2;
+        int dim = 2;
+        int tokens = 3;
+        try (PagedKvCache cache = new PagedKvCache(new KvCacheSpec(BLOCK, 4, layers, heads, dim), Device.cpu());
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            NDArray[] keys = new NDArray[layers];
+            NDArray[] values = new NDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                float[] k = new float[tokens * heads * dim];
+                for (int t = 0, i = 0; t < tokens; t++) {
+                    for (int h = 0; h < heads; h++) {
+                        for (int d = 0; d < dim; d++) {
+                            k[i++] = key(l, t, h, d);
+                        }
+                    }
+                }
+                keys[l] = manager.create(k, new Shape(tokens, heads, dim));
+                values[l] = keys[l].neg();
+            }
+            BlockTable table = cache.newSequence();
+            assertThat(cache.reserve(table, 2)).isTrue();
+            // the step's rows 2 and 0, in that order, become the sequence's positions 0 and 1
+            long[] slots = cache.claim(table, new int[2]);
+            cache.write(slots, keys, values, new long[] {2, 0});
+            int[] stepRow = {2, 0};
+            for (int l = 0; l < layers; l++) {
+                float[] readKeys = cache.readKeys(l, table, manager).toFloatArray();
+                float[] readValues = cache.readValues(l, table, manager).toFloatArray();
+                for (int p = 0, i = 0; p < 2; p++) {
+                    for (int h = 0; h < heads; h++) {
+                        for (int d = 0; d < dim; d++, i++) {
+                            assertThat(readKeys[i]).as("layer %d position %d head %d", l, p, h)
+                                    .isEqualTo(key(l, stepRow[p], h, d));
+                            assertThat(readValues[i]).isEqualTo(-key(l, stepRow[p], h, d));
+                        }
+                    }
+                }
+            }
         }
     }
 
