@@ -66,6 +66,13 @@ function drawStepCost() {
   stepCost.update();
 }
 
+// "cpu: 2–3 rows rows first, 4–8 rows weight slabs": the method names as the API spells them, in words.
+function products(w) {
+  const ranges = (w.products || [])
+    .map(p => `${p.from_rows}–${p.to_rows} rows ${p.method.toLowerCase().replaceAll('_', ' ')}`);
+  return ranges.length ? `${w.name}: ${ranges.join(', ')}` : '';
+}
+
 function row(m) {
   const workers = (m.workers || []).map(w => `${w.name}: ${w.used_blocks}/${w.total_blocks}`).join(', ');
   const loaded = m.state === 'loaded' || m.state === 'loading';
@@ -77,6 +84,7 @@ function row(m) {
     el('td', { class: 'draft' }, m.draft_partner || ''),
     el('td', {}, m.context_length ?? ''),
     el('td', {}, workers),
+    el('td', { class: 'products' }, (m.workers || []).map(products).filter(Boolean).join('; ')),
     el('td', {},
       el('button', { class: 'secondary', onclick: () => edit(m) }, 'Edit'), ' ',
       el('button', { class: 'secondary', onclick: () => act(m.name, loaded ? 'unload' : 'load') },
