@@ -72,7 +72,7 @@ final class BenchAuto {
         }
     }
 
-    private record Question(String prompts, int clients, String text, String category) {
+    private record Question(String prompts, int clients, String text, String category, int promptTokens) {
     }
 
     private BenchAuto() {
@@ -91,7 +91,7 @@ final class BenchAuto {
             }
             costs.putIfAbsent(List.of(run.prompts(), a.clients()), run.cost());
             String category = PromptShape.of(a.question(), a.promptTokens(), 0, 1, false).category();
-            byQuestion.computeIfAbsent(new Question(run.prompts(), a.clients(), a.question(), category),
+            byQuestion.computeIfAbsent(new Question(run.prompts(), a.clients(), a.question(), category, a.promptTokens()),
                     q -> new LinkedHashMap<>()).computeIfAbsent(a.target().label(), s -> new Sum()).add(Sum.of(a));
         }
         Map<List<Object>, List<Question>> levels = byQuestion.keySet().stream().collect(
@@ -146,10 +146,12 @@ final class BenchAuto {
             // how far the prediction is from what each strategy made here, from all of the level's answers
             Map<String, Object> predicted = new LinkedHashMap<>();
             Map<String, Object> measured = new LinkedHashMap<>();
+            int promptTokens = (int) Math.round(level.getValue().stream().mapToInt(Question::promptTokens).average()
+                    .orElse(0));
             for (String name : candidates) {
                 Sum all = fixed.get(name);
-                predicted.put(name, BenchReport.round(forecast(name, all, cost, (int) level.getKey().get(1) - 1)
-                        .tokensPerSecond()));
+                predicted.put(name, BenchReport.round(forecast(name, all, cost, (int) level.getKey().get(1) - 1,
+                        promptTokens).tokensPerSecond()));
                 measured.put(name, BenchReport.round(all.tokensPerSecond()));
             }
             row.put("predicted_tokens_per_second", predicted);
@@ -173,7 +175,7 @@ final class BenchAuto {
                 }
             });
             if (history.steps > 0 || name.equals(AutoregressiveStrategy.NAME)) {
-                forecasts.add(forecast(name, history, cost, others));
+                forecasts.add(forecast(name, history, cost, others, question.promptTokens()));
             }
         }
         Optional<Forecast> best = Forecast.best(forecasts);
@@ -181,13 +183,13 @@ final class BenchAuto {
     }
 
     /** The selector's forecast from these answers; {@code ar}'s without answers is one token a step. */
-    private static Forecast forecast(String name, Sum history, StepCost cost, int others) {
+    private static Forecast forecast(String name, Sum history, StepCost cost, int others, int promptTokens) {
         // the other clients counted as plain steps of one token, as the selector counts a batch it has not seen
         StepPrice batch = new StepPrice(cost, others, others);
         if (history.steps == 0) {
             return Forecast.autoregressive(name, batch);
         }
-        return Forecast.of(name, history.throughput(), batch);
+        return Forecast.of(name, history.throughput(), batch, promptTokens);
     }
 
     /** "jacobi 14, ar 6": answers per strategy, most first. */

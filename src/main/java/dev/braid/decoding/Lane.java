@@ -128,7 +128,7 @@ public abstract class Lane {
                 }
             }
         }
-        int best = room.price().best(lastTokens, lastAccepted, base, extra, priced);
+        int best = room.price().best(lastTokens, lastAccepted, base, sequence.table().length(), extra, priced);
         expectedGain = Math.max(0, gain[best]);
         return best;
     }

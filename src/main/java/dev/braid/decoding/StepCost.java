@@ -16,6 +16,15 @@ public interface StepCost {
     }
 
     /**
+     * What a step adds for each of its query tokens per token of cached context that token attends
+     * over, beyond what {@link #millis} prices: a token guessed deep into a long conversation costs
+     * more than one guessed early in a short one.
+     */
+    default double contextMillis() {
+        return 0;
+    }
+
+    /**
      * What {@code live} prices now, kept: steps of up to {@code upTo} tokens as it prices them,
      * longer ones extended along its last token's cost, while {@code live} goes on learning.
      */
@@ -26,6 +35,7 @@ public interface StepCost {
         }
         double slope = upTo > 1 ? millis[upTo] - millis[upTo - 1] : 0;
         double group = live.groupMillis();
+        double context = live.contextMillis();
         return new StepCost() {
             @Override
             public double millis(int tokens) {
@@ -36,6 +46,11 @@ public interface StepCost {
             @Override
             public double groupMillis() {
                 return group;
+            }
+
+            @Override
+            public double contextMillis() {
+                return context;
             }
         };
     }

@@ -59,11 +59,12 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
      * @param ownTokens   this lane's query tokens in the previous step (0 if it did not take part)
      * @param ownAccepted tokens this lane accepted in the previous step
      * @param base        tokens this lane feeds in any case (its pending ones)
+     * @param context     tokens of cached context this lane's query tokens attend over
      * @param extra       guessed tokens each option adds
      * @param gain        tokens each option is expected to add beyond the one a plain step makes
      * @return the index of the chosen option
      */
-    public int best(int ownTokens, double ownAccepted, int base, int[] extra, double[] gain) {
+    public int best(int ownTokens, double ownAccepted, int base, int context, int[] extra, double[] gain) {
         int othersTokens = Math.max(0, tokens - ownTokens);
         double othersAccepted = Math.max(0, accepted - ownAccepted);
         double plainMillis = Math.max(1e-9, cost.millis(othersTokens + base));
@@ -76,7 +77,8 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
             }
             // beside other sequences, a guessing one is most likely alone at its query length
             double group = othersTokens > 0 ? cost.groupMillis() : 0;
-            double millis = Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group);
+            double attend = cost.contextMillis() * extra[i] * context;
+            double millis = Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group + attend);
             double added = millis - plainMillis;
             boolean cheapEnough = added <= 0 ? gain[i] > 0 : gain[i] / added >= (1 + MARGIN) * plainRate;
             double rate = (othersAccepted + 1 + gain[i]) / millis;

@@ -17,7 +17,9 @@ import java.util.Optional;
  * made ({@link StepPrice#tokens()} query tokens, {@link StepPrice#accepted()} accepted). Beside them a
  * guessing request also pays the cost of a query length of its own ({@link StepCost#groupMillis()}),
  * for the share of its steps that guess (at least one guessed token a step, so at most {@code
- * queryTokensPerStep - 1}). Alone on the worker the two figures are the same.
+ * queryTokensPerStep - 1}). Alone on the worker the two figures are the same. Each query token beyond
+ * the first also attends over the request's context ({@link StepCost#contextMillis()}), at least its
+ * prompt.
  *
  * @param tokensPerStep      tokens a step of this strategy made
  * @param queryTokensPerStep query tokens a step of it carried (prompt chunks and guesses included)
@@ -29,18 +31,19 @@ import java.util.Optional;
 public record Forecast(String strategy, double tokensPerStep, double queryTokensPerStep, double stepMillis,
                        double tokensPerSecond, boolean measured) {
 
-    /** The forecast of a strategy from its history, joining {@code batch}. */
-    public static Forecast of(String strategy, StrategyStatistics.Throughput history, StepPrice batch) {
-        return of(strategy, history.tokensPerStep(), history.queryTokensPerStep(), batch, true);
+    /** The forecast of a strategy from its history, joining {@code batch}, for a prompt of {@code promptTokens}. */
+    public static Forecast of(String strategy, StrategyStatistics.Throughput history, StepPrice batch,
+                              int promptTokens) {
+        return of(strategy, history.tokensPerStep(), history.queryTokensPerStep(), batch, promptTokens, true);
     }
 
     /** Plain autoregressive decoding before it has history: one query token and one token a step. */
     public static Forecast autoregressive(String strategy, StepPrice batch) {
-        return of(strategy, 1, 1, batch, false);
+        return of(strategy, 1, 1, batch, 0, false);
     }
 
     private static Forecast of(String strategy, double tokensPerStep, double queryTokensPerStep, StepPrice batch,
-                               boolean measured) {
+                               int promptTokens, boolean measured) {
         StepCost cost = batch.cost();
         int others = batch.tokens();
         // a step's tokens are whole: a request that averages 2.4 query tokens runs steps of 2 and 3
@@ -51,6 +54,7 @@ public record Forecast(String strategy, double tokensPerStep, double queryTokens
         if (others > 0) {
             millis += cost.groupMillis() * Math.min(1, queryTokensPerStep - 1);
         }
+        millis += cost.contextMillis() * Math.max(0, queryTokensPerStep - 1) * promptTokens;
         double perSecond = millis <= 0 ? 0 : (batch.accepted() + tokensPerStep) * 1000.0 / millis;
         return new Forecast(strategy, tokensPerStep, queryTokensPerStep, millis, perSecond, measured);
     }

@@ -202,7 +202,7 @@ public class StrategySelector {
         for (String name : candidates) {
             StrategyStatistics.Throughput history = measured.get(name);
             if (history != null) {
-                forecasts.add(Forecast.of(name, history, batch));
+                forecasts.add(Forecast.of(name, history, batch, shape.promptTokens()));
             } else if (name.equals(AR)) {
                 forecasts.add(Forecast.autoregressive(name, batch));
             }

@@ -78,6 +78,13 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private static final double CALIBRATION_SLOW_ROUND_MS = 200;
     /**
+     * Context over which calibration times what a query token adds per context token: long enough that
+     * the difference stands out of a shared host's noise, short enough for any model's context.
+     */
+    private static final int CALIBRATION_CONTEXT = 256;
+    /** The larger step of that timing, against one token. */
+    private static final int CONTEXT_PROBE_TOKENS = 16;
+    /**
      * Idle polls on which the worker times one more small synthetic step, keeping each point's
      * fastest: a slow spell of the host during the start-up calibration no longer sets the price of
      * guesses for the worker's life. Bounded, so an idle worker soon does nothing.
@@ -281,10 +288,63 @@ public final class DeviceWorker implements AutoCloseable {
                 stepCost.calibrate(shapes.get(i)[0], fastest[i]);
             }
             stepCost.calibrateGroup(fastest[points + 1] - fastest[points] - (stepCost.millis(3) - stepCost.millis(2)));
+            int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
+            if (cached >= CONTEXT_PROBE_TOKENS) {
+                stepCost.calibrateContext(timeContextCost(cached));
+            }
             log.info("worker {} step cost (query tokens: ms): {}", name, describeStepCost());
         } catch (RuntimeException e) {
             log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
                     e.getMessage());
+        }
+        // the synthetic steps' blocks are no request's
+        cache.pool().resetPeak();
+    }
+
+    /**
+     * What each query token adds per token of cached context: steps of one and of {@link
+     * #CONTEXT_PROBE_TOKENS} tokens, over {@code cached} tokens of context and over none, taking turns
+     * round by round. The context's own cost, paid whatever the step's tokens, cancels out, and so
+     * does what the tokens cost without context.
+     */
+    private double timeContextCost(int cached) {
+        BlockTable table = cache.newSequence();
+        try {
+            if (!cache.reserve(table, cached + CONTEXT_PROBE_TOKENS)) {
+                return 0;
+            }
+            try (NDScope ignored = new NDScope()) {
+                StepOutput output = model.forward(new StepBatch(List.of(StepPlan.append(table, new int[cached]))), cache);
+                output.commitPrefix(0, cached);
+                output.flush();
+            }
+            int[] sizes = {1, CONTEXT_PROBE_TOKENS};
+            double[] over = {Double.MAX_VALUE, Double.MAX_VALUE};
+            double[] without = {Double.MAX_VALUE, Double.MAX_VALUE};
+            int warmup = CALIBRATION_WARMUP;
+            int rounds = CALIBRATION_ROUNDS;
+            for (int round = 0; round < warmup + rounds; round++) {
+                double roundMs = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    double withContext = timeStepOver(table, sizes[i]);
+                    double alone = timeStep(new int[] {sizes[i]});
+                    roundMs += withContext + alone;
+                    if (round >= warmup) {
+                        over[i] = Math.min(over[i], withContext);
+                        without[i] = Math.min(without[i], alone);
+                    }
+                }
+                if (round == 0 && roundMs > CALIBRATION_SLOW_ROUND_MS) {
+                    warmup = CALIBRATION_LARGE_WARMUP;
+                    rounds = CALIBRATION_LARGE_ROUNDS;
+                }
+            }
+            double perToken = ((over[1] - over[0]) - (without[1] - without[0])) / (CONTEXT_PROBE_TOKENS - 1);
+            return Math.max(0, perToken / cached);
+        } finally {
+            cache.free(table);
+            // the probe's context must not be found cached by a request
+            cache.dropIdlePrefixes();
         }
     }
 
@@ -332,8 +392,9 @@ public final class DeviceWorker implements AutoCloseable {
         return stepCost.curve().stream()
                 .map(p -> p.tokens() + ": " + String.format(Locale.ROOT, "%.2f", p.millis()))
                 .collect(Collectors.joining(", "))
-                + String.format(Locale.ROOT, "; a query length of its own in a batch: %.2f ms",
-                        stepCost.groupMillis());
+                + String.format(Locale.ROOT, "; a query length of its own in a batch: %.2f ms"
+                        + "; per query token and 1,000 context tokens: %.3f ms",
+                        stepCost.groupMillis(), stepCost.contextMillis() * 1000);
     }
 
     /** Idle polls this worker has spent timing a small step. */
@@ -388,6 +449,16 @@ public final class DeviceWorker implements AutoCloseable {
             }
         }
         return fastest;
+    }
+
+    /** Times one step of {@code tokens} query tokens after {@code table}'s context; nothing is committed. */
+    private double timeStepOver(BlockTable table, int tokens) {
+        try (NDScope ignored = new NDScope()) {
+            long start = System.nanoTime();
+            StepOutput output = model.forward(new StepBatch(List.of(StepPlan.append(table, new int[tokens]))), cache);
+            output.argmax(0, 0);
+            return (System.nanoTime() - start) / 1e6;
+        }
     }
 
     /** Times one step of fresh sequences with these query lengths (no context, nothing committed). */
@@ -728,7 +799,7 @@ public final class DeviceWorker implements AutoCloseable {
         return new WorkerStats(name, running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
                 cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
                 cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
-                products);
+                Math.round(stepCost.contextMillis() * 1e6) / 1000.0, products);
     }
 
     private List<WorkerStats.ProductChoice> productChoices() {

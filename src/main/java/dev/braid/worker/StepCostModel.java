@@ -36,6 +36,7 @@ public final class StepCostModel implements StepCost {
     private double offset;
     private long observed;
     private double calibratedGroup;
+    private double contextMillis;
     private double groupMillis;
     private double weight;
     private double sumX;
@@ -82,6 +83,16 @@ public final class StepCostModel implements StepCost {
     synchronized void calibrateGroup(double ms) {
         calibratedGroup = Math.max(0, ms);
         groupMillis = Math.max(groupMillis, calibratedGroup);
+    }
+
+    /** Sets {@link #contextMillis} from a calibration measurement. */
+    synchronized void calibrateContext(double ms) {
+        contextMillis = Math.max(0, ms);
+    }
+
+    @Override
+    public synchronized double contextMillis() {
+        return contextMillis;
     }
 
     /**

@@ -14,11 +14,16 @@ class GuessPricingTest {
     private static final int[] BLOCKS = {0, 1, 2, 4, 8};
 
     private static int chosenBlock(StepPrice price, AcceptanceCurve acceptance) {
+        return chosenBlock(price, acceptance, 0);
+    }
+
+    /** The block a lane with {@code context} tokens cached buys. */
+    private static int chosenBlock(StepPrice price, AcceptanceCurve acceptance, int context) {
         double[] gain = new double[BLOCKS.length];
         for (int i = 0; i < BLOCKS.length; i++) {
             gain[i] = acceptance.expected(BLOCKS[i]);
         }
-        return BLOCKS[price.best(1, 1, 1, BLOCKS, gain)];
+        return BLOCKS[price.best(1, 1, 1, context, BLOCKS, gain)];
     }
 
     private static AcceptanceCurve accepting(double rate, int steps) {
@@ -121,9 +126,34 @@ class GuessPricingTest {
         StepPrice price = new StepPrice(tokens -> 5.0 + 0.25 * tokens, 8, 8);
         int[] extra = {0, 8};
         // 2.6 expected tokens for 2 ms: 1.14 times as cheap as the batch's, within the estimates' error
-        assertThat(price.best(1, 1, 1, extra, new double[] {0, 2.6})).isZero();
+        assertThat(price.best(1, 1, 1, 0, extra, new double[] {0, 2.6})).isZero();
         // 3.2: 1.4 times as cheap
-        assertThat(price.best(1, 1, 1, extra, new double[] {0, 3.2})).isEqualTo(1);
+        assertThat(price.best(1, 1, 1, 0, extra, new double[] {0, 3.2})).isEqualTo(1);
+    }
+
+    @Test
+    void guessesDeepInALongContextCostMoreAndAreBoughtLess() {
+        AcceptanceCurve good = accepting(0.7, 200);
+        StepCost cpu = new StepCost() {
+            @Override
+            public double millis(int tokens) {
+                return 2.0 + 0.2 * tokens;
+            }
+
+            @Override
+            public double contextMillis() {
+                return 0.0002; // 0.2 ms per query token per 1,000 context tokens
+            }
+        };
+        StepPrice alone = new StepPrice(cpu, 1, 1);
+        // early in a short answer a block of guesses pays
+        int early = chosenBlock(alone, good, 20);
+        assertThat(early).isGreaterThanOrEqualTo(4);
+        // the same guesses over 10,000 tokens of context cost 2 ms more each and no longer pay
+        assertThat(chosenBlock(alone, good, 10_000)).isZero();
+        // with no measured context cost, context changes nothing
+        StepPrice contextFree = new StepPrice(cpu::millis, 1, 1);
+        assertThat(chosenBlock(contextFree, good, 10_000)).isEqualTo(early);
     }
 
     /**

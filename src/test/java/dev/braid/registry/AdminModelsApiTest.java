@@ -63,6 +63,9 @@ class AdminModelsApiTest extends ServiceTest {
                 .jsonPath("$.workers[0].step_cost[0].millis").value(ms -> assertThat(((Number) ms).doubleValue())
                         .isPositive())
                 .jsonPath("$.workers[0].step_cost[?(@.tokens == 32)]").exists()
+                // what a query token adds per 1,000 tokens of context, timed at calibration too
+                .jsonPath("$.workers[0].step_cost_per_context").value(ms -> assertThat(((Number) ms).doubleValue())
+                        .isNotNegative())
                 // the chunked-prefill budget it chose from that curve: 32 to 128 tokens
                 .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128))
                 // how it multiplies a few rows, as timed at calibration

@@ -173,9 +173,30 @@ class StrategySelectorPredictionTest {
     void aStepOfFractionalQueryTokensCostsBetweenItsNeighbours() {
         StepCost steps = tokens -> tokens == 2 ? 8.0 : tokens == 3 ? 12.0 : 100.0;
         Forecast forecast = Forecast.of("jacobi", new StrategyStatistics.Throughput(30, 0, 2.0, 2.25),
-                new StepPrice(steps, 0, 0));
+                new StepPrice(steps, 0, 0), 0);
         assertThat(forecast.stepMillis()).isCloseTo(9.0, within(1e-9));
         assertThat(forecast.tokensPerSecond()).isCloseTo(2000.0 / 9.0, within(1e-9));
+    }
+
+    @Test
+    void eachQueryTokenBeyondTheFirstAttendsOverThePrompt() {
+        StepCost steps = new StepCost() {
+            @Override
+            public double millis(int tokens) {
+                return tokens == 2 ? 8.0 : tokens == 3 ? 12.0 : 100.0;
+            }
+
+            @Override
+            public double contextMillis() {
+                return 0.001;
+            }
+        };
+        StrategyStatistics.Throughput history = new StrategyStatistics.Throughput(30, 0, 2.0, 2.25);
+        // 1.25 query tokens beyond the first, each over 400 prompt tokens at 1 µs a token: 0.5 ms more
+        assertThat(Forecast.of("jacobi", history, new StepPrice(steps, 0, 0), 400).stepMillis())
+                .isCloseTo(9.5, within(1e-9));
+        // plain decoding's one token a step pays the context in the learned offset, priced for all alike
+        assertThat(Forecast.autoregressive("ar", new StepPrice(steps, 0, 0)).stepMillis()).isEqualTo(100.0);
     }
 
     @Test

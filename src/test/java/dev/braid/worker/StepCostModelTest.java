@@ -3,6 +3,7 @@ package dev.braid.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.braid.decoding.StepCost;
 import org.junit.jupiter.api.Test;
 
 /** The step-cost curve: one sequence's calibrated shape, shifted by what real steps cost beyond it. */
@@ -31,6 +32,17 @@ class StepCostModelTest {
         }
         assertThat(flattening.chunkTokens()).isEqualTo(64);
         assertThat(new StepCostModel().chunkTokens()).as("before calibration").isEqualTo(128);
+    }
+
+    @Test
+    void theContextCostIsCalibratedNeverNegativeAndKeptByASnapshot() {
+        StepCostModel model = calibrated();
+        assertThat(model.contextMillis()).as("before its calibration").isZero();
+        model.calibrateContext(0.00025);
+        StepCost kept = StepCost.snapshot(model, 16);
+        model.calibrateContext(-0.001); // noise can make the timed difference negative
+        assertThat(model.contextMillis()).isZero();
+        assertThat(kept.contextMillis()).isEqualTo(0.00025);
     }
 
     @Test
