@@ -13,12 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A worker's paged K/V store: one {@code [kvHeads * slots, 2 * layers * headDim]} matrix for every
- * layer's keys and values. Head {@code h}'s vectors for slot {@code s} are row {@code h * slots + s},
- * where {@code slots = numBlocks * blockSize}; along the row, layer {@code l}'s key then value. Each
- * layer reads its keys (or values) through a fixed column view of that matrix, and a step writes the
- * rows of all layers with one scatter: a write per layer was two dozen native calls a step on a
- * six-layer model. Sequences reach their slots through {@link BlockTable}s. Heads lead so that
+ * A worker's paged K/V store: one {@code [2 * layers, kvHeads * slots, headDim]} tensor, layer
+ * {@code l}'s keys at {@code 2l} and its values at {@code 2l + 1}, each a matrix whose row {@code
+ * h * slots + s} is head {@code h}'s vector for slot {@code s} ({@code slots = numBlocks *
+ * blockSize}). Each layer reads its keys (or values) through a fixed view of its matrix, and a step
+ * writes the rows of all layers with one scatter: a write per layer was two dozen native calls a step
+ * on a six-layer model. A matrix per part keeps a sequence's rows next to each other, as the gathers
+ * of long contexts read them. Sequences reach their slots through {@link BlockTable}s. Heads lead so that
  * gathering a batch's context head by head yields {@code [kvHeads, batch * context, headDim]}, which
  * attention uses with no transpose of the large context tensors; and a gather of whole rows from a
  * matrix is PyTorch's embedding lookup, several times cheaper than advanced indexing along an inner
@@ -56,20 +57,14 @@ public final class PagedKvCache implements AutoCloseable {
         this.pool = new BlockPool(spec.numBlocks());
         this.prefixes = prefixCaching ? new PrefixCache(pool, spec.blockSize()) : null;
         this.manager = NDManager.newBaseManager(device);
-        this.store = manager.zeros(new Shape((long) spec.kvHeads() * spec.rows(), 2L * spec.numLayers() * spec.headDim()),
+        this.store = manager.zeros(new Shape(2L * spec.numLayers(), (long) spec.kvHeads() * spec.rows(), spec.headDim()),
                 DataType.FLOAT32);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
         for (int layer = 0; layer < spec.numLayers(); layer++) {
-            keys[layer] = columns(2 * layer);
-            values[layer] = columns(2 * layer + 1);
+            keys[layer] = store.get(2L * layer);
+            values[layer] = store.get(2L * layer + 1);
         }
-    }
-
-    /** The store's {@code part}-th run of {@code headDim} columns, as a view that sees every write. */
-    private NDArray columns(int part) {
-        long from = (long) part * spec.headDim();
-        return store.get(new NDIndex(":, " + from + ":" + (from + spec.headDim())));
     }
 
     public KvCacheSpec spec() {
@@ -296,14 +291,14 @@ public final class PagedKvCache implements AutoCloseable {
                 parts.add(stepKeys[layer]);
                 parts.add(stepValues[layer]);
             }
-            // [tokens, kvHeads, 2 * layers, headDim]: a token's row of the store, head by head
-            NDArray stacked = NDArrays.stack(parts, 2);
+            // [2 * layers, tokens, kvHeads, headDim]
+            NDArray stacked = NDArrays.stack(parts, 0);
             stacked.attach(scratch);
             if (rows != null) {
-                stacked = stacked.get(new NDIndex("{}", scratch.create(rows)));
+                stacked = stacked.get(new NDIndex(":, {}", scratch.create(rows)));
             }
-            NDArray headMajor = stacked.transpose(1, 0, 2, 3).reshape(-1, 2L * spec.numLayers() * spec.headDim());
-            store.set(new NDIndex("{}", scratch.create(headRows(slots))), headMajor);
+            NDArray headMajor = stacked.transpose(0, 2, 1, 3).reshape(2L * spec.numLayers(), -1, spec.headDim());
+            store.set(new NDIndex(":, {}", scratch.create(headRows(slots))), headMajor);
         }
         unwrittenRows -= slots.length;
         if (unwrittenRows == 0) {
@@ -361,9 +356,9 @@ public final class PagedKvCache implements AutoCloseable {
     private void copyBlock(int from, int to) {
         requireWritten();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray rows = gather(store, scratch.create(headRows(blockSlots(from))));
+            NDArray rows = store.get(new NDIndex(":, {}", scratch.create(headRows(blockSlots(from)))));
             rows.attach(scratch);
-            store.set(new NDIndex("{}", scratch.create(headRows(blockSlots(to)))), rows);
+            store.set(new NDIndex(":, {}", scratch.create(headRows(blockSlots(to)))), rows);
         }
     }
 
