@@ -210,6 +210,8 @@ final class SgdTask extends DecodingTask {
             schedule();
         } else if (tokenizer.decode(new int[] {token}).indexOf('\n') >= 0) {
             readCompleteLines(skeletonText());
+        } else {
+            checkUnfinishedLine(skeletonText());
         }
         if (phase != Phase.SKELETON) {
             // phase one is the task's first steps, the chunks that prefilled the skeleton prompt
@@ -250,6 +252,18 @@ final class SgdTask extends DecodingTask {
         }
         for (int i = nodes.size(); i < partial.size(); i++) {
             nodes.add(new NodeRun(partial.points().get(i)));
+        }
+    }
+
+    /** Falls back as soon as the line being written can no longer become a point. */
+    private void checkUnfinishedLine(String text) {
+        int start = text.lastIndexOf('\n') + 1;
+        int number = (int) text.chars().limit(start).filter(c -> c == '\n').count() + 1;
+        try {
+            parser.checkUnfinishedLine(number, text.substring(start));
+        } catch (MalformedSkeletonException e) {
+            skeletonText = text;
+            fallBack("malformed skeleton: " + e.reason());
         }
     }
 

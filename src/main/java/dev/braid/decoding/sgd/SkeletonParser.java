@@ -15,13 +15,22 @@ import java.util.regex.Pattern;
  * 2. How to start | depends on: 1 | hard
  * </pre>
  * Strict on purpose: a skeleton that is not exactly a DAG of numbered points would schedule
- * nonsense, and plain decoding is always there to fall back on. Blank lines are ignored.
+ * nonsense, and plain decoding is always there to fall back on. Blank lines are ignored. A title is
+ * a heading of at most {@link #MAX_TITLE} characters: past that the model is answering, not planning.
  */
 public final class SkeletonParser {
 
     private static final Pattern LINE = Pattern.compile(
             "(\\d+)\\.\\s*(.*?)\\s*\\|\\s*depends on:\\s*(.*?)\\s*\\|\\s*(\\S*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern NUMBERS = Pattern.compile("\\d+(\\s*,\\s*\\d+)*");
+    static final int MAX_TITLE = 80;
+    /**
+     * A line as {@link #parse} accepts it, titles without '|': a line being written that this cannot
+     * match even with more characters will never be a point.
+     */
+    private static final Pattern POINT = Pattern.compile("\\s*\\d+\\.\\s*[^|\\n]{1," + MAX_TITLE
+            + "}\\s*\\|\\s*depends on:\\s*(none|\\d+(\\s*,\\s*\\d+)*)\\s*\\|\\s*(easy|hard)\\s*",
+            Pattern.CASE_INSENSITIVE);
     private static final int QUOTE = 60;
 
     private final int maxPoints;
@@ -60,6 +69,10 @@ public final class SkeletonParser {
             if (m.group(2).isEmpty()) {
                 throw new MalformedSkeletonException("point " + number + " has no title");
             }
+            if (m.group(2).length() > MAX_TITLE) {
+                throw new MalformedSkeletonException("point " + number + " has a title of " + m.group(2).length()
+                        + " characters, more than the " + MAX_TITLE + " of a heading");
+            }
             points.add(new Skeleton.Point(number, m.group(2), dependencies(number, m.group(3)),
                     difficulty(number, m.group(4))));
         }
@@ -72,6 +85,19 @@ public final class SkeletonParser {
         }
         checkReferences(points);
         return new Skeleton(points);
+    }
+
+    /**
+     * Refuses line {@code number} of a skeleton still being written, {@code partial} so far, once no
+     * continuation of it can be a point: the task need not decode the rest of a line it cannot use.
+     */
+    public void checkUnfinishedLine(int number, String partial) throws MalformedSkeletonException {
+        Matcher m = POINT.matcher(partial);
+        if (!partial.isBlank() && !m.matches() && !m.hitEnd()) {
+            throw new MalformedSkeletonException("line " + number
+                    + " cannot become a point 'k. title | depends on: none or j, ... | easy or hard': '"
+                    + quote(partial.strip()) + "'");
+        }
     }
 
     private static List<Integer> dependencies(int point, String text) throws MalformedSkeletonException {

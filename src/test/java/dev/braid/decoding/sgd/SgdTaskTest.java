@@ -134,6 +134,26 @@ class SgdTaskTest {
         }
     }
 
+    @Test
+    void aSkeletonLineThatCanNoLongerBecomeAPointFallsBackWithoutWaitingForItsEnd() {
+        SgdPrompts d = SgdPrompts.DEFAULT;
+        // the model's mouth starts the plan as prose: its first token leaves nothing a point could become
+        SgdPrompts prompts = new SgdPrompts(d.chat(), d.skeletonRequest(), "Sure, here is", d.nodeRequest(),
+                d.parentAnswer(), d.nodeAnswer(), d.heading(), d.separator(), d.maxSkeletonTokens(), d.maxPoints(),
+                d.maxNodeTokens(), d.nodeEndsAtNewline(), null);
+        GenerationResult result;
+        try (StepDriver driver = new StepDriver(model, 4, 512)) {
+            result = driver.run(new SgdStrategy(prompts, null).newTask(request(reference.greedyNewIds().length),
+                    model.tokenizer(), new Recorder()));
+        }
+        SgdTrace trace = result.trace(SgdTrace.class).orElseThrow();
+        assertThat(trace.fallbackReason()).startsWith("malformed skeleton: line 1 cannot become a point");
+        assertThat(trace.skeletonSteps()).as("the step that prefilled the skeleton prompt and wrote one token")
+                .isEqualTo(1);
+        assertThat(trace.skeleton()).startsWith("Sure, here is").doesNotContain("\n");
+        assertThat(result.first().tokenIds()).containsExactly(reference.greedyNewIds());
+    }
+
     /**
      * At a 32-token step budget the skeleton prompt (longer) is prefilled in chunks, which count as
      * skeleton steps; the question AR answers fits one step at either budget.

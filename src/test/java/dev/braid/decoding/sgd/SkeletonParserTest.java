@@ -76,6 +76,34 @@ class SkeletonParserTest {
     }
 
     @Test
+    void aTitleIsAHeadingOfAtMostEightyCharacters() throws Exception {
+        String eighty = "x".repeat(SkeletonParser.MAX_TITLE);
+        assertThat(parser.parse("1. " + eighty + " | depends on: none | easy").points().get(0).title()).isEqualTo(eighty);
+        assertReason("1. " + eighty + "y | depends on: none | easy",
+                "point 1 has a title of 81 characters, more than the 80 of a heading");
+    }
+
+    @Test
+    void aLineBeingWrittenIsRefusedOnlyOnceNoContinuationCanBeAPoint() throws Exception {
+        // every beginning of every line of a skeleton the parser accepts may go on
+        String skeleton = "1. What it is | depends on: none | easy\n 2. Costs | Depends On: NONE | HARD \n"
+                + "3. " + "x".repeat(SkeletonParser.MAX_TITLE) + " | depends on: 1,2 | hard";
+        assertThat(parser.parse(skeleton).size()).isEqualTo(3);
+        for (String line : skeleton.split("\n")) {
+            for (int end = 0; end <= line.length(); end++) {
+                parser.checkUnfinishedLine(2, line.substring(0, end));
+            }
+        }
+        for (String dead : List.of("Sure", "1) A", "1. What it is | depends on the", "1. What it is | needs: 1",
+                "1. What it is | depends on: one", "1. What it is | depends on: 1 | medium",
+                "1. " + "x".repeat(SkeletonParser.MAX_TITLE + 1))) {
+            assertThatThrownBy(() -> parser.checkUnfinishedLine(2, dead)).as(dead)
+                    .isInstanceOf(MalformedSkeletonException.class)
+                    .hasMessageContaining("line 2 cannot become a point");
+        }
+    }
+
+    @Test
     void rejectsMorePointsThanAllowed() {
         StringBuilder text = new StringBuilder();
         for (int i = 1; i <= 11; i++) {
