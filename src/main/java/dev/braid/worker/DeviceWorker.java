@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,7 @@ public final class DeviceWorker implements AutoCloseable {
     private static final int CALIBRATION_LARGE_WARMUP = 2;
     private static final int CALIBRATION_LARGE_ROUNDS = 3;
     /**
-     * A round of product-method timings this slow (a large model's few-token steps) runs only as many
+     * A round of timings in turns this slow (a large model's few-token steps) runs only as many
      * rounds as a large step does: its steps are mostly arithmetic, and twenty rounds of them would
      * hold up the worker's start by minutes on a model of billions of parameters.
      */
@@ -318,28 +319,10 @@ public final class DeviceWorker implements AutoCloseable {
                 output.commitPrefix(0, cached);
                 output.flush();
             }
-            int[] sizes = {1, CONTEXT_PROBE_TOKENS};
-            double[] over = {Double.MAX_VALUE, Double.MAX_VALUE};
-            double[] without = {Double.MAX_VALUE, Double.MAX_VALUE};
-            int warmup = CALIBRATION_WARMUP;
-            int rounds = CALIBRATION_ROUNDS;
-            for (int round = 0; round < warmup + rounds; round++) {
-                double roundMs = 0;
-                for (int i = 0; i < sizes.length; i++) {
-                    double withContext = timeStepOver(table, sizes[i]);
-                    double alone = timeStep(new int[] {sizes[i]});
-                    roundMs += withContext + alone;
-                    if (round >= warmup) {
-                        over[i] = Math.min(over[i], withContext);
-                        without[i] = Math.min(without[i], alone);
-                    }
-                }
-                if (round == 0 && roundMs > CALIBRATION_SLOW_ROUND_MS) {
-                    warmup = CALIBRATION_LARGE_WARMUP;
-                    rounds = CALIBRATION_LARGE_ROUNDS;
-                }
-            }
-            double perToken = ((over[1] - over[0]) - (without[1] - without[0])) / (CONTEXT_PROBE_TOKENS - 1);
+            double[] fastest = fastestInTurns(
+                    () -> timeStepOver(table, 1), () -> timeStep(new int[] {1}),
+                    () -> timeStepOver(table, CONTEXT_PROBE_TOKENS), () -> timeStep(new int[] {CONTEXT_PROBE_TOKENS}));
+            double perToken = ((fastest[2] - fastest[0]) - (fastest[3] - fastest[1])) / (CONTEXT_PROBE_TOKENS - 1);
             return Math.max(0, perToken / cached);
         } finally {
             cache.free(table);
@@ -355,14 +338,36 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private ProductMethod timeProductMethods(ProductRows range) {
         ProductMethod[] methods = {ProductMethod.ROWS_FIRST, range.alternative()};
-        double[] fastest = {Double.MAX_VALUE, Double.MAX_VALUE};
+        DoubleSupplier[] timings = new DoubleSupplier[methods.length];
+        for (int i = 0; i < methods.length; i++) {
+            ProductMethod method = methods[i];
+            timings[i] = () -> {
+                model.productMethod(range, method);
+                return timeStep(new int[] {range.from()}) + timeStep(new int[] {range.to()});
+            };
+        }
+        double[] fastest = fastestInTurns(timings);
+        ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
+        log.info("worker {} multiplies {} to {} query rows {} (steps of both took {} ms {}, {} ms {})", name,
+                range.from(), range.to(), chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
+                methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
+        return chosen;
+    }
+
+    /**
+     * Each timing's fastest over the measured rounds, the timings taking turns round by round so that
+     * none is taken on a colder JVM or in a quieter spell of the host than another. A first round
+     * slower than {@link #CALIBRATION_SLOW_ROUND_MS} runs only as many rounds as a large step does.
+     */
+    private static double[] fastestInTurns(DoubleSupplier... timings) {
+        double[] fastest = new double[timings.length];
+        Arrays.fill(fastest, Double.MAX_VALUE);
         int warmup = CALIBRATION_WARMUP;
         int rounds = CALIBRATION_ROUNDS;
         for (int round = 0; round < warmup + rounds; round++) {
             double roundMs = 0;
-            for (int i = 0; i < methods.length; i++) {
-                model.productMethod(range, methods[i]);
-                double ms = timeStep(new int[] {range.from()}) + timeStep(new int[] {range.to()});
+            for (int i = 0; i < timings.length; i++) {
+                double ms = timings[i].getAsDouble();
                 roundMs += ms;
                 if (round >= warmup) {
                     fastest[i] = Math.min(fastest[i], ms);
@@ -373,11 +378,7 @@ public final class DeviceWorker implements AutoCloseable {
                 rounds = CALIBRATION_LARGE_ROUNDS;
             }
         }
-        ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
-        log.info("worker {} multiplies {} to {} query rows {} (steps of both took {} ms {}, {} ms {})", name,
-                range.from(), range.to(), chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
-                methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
-        return chosen;
+        return fastest;
     }
 
     /**
