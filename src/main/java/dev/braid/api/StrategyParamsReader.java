@@ -74,24 +74,42 @@ class StrategyParamsReader {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            String strategy = failingStrategy(merged);
-            throw ServiceException.invalid(strategy == null ? FIELD : FIELD + "." + strategy,
+            throw ServiceException.invalid(failingField(merged, requested),
                     cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage());
         }
     }
 
-    /** The first strategy whose parameters its own record refuses, to name the field. */
-    private String failingStrategy(ObjectNode merged) {
+    /**
+     * The field to name: the first strategy whose parameters its own record refuses, and within it
+     * the first requested parameter it refuses on its own (none where only a combination is refused).
+     */
+    private String failingField(ObjectNode merged, JsonNode requested) {
         for (Iterator<String> names = merged.propertyNames().iterator(); names.hasNext(); ) {
             String name = names.next();
-            ObjectNode probe = defaults.deepCopy();
-            probe.set(name, merged.get(name));
-            try {
-                mapper.treeToValue(probe, StrategyParams.class);
-            } catch (JacksonException e) {
-                return name;
+            if (accepted(name, merged.get(name))) {
+                continue;
             }
+            for (Map.Entry<String, JsonNode> param : requested.path(name).properties()) {
+                ObjectNode alone = ((ObjectNode) defaults.get(name)).deepCopy();
+                alone.set(param.getKey(), param.getValue());
+                if (!accepted(name, alone)) {
+                    return FIELD + "." + name + "." + param.getKey();
+                }
+            }
+            return FIELD + "." + name;
         }
-        return null;
+        return FIELD;
+    }
+
+    /** Whether {@code name}'s record accepts {@code params} beside the other strategies' defaults. */
+    private boolean accepted(String name, JsonNode params) {
+        ObjectNode probe = defaults.deepCopy();
+        probe.set(name, params);
+        try {
+            mapper.treeToValue(probe, StrategyParams.class);
+            return true;
+        } catch (JacksonException e) {
+            return false;
+        }
     }
 }

@@ -96,13 +96,13 @@ class BadInputTest extends ServiceTest {
                 .jsonPath("$.error.param").isEqualTo("strategy");
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"lookahead\": {\"window\": 1000}}}", 400)
-                .jsonPath("$.error.param").isEqualTo("strategy_params.lookahead");
+                .jsonPath("$.error.param").isEqualTo("strategy_params.lookahead.window");
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"lookahead\": {\"widow\": 4}}}", 400)
                 .jsonPath("$.error.param").isEqualTo("strategy_params.lookahead.widow");
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"apar\": {\"max_live_branches\": 0}}}", 400)
-                .jsonPath("$.error.param").isEqualTo("strategy_params.apar")
+                .jsonPath("$.error.param").isEqualTo("strategy_params.apar.max_live_branches")
                 .jsonPath("$.error.message").value(m -> assertThat((String) m).contains("max_live_branches"));
         v1("/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"strategy_params\": "
                 + "{\"warp\": {}}}", 400)
