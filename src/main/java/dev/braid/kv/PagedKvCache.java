@@ -34,7 +34,7 @@ public final class PagedKvCache implements AutoCloseable {
     private final NDManager manager;
     /** Every layer's K and V rows: see the class comment. */
     private final NDArray store;
-    /** Column views of {@link #store}, by layer. */
+    /** Views of {@link #store}'s matrices, by layer. */
     private final NDArray[] keys;
     private final NDArray[] values;
     /** Null when prefix caching is off. */
