@@ -64,12 +64,18 @@ function drawStepCost() {
     .filter(w => (w.step_cost || []).length > 0)
     .map(w => ({ label: `${m.name} · ${w.name}`, data: w.step_cost.map(p => ({ x: p.tokens, y: p.millis })) })));
   stepCost.update();
+  // what a guessed token adds for the context it attends over, which the curve (timed without context) leaves out
+  const context = models.flatMap(m => (m.workers || [])
+    .filter(w => (w.step_cost || []).length > 0)
+    .map(w => `${m.name} · ${w.name}: +${w.step_cost_per_context} ms`));
+  root.querySelector('#step-cost-context').textContent = context.length
+    ? `Per query token and 1,000 tokens of context it attends over: ${context.join('; ')}` : '';
 }
 
-// "cpu: 2–3 rows rows first, 4–8 rows weight slabs": the method names as the API spells them, in words.
+// "cpu: rows first for 2–3 rows, weight slabs for 4–8": the method names as the API spells them, in words.
 function products(w) {
   const ranges = (w.products || [])
-    .map(p => `${p.from_rows}–${p.to_rows} rows ${p.method.toLowerCase().replaceAll('_', ' ')}`);
+    .map((p, i) => `${p.method.toLowerCase().replaceAll('_', ' ')} for ${p.from_rows}–${p.to_rows}${i === 0 ? ' rows' : ''}`);
   return ranges.length ? `${w.name}: ${ranges.join(', ')}` : '';
 }
 

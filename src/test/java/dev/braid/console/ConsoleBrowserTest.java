@@ -162,9 +162,12 @@ class ConsoleBrowserTest extends ServiceTest {
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains(MODEL + " · cpu");
         assertThat(((Number) js("const d = Chart.getChart('chart-step-cost').data.datasets[0].data;"
                 + " return d.find(p => p.x === 1).y;")).doubleValue()).as("ms of a one-token step").isPositive();
+        // and what a query token adds per 1,000 tokens of context, beside the curve
+        assertThat(text("step-cost-context")).matches(
+                "Per query token and 1,000 tokens of context it attends over: .*" + MODEL + " · cpu: \\+\\d+(\\.\\d+)? ms.*");
         // how the worker multiplies a few query rows, as it timed the ways at load
         assertThat(cell(By.cssSelector("tr[data-model='" + MODEL + "']"), 8))
-                .matches("cpu: 2–3 rows (rows first|weights first), 4–8 rows (rows first|weight slabs)");
+                .matches("cpu: (rows first|weights first) for 2–3 rows, (rows first|weight slabs) for 4–8");
         String name = "console-" + UUID.randomUUID().toString().substring(0, 8);
         driver.findElement(By.id("reg-name")).sendKeys(name);
         driver.findElement(By.id("reg-path")).sendKeys(FIXTURE.toAbsolutePath().toString());
