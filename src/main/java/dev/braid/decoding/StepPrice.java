@@ -69,16 +69,17 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
         double othersAccepted = Math.max(0, accepted - ownAccepted);
         double plainMillis = Math.max(1e-9, cost.millis(othersTokens + base));
         double plainRate = (othersAccepted + 1) / plainMillis;
+        // beside other sequences, a guessing one is most likely alone at its query length
+        double group = othersTokens > 0 ? cost.groupMillis() : 0;
+        double perGuessAttending = cost.contextMillis() * context;
         int best = 0;
         double bestRate = plainRate;
         for (int i = 0; i < extra.length; i++) {
             if (extra[i] == 0) {
                 continue;
             }
-            // beside other sequences, a guessing one is most likely alone at its query length
-            double group = othersTokens > 0 ? cost.groupMillis() : 0;
-            double attend = cost.contextMillis() * extra[i] * context;
-            double millis = Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group + attend);
+            double millis = Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group
+                    + perGuessAttending * extra[i]);
             double added = millis - plainMillis;
             boolean cheapEnough = added <= 0 ? gain[i] > 0 : gain[i] / added >= (1 + MARGIN) * plainRate;
             double rate = (othersAccepted + 1 + gain[i]) / millis;

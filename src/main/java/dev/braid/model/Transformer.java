@@ -4,10 +4,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.braid.kv.KvCacheSpec;
 import dev.braid.kv.PagedKvCache;
+import java.util.Arrays;
 
 /**
  * A decoder-only transformer evaluated over a ragged {@link StepBatch} against a paged KV cache.
@@ -37,7 +39,7 @@ public abstract class Transformer implements AutoCloseable {
 
     private static ProductMethod[] initialProductMethods() {
         ProductMethod[] methods = new ProductMethod[ProductRows.values().length];
-        java.util.Arrays.fill(methods, ProductMethod.ROWS_FIRST);
+        Arrays.fill(methods, ProductMethod.ROWS_FIRST);
         return methods;
     }
 
@@ -184,7 +186,7 @@ public abstract class Transformer implements AutoCloseable {
 
     private ProductMethod methodFor(NDArray x, NDArray weight) {
         Shape shape = x.getShape();
-        if (shape.dimension() != 2 || weight.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32
+        if (shape.dimension() != 2 || weight.getDataType() != DataType.FLOAT32
                 || !x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
             return ProductMethod.ROWS_FIRST;
         }

@@ -454,30 +454,32 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Times one step of {@code tokens} query tokens after {@code table}'s context; nothing is committed. */
     private double timeStepOver(BlockTable table, int tokens) {
-        try (NDScope ignored = new NDScope()) {
-            long start = System.nanoTime();
-            StepOutput output = model.forward(new StepBatch(List.of(StepPlan.append(table, new int[tokens]))), cache);
-            output.argmax(0, 0);
-            return (System.nanoTime() - start) / 1e6;
-        }
+        return timed(List.of(StepPlan.append(table, new int[tokens])));
     }
 
     /** Times one step of fresh sequences with these query lengths (no context, nothing committed). */
     private double timeStep(int[] lengths) {
         List<BlockTable> tables = new ArrayList<>();
-        try (NDScope ignored = new NDScope()) {
+        try {
             List<StepPlan> plans = new ArrayList<>();
             for (int length : lengths) {
                 BlockTable table = cache.newSequence();
                 tables.add(table);
                 plans.add(StepPlan.append(table, new int[length]));
             }
+            return timed(plans);
+        } finally {
+            tables.forEach(cache::free);
+        }
+    }
+
+    /** Milliseconds of one forward pass over {@code plans} and reading a row of its logits; nothing is committed. */
+    private double timed(List<StepPlan> plans) {
+        try (NDScope ignored = new NDScope()) {
             long start = System.nanoTime();
             StepOutput output = model.forward(new StepBatch(plans), cache);
             output.argmax(0, 0);
             return (System.nanoTime() - start) / 1e6;
-        } finally {
-            tables.forEach(cache::free);
         }
     }
 
