@@ -26,7 +26,7 @@ final class EngineOptions {
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
             Option.valued("cpu-threads", "N", "CPU threads a step may use, 0 for all cores")
                     .defaults(CpuThreads.ALL_CORES),
-            Option.valued("dtype", "float32|float16", "the precision of the weight matrices")
+            Option.valued("dtype", "float32|float16|bfloat16", "the precision of the weight matrices")
                     .defaults(WeightDtype.DEFAULT.key()),
             Option.valued("prefix-caching", "on|off", "start requests from the longest cached prefix of their prompt")
                     .defaults(WorkerSettings.DEFAULT_PREFIX_CACHING ? "on" : "off"),

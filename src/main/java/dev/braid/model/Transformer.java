@@ -30,11 +30,15 @@ public abstract class Transformer implements AutoCloseable {
     private long lookupBytes;
     /** By {@link ProductRows} ordinal; replaced whole, so a step reads one consistent set. */
     private volatile ProductMethod[] productMethods = initialProductMethods();
+    /** Products held in half precision; null for float32 weights. */
+    private final ScriptModule halfPrecision;
 
     protected Transformer(ModelConfig config, Device device, WeightDtype dtype) {
         this.config = config;
         this.dtype = dtype;
         this.manager = NDManager.newBaseManager(device);
+        this.halfPrecision = dtype == WeightDtype.FLOAT32 ? null
+                : ScriptModule.load("HalfPrecision.torchscript", "HalfPrecision", manager);
     }
 
     private static ProductMethod[] initialProductMethods() {
@@ -55,7 +59,7 @@ public abstract class Transformer implements AutoCloseable {
         if (weight == null || weight.getDataType() == dtype.type()) {
             return weight;
         }
-        NDArray converted = weight.toType(dtype.type(), false);
+        NDArray converted = halfPrecision.call("narrow", weight, (long) dtype.scalarType())[0];
         weightBytes += converted.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
         weight.close();
         return converted;
@@ -170,8 +174,7 @@ public abstract class Transformer implements AutoCloseable {
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
-            NDArray narrow = x.toType(weight.getDataType(), false);
-            return linear(narrow, weight, bias).toType(x.getDataType(), false);
+            return halfPrecision.call("linear", x, weight, bias == null ? new NDArray[0] : new NDArray[] {bias})[0];
         }
         NDArray out = switch (methodFor(x, weight)) {
             case ROWS_FIRST -> null;
@@ -287,6 +290,9 @@ public abstract class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (halfPrecision != null) {
+            halfPrecision.close();
+        }
         manager.close();
     }
 }

@@ -7,23 +7,33 @@ import java.util.Locale;
 /**
  * The precision a model's weight matrices are held and multiplied in ({@code braid.engine.dtype}).
  * Norms, embeddings, attention and the residual stream stay float32 whatever it is: only the
- * matrix products, which hold nearly all the weights, change precision.
+ * matrix products, which hold nearly all the weights, change precision. Half-precision products
+ * run in libtorch through {@code HalfPrecision.torchscript}: DJL 0.35.1's own operations abort the
+ * JVM when they cast to bfloat16.
  */
 public enum WeightDtype {
 
-    FLOAT32("float32", DataType.FLOAT32),
+    FLOAT32("float32", DataType.FLOAT32, 6),
     /** Half the bytes per weight; activations are rounded to float16 for each product and widened after. */
-    FLOAT16("float16", DataType.FLOAT16);
+    FLOAT16("float16", DataType.FLOAT16, 5),
+    /**
+     * Half the bytes per weight with float32's range, the precision most checkpoints ship in;
+     * activations are rounded to bfloat16 for each product and widened after.
+     */
+    BFLOAT16("bfloat16", DataType.BFLOAT16, 15);
 
     /** Weights as most CPUs multiply them fastest beyond one-token steps (README, Performance). */
     public static final WeightDtype DEFAULT = FLOAT32;
 
     private final String key;
     private final DataType type;
+    /** libtorch's {@code ScalarType} number for it. */
+    private final int scalarType;
 
-    WeightDtype(String key, DataType type) {
+    WeightDtype(String key, DataType type, int scalarType) {
         this.key = key;
         this.type = type;
+        this.scalarType = scalarType;
     }
 
     public String key() {
@@ -34,18 +44,17 @@ public enum WeightDtype {
         return type;
     }
 
-    /** {@code float32} or {@code float16}; anything else is refused with the reason. */
+    int scalarType() {
+        return scalarType;
+    }
+
+    /** {@code float32}, {@code float16} or {@code bfloat16}; anything else is refused, naming those. */
     public static WeightDtype parse(String name) {
         String wanted = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (WeightDtype dtype : values()) {
             if (dtype.key.equals(wanted)) {
                 return dtype;
             }
-        }
-        if (wanted.equals("bfloat16")) {
-            // DJL 0.35.1's PyTorch JNI maps no bfloat16 type: creating or casting to one aborts the JVM.
-            throw new IllegalArgumentException("dtype bfloat16 is not available: the PyTorch engine Braid runs on "
-                    + "(DJL 0.35.1) cannot create bfloat16 tensors; use float16 for half-size weights");
         }
         throw new IllegalArgumentException("dtype '" + name + "' is not one of "
                 + String.join(", ", Arrays.stream(values()).map(WeightDtype::key).toList()));

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
  * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
- * @param dtype           the precision of the weight matrices, {@code float32} or {@code float16} ({@link WeightDtype})
+ * @param dtype           the precision of the weight matrices, {@code float32}, {@code float16} or {@code bfloat16} ({@link WeightDtype})
  * @param prefixCaching   start requests from the longest cached prefix of their prompt
  * @param maxStepTokens   query tokens per step beyond which long prompts are prefilled in chunks;
  *                        0: each worker chooses from its measured step cost
