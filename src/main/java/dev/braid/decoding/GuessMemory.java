@@ -50,6 +50,25 @@ public final class GuessMemory {
         }
     }
 
+    /**
+     * One observation of entry {@code index}: what is remembered under {@code key} (or {@code prior})
+     * moves {@code rate} of the way to {@code value} there, the rest kept. Unlike {@link #remember},
+     * each observation counts once, whichever sequence made it: a strategy whose guesses are rare
+     * (a few steps a request) would otherwise take dozens of requests to forget a shape that stopped
+     * paying.
+     */
+    public void observe(String key, double[] prior, int index, double value, double rate) {
+        if (!keeps) {
+            return;
+        }
+        double[] known = estimates.get(key);
+        if (known == null || known.length != prior.length) {
+            known = prior.clone();
+            estimates.put(key, known);
+        }
+        known[index] += rate * (value - known[index]);
+    }
+
     /** Whether anything is remembered under {@code key}. */
     public boolean knows(String key) {
         return estimates.containsKey(key);

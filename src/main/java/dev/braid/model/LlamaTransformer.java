@@ -27,10 +27,19 @@ public final class LlamaTransformer extends Transformer {
     private final Layer[] layers;
     private final NDArray cosTable;
     private final NDArray sinTable;
-    /** {@code [heads + kvHeads, 1]}: the attention scale on query heads, 1 on key heads. */
+    /** {@code [heads + 2 kvHeads, 1]}: the attention scale on query heads, 1 on key heads, 0 on value heads. */
     private final NDArray cosScale;
-    /** {@code [heads + kvHeads, headDim]}: {@link #cosScale} negated on the first half of each head. */
+    /** {@code [heads + 2 kvHeads, 1]}: 1 on value heads, 0 on the others, so value heads' cos factor is 1 at every position. */
+    private final NDArray cosOffset;
+    /**
+     * {@code [heads + 2 kvHeads, headDim]}: {@link #cosScale} negated on the first half of each query
+     * and key head; 0 on value heads, which the rotation leaves as they are.
+     */
     private final NDArray sinScale;
+    /** {@code [headDim, headDim]}: a head times it is the head with its halves swapped. */
+    private final NDArray swapHalves;
+    /** The norms' epsilon as a tensor: a Java number in an operation becomes a new native tensor each call. */
+    private final NDArray epsilon;
 
     public LlamaTransformer(ModelConfig config, Checkpoint checkpoint, Device device, WeightDtype dtype) {
         super(config, device, dtype);
@@ -62,34 +71,51 @@ public final class LlamaTransformer extends Transformer {
         sinTable = manager.create(table[1], shape);
         float[][] scales = rotaryScales(config);
         cosScale = manager.create(scales[0], new Shape(scales[0].length, 1));
+        cosOffset = manager.create(scales[2], new Shape(scales[2].length, 1));
         sinScale = manager.create(scales[1], new Shape(scales[0].length, config.headDim()));
+        swapHalves = manager.create(swapHalves(config.headDim()), new Shape(config.headDim(), config.headDim()));
+        epsilon = manager.create(config.normEps());
     }
 
     /**
      * Per-head factors that fold the attention scale and rotate-half's sign into the rotary tables,
-     * so a layer rotates queries and keys together with two products and a sum.
+     * so a layer rotates queries and keys with three products and a sum over the whole fused
+     * projection, with no split before it: a value head's factors are cos 0 · table + 1 and sin 0,
+     * which leave it exactly as it is. Returns the cos scales, the sin scales and the cos offsets.
      */
     private static float[][] rotaryScales(ModelConfig config) {
-        int heads = config.numHeads() + config.numKvHeads();
+        int rotated = config.numHeads() + config.numKvHeads();
+        int heads = rotated + config.numKvHeads();
         int dim = config.headDim();
         float attention = (float) (1.0 / Math.sqrt(dim));
         float[] cos = new float[heads];
         float[] sin = new float[heads * dim];
+        float[] offset = new float[heads];
         for (int h = 0; h < heads; h++) {
-            cos[h] = h < config.numHeads() ? attention : 1f;
-            for (int i = 0; i < dim; i++) {
+            cos[h] = h < config.numHeads() ? attention : h < rotated ? 1f : 0f;
+            offset[h] = h < rotated ? 0f : 1f;
+            for (int i = 0; i < dim && h < rotated; i++) {
                 sin[h * dim + i] = i < dim / 2 ? -cos[h] : cos[h];
             }
         }
-        return new float[][] {cos, sin};
+        return new float[][] {cos, sin, offset};
     }
 
-    /** {@code [..., heads + kvHeads, headDim]} rotary factors of {@code positions}, scales folded in. */
+    /** The permutation matrix of rotate-half: entry (i, j) is 1 where i is j's partner in the other half. */
+    private static float[] swapHalves(int dim) {
+        float[] swap = new float[dim * dim];
+        for (int i = 0; i < dim; i++) {
+            swap[i * dim + (i + dim / 2) % dim] = 1f;
+        }
+        return swap;
+    }
+
+    /** {@code [..., heads + 2 kvHeads, headDim]} rotary factors of {@code positions}, scales folded in. */
     private NDArray[] rotaryFactors(NDArray positions) {
         NDArray cos = lookup(cosTable, positions);
         NDArray sin = lookup(sinTable, positions);
         int heads = cos.getShape().dimension() - 1;
-        return new NDArray[] {cos.expandDims(heads).mul(cosScale), sin.expandDims(heads).mul(sinScale)};
+        return new NDArray[] {cos.expandDims(heads).mul(cosScale).add(cosOffset), sin.expandDims(heads).mul(sinScale)};
     }
 
     /** HF's rotate-half layout: frequencies repeated over both halves of the head. */
@@ -249,21 +275,20 @@ public final class LlamaTransformer extends Transformer {
     }
 
     /**
-     * Scaled, rotated queries and rotated keys and values, {@code [..., heads, headDim]}. Queries
-     * and keys rotate together, {@code x * cos + swapHalves(x) * sin}, with the rotate-half sign and
-     * the queries' scale already in the factors ({@link #rotaryFactors}).
+     * Scaled, rotated queries, rotated keys, and values, {@code [..., heads, headDim]}. The fused
+     * projection rotates as one tensor, {@code x * cos + (x · swapHalves) * sin}, with the rotate-half
+     * sign and the queries' scale in the factors ({@link #rotaryFactors}); value heads have cos 1 and
+     * sin 0, so they come out exactly as they went in, and one split at the end parts the three.
      */
     private NDArray[] project(Layer layer, NDArray x, NDArray cos, NDArray sin) {
         int heads = config.numHeads();
         int headDim = config.headDim();
         NDArray qkv = linear(rmsNorm(x, layer.inputNorm()), layer.qkv(), layer.qkvBias());
-        NDArray[] qkAndV = splitHeads(qkv, headDim, heads + config.numKvHeads(), config.numKvHeads());
-        NDArray qk = qkAndV[0];
-        int last = qk.getShape().dimension() - 1;
-        NDList halves = qk.split(new long[] {headDim / 2}, last);
-        NDArray swapped = halves.get(1).concat(halves.get(0), last);
-        NDList rotated = qk.mul(cos).add(swapped.mul(sin)).split(new long[] {heads}, last - 1);
-        return new NDArray[] {rotated.get(0), rotated.get(1), qkAndV[1]};
+        Shape lead = qkv.getShape().slice(0, qkv.getShape().dimension() - 1);
+        NDArray all = qkv.reshape(lead.addAll(new Shape(heads + 2L * config.numKvHeads(), headDim)));
+        NDList parts = all.mul(cos).add(all.matMul(swapHalves).mul(sin))
+                .split(new long[] {heads, heads + config.numKvHeads()}, lead.dimension());
+        return new NDArray[] {parts.get(0), parts.get(1), parts.get(2)};
     }
 
     /** Output projection, residual, SwiGLU MLP, residual. */
@@ -302,6 +327,6 @@ public final class LlamaTransformer extends Transformer {
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(variance.add(config.normEps()).sqrt()).mul(weight);
+        return x.div(variance.add(epsilon).sqrt()).mul(weight);
     }
 }

@@ -45,6 +45,37 @@ final class PagedAttention {
         restore = batch.groupsInOrder() ? null : new NDIndex("{}", manager.create(batch.restoreOrder()));
     }
 
+    /**
+     * {@code x} viewed as {@code shape}, its axes put in {@code order}, viewed as {@code target}; one
+     * reshape when the order moves only axes of length 1 (a single sequence's one-token step), since
+     * each tensor operation costs microseconds of dispatch on a CPU whatever its size.
+     */
+    static NDArray rearrange(NDArray x, long[] shape, int[] order, long... target) {
+        if (movesOnlyUnitAxes(shape, order)) {
+            return x.reshape(target);
+        }
+        NDArray moved = x.reshape(shape).transpose(order);
+        for (int i = 0; i < order.length; i++) {
+            if (target.length != order.length || target[i] != shape[order[i]]) {
+                return moved.reshape(target);
+            }
+        }
+        return moved;
+    }
+
+    static boolean movesOnlyUnitAxes(long[] shape, int[] order) {
+        int last = -1;
+        for (int axis : order) {
+            if (shape[axis] != 1) {
+                if (axis < last) {
+                    return false;
+                }
+                last = axis;
+            }
+        }
+        return true;
+    }
+
     /** One-token steps over contexts of one length (plain decoding of a batch) need no mask. */
     private static boolean masksNothing(float[] bias) {
         for (float b : bias) {
@@ -76,11 +107,13 @@ final class PagedAttention {
             NDArray ks = t.tokens() == null ? k : k.get(t.tokens());
             NDArray vs = t.tokens() == null ? v : v.get(t.tokens());
             // [kvHeads, b, rep * len, headDim]
-            NDArray qg = qs.reshape(b, len, kvHeads, rep, headDim)
-                    .transpose(2, 0, 3, 1, 4).reshape(kvHeads, b, rep * len, headDim);
+            NDArray qg = rearrange(qs, new long[] {b, len, kvHeads, rep, headDim}, new int[] {2, 0, 3, 1, 4},
+                    kvHeads, b, rep * len, headDim);
             // keys transposed for the product, [kvHeads, b, headDim, len]; values [kvHeads, b, len, headDim]
-            NDArray kStep = ks.reshape(b, len, kvHeads, headDim).transpose(2, 0, 3, 1);
-            NDArray vStep = vs.reshape(b, len, kvHeads, headDim).transpose(2, 0, 1, 3);
+            NDArray kStep = rearrange(ks, new long[] {b, len, kvHeads, headDim}, new int[] {2, 0, 3, 1},
+                    kvHeads, b, headDim, len);
+            NDArray vStep = rearrange(vs, new long[] {b, len, kvHeads, headDim}, new int[] {2, 0, 1, 3},
+                    kvHeads, b, len, headDim);
             NDArray scores = qg.matMul(kStep);
             NDArray vCached = null;
             if (t.contextRows() != null) {
@@ -99,9 +132,8 @@ final class PagedAttention {
                 NDList parts = probs.split(new long[] {context}, 3);
                 out = parts.get(0).matMul(vCached).add(parts.get(1).matMul(vStep));
             }
-            outputs.add(out.reshape(kvHeads, b, rep, len, headDim)
-                    .transpose(1, 3, 0, 2, 4)
-                    .reshape(b * len, heads * headDim));
+            outputs.add(rearrange(out, new long[] {kvHeads, b, rep, len, headDim}, new int[] {1, 3, 0, 2, 4},
+                    b * len, heads * headDim));
         }
         NDArray joined = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
         return restore == null ? joined : joined.get(restore);

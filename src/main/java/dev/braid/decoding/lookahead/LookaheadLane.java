@@ -25,6 +25,8 @@ final class LookaheadLane extends Lane {
     /** Candidates each verifying shape checks: 1, 2, or all the pool offers (index 3); FULL adds the window. */
     private static final int[] VERIFIED = {0, 1, 2, Integer.MAX_VALUE, Integer.MAX_VALUE};
     private static final String MEMORY = "lookahead";
+    /** Before any step of a shape was seen: every verifying shape accepts a token. */
+    private static final double[] PRIOR = {0, 1, 1, 1, 1};
     /** A remembered estimate weighs as much as this many of the sequence's own steps. */
     private static final int REMEMBERED_TRIES = 5;
     /** Weight of the newest step in {@link #accepting}. */
@@ -63,7 +65,7 @@ final class LookaheadLane extends Lane {
             // a new sequence starts from what this worker's lookahead shapes have been accepting
             memory = room.price().memory();
             boolean known = memory.knows(MEMORY);
-            accepting = memory.recall(MEMORY, new double[] {0, 1, 1, 1, 1});
+            accepting = memory.recall(MEMORY, PRIOR);
             if (known) {
                 java.util.Arrays.fill(tries, REMEMBERED_TRIES);
             }
@@ -173,7 +175,7 @@ final class LookaheadLane extends Lane {
             // the first steps of a shape replace the optimistic start, later ones decay into it
             double rate = Math.max(RATE, 1.0 / ++tries[shape]);
             accepting[shape] += rate * (verdict.matched() - accepting[shape]);
-            memory.remember(MEMORY, accepting);
+            memory.observe(MEMORY, PRIOR, shape, verdict.matched(), RATE);
         }
         int[] accepted = acceptRun(verdict.tokens());
         int verifiedTokens = 0;
