@@ -33,4 +33,23 @@ class GuessMemoryTest {
         assertThat(none.knows("lookahead")).isFalse();
         assertThat(none.recall("lookahead", new double[] {0, 1, 1, 1, 1})).containsExactly(0, 1, 1, 1, 1);
     }
+
+    @Test
+    void eachObservationMovesTheRememberedEntryOnceWhicheverSequenceMadeIt() {
+        GuessMemory memory = new GuessMemory();
+        double[] prior = {0, 1, 1};
+        // ten steps of shape 1 that accepted nothing, made by two sequences in turn: with remember,
+        // each blended a sequence's own slowly moving estimate, and memory forgot a tenth as fast
+        for (int i = 0; i < 10; i++) {
+            memory.observe("lookahead", prior, 1, 0, 0.1);
+        }
+        double[] recalled = memory.recall("lookahead", prior);
+        assertThat(recalled[1]).isCloseTo(Math.pow(0.9, 10), within(1e-12));
+        // the shapes nobody tried keep the prior
+        assertThat(recalled[0]).isEqualTo(0);
+        assertThat(recalled[2]).isEqualTo(1);
+        GuessMemory none = GuessMemory.none();
+        none.observe("lookahead", prior, 1, 0, 0.5);
+        assertThat(none.knows("lookahead")).isFalse();
+    }
 }
