@@ -29,10 +29,11 @@ import tools.jackson.databind.json.JsonMapper;
  * The service as the README starts it on a fresh {@code ./data}: the embedded H2 database (here in a
  * temporary folder), the bundled models, the seed {@code tiny} beside them, a generated admin
  * password. A second seed names a bundled model with another folder and capability, which must
- * change nothing.
+ * change nothing. A first request to a model waits while its worker loads and calibrates, several
+ * seconds a model on a 2-core host, so the client waits up to a minute rather than WebTestClient's 5 s.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "PT60S")
 @ExtendWith(OutputCaptureExtension.class)
 class BraidApplicationTest {
 
