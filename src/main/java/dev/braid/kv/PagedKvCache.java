@@ -298,7 +298,7 @@ public final class PagedKvCache implements AutoCloseable {
                 stacked = stacked.get(new NDIndex(":, {}", scratch.create(rows)));
             }
             NDArray headMajor = stacked.transpose(0, 2, 1, 3).reshape(2L * spec.numLayers(), -1, spec.headDim());
-            store.set(new NDIndex(":, {}", scratch.create(headRows(slots))), headMajor);
+            store.set(everyPart(scratch, slots), headMajor);
         }
         unwrittenRows -= slots.length;
         if (unwrittenRows == 0) {
@@ -323,6 +323,11 @@ public final class PagedKvCache implements AutoCloseable {
     public void abandonUnwritten() {
         unwrittenRows = 0;
         claimedTables.clear();
+    }
+
+    /** The store's rows of {@code slots} in every layer's keys and values, an index made in {@code scratch}. */
+    private NDIndex everyPart(NDManager scratch, long[] slots) {
+        return new NDIndex(":, {}", scratch.create(headRows(slots)));
     }
 
     /** Refuses to read K/V while claimed rows are unwritten: attention would see stale rows. */
@@ -356,9 +361,9 @@ public final class PagedKvCache implements AutoCloseable {
     private void copyBlock(int from, int to) {
         requireWritten();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray rows = store.get(new NDIndex(":, {}", scratch.create(headRows(blockSlots(from)))));
+            NDArray rows = store.get(everyPart(scratch, blockSlots(from)));
             rows.attach(scratch);
-            store.set(new NDIndex(":, {}", scratch.create(headRows(blockSlots(to)))), rows);
+            store.set(everyPart(scratch, blockSlots(to)), rows);
         }
     }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.braid.kv.PagedKvCache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,12 +56,11 @@ final class PagedAttention {
             return x.reshape(target);
         }
         NDArray moved = x.reshape(shape).transpose(order);
+        long[] movedShape = new long[order.length];
         for (int i = 0; i < order.length; i++) {
-            if (target.length != order.length || target[i] != shape[order[i]]) {
-                return moved.reshape(target);
-            }
+            movedShape[i] = shape[order[i]];
         }
-        return moved;
+        return Arrays.equals(movedShape, target) ? moved : moved.reshape(target);
     }
 
     static boolean movesOnlyUnitAxes(long[] shape, int[] order) {

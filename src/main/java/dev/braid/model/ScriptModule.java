@@ -14,14 +14,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
  * A TorchScript module that libtorch compiles from source Braid ships as a resource: it reaches
- * libtorch operations and types that DJL's own API does not (bfloat16 tensors), and runs a method's
- * operations in one native call. The module holds no tensors: weights and inputs are passed in, so
+ * libtorch operations and types that DJL's own API does not (bfloat16 tensors). The module holds no tensors: weights and inputs are passed in, so
  * one module serves any model on any device.
  *
  * <p>The archive is the format {@code torch.jit.save} writes (a zip with the class source under
@@ -63,7 +63,7 @@ final class ScriptModule implements AutoCloseable {
         }
     }
 
-    static byte[] archive(String className, String source) {
+    private static byte[] archive(String className, String source) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             store(zip, "braid/version", (FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -114,27 +114,17 @@ final class ScriptModule implements AutoCloseable {
     }
 
     /**
-     * Runs {@code method}. Arguments are tensors, {@code long}s, {@code double}s, {@code long[]}
-     * ({@code List[int]}) or tensor arrays ({@code List[Tensor]}); the result is the returned tensor or the
-     * tensors of the returned tuple, owned by the innermost open {@code NDScope} like any other.
+     * Runs {@code method}, which returns one tensor, owned by the innermost open {@code NDScope} like
+     * any other. Arguments are tensors, {@code long}s or tensor arrays ({@code List[Tensor]}).
      */
-    NDArray[] call(String method, Object... args) {
+    NDArray call(String method, Object... args) {
         IValue[] inputs = new IValue[args.length];
         try {
             for (int i = 0; i < args.length; i++) {
                 inputs[i] = value(args[i]);
             }
             try (IValue result = IValueUtils.runMethod(block, method, inputs)) {
-                if (result.isTensor()) {
-                    return new NDArray[] {result.toTensor(manager)};
-                }
-                IValue[] parts = result.toIValueTuple();
-                NDArray[] out = new NDArray[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    out[i] = parts[i].toTensor(manager);
-                    parts[i].close();
-                }
-                return out;
+                return result.toTensor(manager);
             }
         } finally {
             for (IValue input : inputs) {
@@ -149,10 +139,7 @@ final class ScriptModule implements AutoCloseable {
         return switch (arg) {
             case PtNDArray tensor -> IValue.from(tensor);
             case Long l -> IValue.from(l);
-            case Integer i -> IValue.from((long) i);
-            case Double d -> IValue.from(d);
-            case long[] list -> IValue.listFrom(list);
-            case NDArray[] list -> IValue.listFrom(java.util.Arrays.stream(list).map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
+            case NDArray[] list -> IValue.listFrom(Arrays.stream(list).map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
             default -> throw new IllegalArgumentException("no TorchScript value for " + arg);
         };
     }

@@ -59,7 +59,7 @@ public abstract class Transformer implements AutoCloseable {
         if (weight == null || weight.getDataType() == dtype.type()) {
             return weight;
         }
-        NDArray converted = halfPrecision.call("narrow", weight, (long) dtype.scalarType())[0];
+        NDArray converted = halfPrecision.call("narrow", weight, (long) dtype.scalarType());
         weightBytes += converted.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
         weight.close();
         return converted;
@@ -174,7 +174,7 @@ public abstract class Transformer implements AutoCloseable {
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
-            return halfPrecision.call("linear", x, weight, bias == null ? new NDArray[0] : new NDArray[] {bias})[0];
+            return halfPrecision.call("linear", x, weight, bias == null ? new NDArray[0] : new NDArray[] {bias});
         }
         NDArray out = switch (methodFor(x, weight)) {
             case ROWS_FIRST -> null;
