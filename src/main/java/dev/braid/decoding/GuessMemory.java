@@ -15,6 +15,8 @@ public final class GuessMemory {
     private static final double RATE = 0.2;
 
     private final Map<String, double[]> estimates = new HashMap<>();
+    /** Observations of each entry {@link #observe} has counted, by key. */
+    private final Map<String, int[]> observations = new HashMap<>();
     private final boolean keeps;
 
     public GuessMemory() {
@@ -52,10 +54,12 @@ public final class GuessMemory {
 
     /**
      * One observation of entry {@code index}: what is remembered under {@code key} (or {@code prior})
-     * moves {@code rate} of the way to {@code value} there, the rest kept. Unlike {@link #remember},
-     * each observation counts once, whichever sequence made it: a strategy whose guesses are rare
-     * (a few steps a request) would otherwise take dozens of requests to forget a shape that stopped
-     * paying.
+     * moves {@code rate} of the way to {@code value} there, the rest kept; the first observations
+     * move it further, to their average with the prior counted as one of them. Unlike {@link
+     * #remember}, each observation counts once, whichever sequence made it: a strategy whose guesses
+     * are rare (a few steps a request) would otherwise take dozens of requests to forget a shape that
+     * stopped paying, and a worker's first request, which learns in a few steps that its guesses
+     * miss, would leave the next one starting from nearly the prior.
      */
     public void observe(String key, double[] prior, int index, double value, double rate) {
         if (!keeps) {
@@ -65,8 +69,11 @@ public final class GuessMemory {
         if (known == null || known.length != prior.length) {
             known = prior.clone();
             estimates.put(key, known);
+            observations.remove(key);
         }
-        known[index] += rate * (value - known[index]);
+        int[] counts = observations.computeIfAbsent(key, k -> new int[prior.length]);
+        double weight = Math.max(rate, 1.0 / (++counts[index] + 1));
+        known[index] += weight * (value - known[index]);
     }
 
     /** Whether anything is remembered under {@code key}. */

@@ -5,7 +5,15 @@ package dev.braid.decoding;
  * prices its guesses as if they were accepted a token more than they have been, so the acceptance
  * it measures can catch up with text that has become predictable. A probe that does not win the lane
  * back — or that would not pay even so, as beside a busy batch — doubles the wait before the next
- * one, so probes fade where guesses never pay; a step the price chose to guess resets it.
+ * one, so probes fade where guesses never pay; a guess that is accepted resets it. A guess the price
+ * chose that missed does not: such guesses ride on steps where they cost nearly nothing (beside a
+ * prompt's prefill), and resetting on them kept a lane whose guesses never paid probing every 16
+ * steps.
+ *
+ * <p>The wait is kept in the worker's {@link GuessMemory} under the strategy's key, and a new lane
+ * starts from half the wait the lanes before it reached: starting every request at the first
+ * interval, a lane of a model whose guesses never pay spent up to three probes on each 128-token answer,
+ * and a probe that feeds a lookahead window costs two or three plain steps on a CPU.
  */
 public final class ProbeSchedule {
 
@@ -13,9 +21,24 @@ public final class ProbeSchedule {
     public static final double BONUS = 1;
     static final int FIRST = 16;
     static final int LONGEST = 256;
+    private static final double[] UNKNOWN = {FIRST};
 
-    private int interval = FIRST;
+    private final GuessMemory memory;
+    private final String key;
+    private int interval;
     private int plainRun;
+
+    /** A schedule of its own, from the first interval. */
+    public ProbeSchedule() {
+        this(GuessMemory.none(), "probes");
+    }
+
+    /** A schedule that starts from, and keeps, the wait remembered under {@code key}. */
+    public ProbeSchedule(GuessMemory memory, String key) {
+        this.memory = memory;
+        this.key = key;
+        this.interval = Math.max(FIRST, (int) memory.recall(key, UNKNOWN)[0] / 2);
+    }
 
     /** Whether this step should guess whatever the price says. */
     public boolean due() {
@@ -26,12 +49,22 @@ public final class ProbeSchedule {
     public void planned(boolean guessing, boolean probe) {
         if (probe) {
             plainRun = 0;
-            interval = Math.min(LONGEST, interval * 2);
+            nextProbeAfter(Math.min(LONGEST, interval * 2));
         } else if (guessing) {
             plainRun = 0;
-            interval = FIRST;
         } else {
             plainRun++;
         }
+    }
+
+    /** A step's guesses were accepted: guessing pays again, and the next probe comes soon. */
+    public void paid() {
+        plainRun = 0;
+        nextProbeAfter(FIRST);
+    }
+
+    private void nextProbeAfter(int steps) {
+        interval = steps;
+        memory.observe(key, UNKNOWN, 0, steps, 1);
     }
 }

@@ -236,7 +236,7 @@ class GuessPricingTest {
     }
 
     @Test
-    void probesComeAfterPlainRunsAndBackOffWhileTheyDoNotPay() {
+    void probesComeAfterPlainRunsAndBackOffUntilGuessesAreAccepted() {
         ProbeSchedule probes = new ProbeSchedule();
         int[] gaps = new int[4];
         for (int p = 0; p < gaps.length; p++) {
@@ -250,12 +250,47 @@ class GuessPricingTest {
         }
         assertThat(gaps).containsExactly(ProbeSchedule.FIRST, 2 * ProbeSchedule.FIRST, 4 * ProbeSchedule.FIRST,
                 8 * ProbeSchedule.FIRST);
-        probes.planned(true, false); // the price chose to guess: back to the first interval
+        probes.planned(true, false); // the price chose to guess: the wait stays
+        int waited = 0;
+        while (!probes.due()) {
+            probes.planned(false, false);
+            waited++;
+        }
+        assertThat(waited).isEqualTo(16 * ProbeSchedule.FIRST);
+        probes.paid(); // guesses were accepted: back to the first interval
         int plain = 0;
         while (!probes.due()) {
             probes.planned(false, false);
             plain++;
         }
         assertThat(plain).isEqualTo(ProbeSchedule.FIRST);
+    }
+
+    @Test
+    void aNewLaneStartsFromHalfTheWaitTheLanesBeforeItReached() {
+        GuessMemory memory = new GuessMemory();
+        ProbeSchedule first = new ProbeSchedule(memory, "lookahead-probes");
+        for (int p = 0; p < 4; p++) {
+            plainStepsUntilDue(first);
+            first.planned(true, true);
+        }
+        assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "lookahead-probes")))
+                .as("the first lane backed off to 16 intervals").isEqualTo(8 * ProbeSchedule.FIRST);
+        assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "jacobi-probes"))).isEqualTo(ProbeSchedule.FIRST);
+        assertThat(plainStepsUntilDue(new ProbeSchedule(GuessMemory.none(), "lookahead-probes")))
+                .isEqualTo(ProbeSchedule.FIRST);
+        ProbeSchedule paying = new ProbeSchedule(memory, "lookahead-probes");
+        paying.planned(true, false);
+        paying.paid();
+        assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "lookahead-probes"))).isEqualTo(ProbeSchedule.FIRST);
+    }
+
+    private static int plainStepsUntilDue(ProbeSchedule probes) {
+        int plain = 0;
+        while (!probes.due()) {
+            probes.planned(false, false);
+            plain++;
+        }
+        return plain;
     }
 }

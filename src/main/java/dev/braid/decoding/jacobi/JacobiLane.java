@@ -27,6 +27,7 @@ final class JacobiLane extends Lane {
     /** Where the worker's {@link GuessMemory} keeps the acceptance of refined blocks, and of cold ones. */
     static final String MEMORY = "jacobi";
     static final String COLD_MEMORY = "jacobi-cold";
+    private static final String PROBE_MEMORY = "jacobi-probes";
 
     private final JacobiParams params;
     private final SplittableRandom random;
@@ -38,7 +39,8 @@ final class JacobiLane extends Lane {
      */
     private AcceptanceCurve coldAcceptance;
     private GuessMemory memory;
-    private final ProbeSchedule probes = new ProbeSchedule();
+    /** Its own until the lane first prices a block, from then on the worker's (see {@link ProbeSchedule}). */
+    private ProbeSchedule probes = new ProbeSchedule();
     private boolean probing;
     /** Whether the last step fed guesses: only then are this step's guesses refined ones. */
     private boolean warm;
@@ -85,6 +87,7 @@ final class JacobiLane extends Lane {
             memory = room.price().memory();
             acceptance = recall(MEMORY);
             coldAcceptance = recall(COLD_MEMORY);
+            probes = new ProbeSchedule(memory, PROBE_MEMORY);
         }
         int cap = Math.min(params.blockSize(), guessLimit());
         probing = false;
@@ -146,6 +149,9 @@ final class JacobiLane extends Lane {
         int matched = 0;
         while (matched < fed && guess[matched] == predicted[matched]) {
             matched++;
+        }
+        if (matched > 0) {
+            probes.paid();
         }
         AcceptanceCurve taught = warm ? acceptance : coldAcceptance;
         taught.observe(fed, matched);

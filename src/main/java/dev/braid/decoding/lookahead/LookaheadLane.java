@@ -25,6 +25,7 @@ final class LookaheadLane extends Lane {
     /** Candidates each verifying shape checks: 1, 2, or all the pool offers (index 3); FULL adds the window. */
     private static final int[] VERIFIED = {0, 1, 2, Integer.MAX_VALUE, Integer.MAX_VALUE};
     private static final String MEMORY = "lookahead";
+    private static final String PROBE_MEMORY = "lookahead-probes";
     /** Before any step of a shape was seen: every verifying shape accepts a token. */
     private static final double[] PRIOR = {0, 1, 1, 1, 1};
     /** A remembered estimate weighs as much as this many of the sequence's own steps. */
@@ -38,7 +39,9 @@ final class LookaheadLane extends Lane {
     private final int[] tries = new int[SHAPES];
     private GuessMemory memory;
     private int shape;
-    private final ProbeSchedule probes = new ProbeSchedule();
+    /** Per shape, how many of the pool's candidates it would verify this step. */
+    private final int[] verifies = new int[SHAPES];
+    private ProbeSchedule probes;
     private final LookaheadWindow window;
     private final NgramPool pool;
     private LookaheadStep step;
@@ -66,6 +69,7 @@ final class LookaheadLane extends Lane {
             memory = room.price().memory();
             boolean known = memory.knows(MEMORY);
             accepting = memory.recall(MEMORY, PRIOR);
+            probes = new ProbeSchedule(memory, PROBE_MEMORY);
             if (known) {
                 java.util.Arrays.fill(tries, REMEMBERED_TRIES);
             }
@@ -88,6 +92,7 @@ final class LookaheadLane extends Lane {
             int columns = i == FULL ? fullColumns : 0;
             tokens[i] = distinct && (i != FULL || columns > 0)
                     ? LookaheadStep.queryCount(pending.length, window, columns, picked) : -1;
+            verifies[i] = picked.size();
         }
         boolean probe = probes.due();
         shape = choose(room, pending.length, tokens, !offered.isEmpty(), probe);
@@ -122,6 +127,30 @@ final class LookaheadLane extends Lane {
             gain[i] = tokens[i] < 0 ? -1e9 : expected;
         }
         return choose(room, base, extra, gain, probe);
+    }
+
+    /**
+     * What a step of {@code other} shape would have accepted in place of this one, or -1 where the
+     * step does not tell: greedy verification checks each candidate on its own, so a step that
+     * verified a shape's candidates (the pool's first ones) says what that shape would have matched,
+     * also where the pool offered too few for the shape to differ from a cheaper one. Every shape's
+     * estimate is thus the mean over the steps that had candidates, as {@link #choose} prices it.
+     * Learning each shape only from its own steps, a lane whose text stopped matching bought each
+     * shape's misses in turn before it stopped guessing.
+     */
+    private int matchedAs(int other, Verification.Verdict verdict) {
+        int count = verifies[other];
+        if (verdict.matchedAmongFirst() == null || count <= 0 || count > candidates.length) {
+            return -1;
+        }
+        return verdict.matchedAmongFirst()[count - 1];
+    }
+
+    private void learn(int option, int matched) {
+        // the first steps of a shape replace the optimistic start, later ones decay into it
+        double rate = Math.max(RATE, 1.0 / ++tries[option]);
+        accepting[option] += rate * (matched - accepting[option]);
+        memory.observe(MEMORY, PRIOR, option, matched, RATE);
     }
 
     /** The tokens accepted at each step so far. */
@@ -170,12 +199,15 @@ final class LookaheadLane extends Lane {
         }
         if (verdict.matched() > 0) {
             pool.touch(current, candidates[verdict.candidate()]);
+            probes.paid();
         }
         if (shape != PLAIN && candidates.length > 0) {
-            // the first steps of a shape replace the optimistic start, later ones decay into it
-            double rate = Math.max(RATE, 1.0 / ++tries[shape]);
-            accepting[shape] += rate * (verdict.matched() - accepting[shape]);
-            memory.observe(MEMORY, PRIOR, shape, verdict.matched(), RATE);
+            for (int s = PLAIN + 1; s < SHAPES; s++) {
+                int matched = s == shape ? verdict.matched() : matchedAs(s, verdict);
+                if (matched >= 0) {
+                    learn(s, matched);
+                }
+            }
         }
         int[] accepted = acceptRun(verdict.tokens());
         int verifiedTokens = 0;

@@ -24,8 +24,12 @@ final class Verification {
     /**
      * The step's outcome: {@code matched} tokens of {@code candidate} were accepted (candidate -1
      * when none), and {@code tokens} holds them plus the model's own next token.
+     *
+     * @param matchedAmongFirst entry {@code k - 1}: the tokens the step would have accepted had it
+     *                          verified only its first {@code k} candidates; null where that is not
+     *                          known (sampling draws against the candidates it was given)
      */
-    record Verdict(int candidate, int matched, int[] tokens) {
+    record Verdict(int candidate, int matched, int[] tokens, int[] matchedAmongFirst) {
     }
 
     private Verification() {
@@ -36,6 +40,7 @@ final class Verification {
         int best = -1;
         int bestMatched = 0;
         int first = model.argmax(0);
+        int[] amongFirst = new int[candidates.length];
         for (int g = 0; g < candidates.length; g++) {
             int matched = 0;
             int expected = first;
@@ -47,13 +52,14 @@ final class Verification {
                 best = g;
                 bestMatched = matched;
             }
+            amongFirst[g] = bestMatched;
         }
         int[] tokens = new int[bestMatched + 1];
         if (best >= 0) {
             System.arraycopy(candidates[best], 0, tokens, 0, bestMatched);
         }
         tokens[bestMatched] = best < 0 ? first : model.argmax(rows[best][bestMatched - 1]);
-        return new Verdict(best, bestMatched, tokens);
+        return new Verdict(best, bestMatched, tokens, amongFirst);
     }
 
     /**
@@ -84,7 +90,7 @@ final class Verification {
             depth++;
         }
         tokens[depth] = sampler.draw(p);
-        return new Verdict(depth == 0 ? -1 : alive.get(0), depth, Arrays.copyOf(tokens, depth + 1));
+        return new Verdict(depth == 0 ? -1 : alive.get(0), depth, Arrays.copyOf(tokens, depth + 1), null);
     }
 
     /** The accepted candidate token at {@code depth}, or -1 with {@code p} left as the residual. */

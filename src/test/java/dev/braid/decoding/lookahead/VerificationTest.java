@@ -45,6 +45,17 @@ class VerificationTest {
         assertThat(verdict.candidate()).isEqualTo(1);
         assertThat(verdict.matched()).isEqualTo(2);
         assertThat(verdict.tokens()).containsExactly(1, 2, 0);
+        // verifying candidate 0 alone would have accepted its first token, both accept two
+        assertThat(verdict.matchedAmongFirst()).containsExactly(1, 2);
+    }
+
+    @Test
+    void sampledVerificationDoesNotClaimWhatFewerCandidatesWouldHaveAccepted() {
+        FixedRows rows = new FixedRows(new double[][] {{0, 1, 0, 0}, {0, 0, 1, 0}});
+        Sampler sampler = new Sampler(new SamplingParams(1, 0, 1, 7L), 7);
+        Verification.Verdict verdict = Verification.sampled(new int[][] {{1}}, new int[][] {{1}}, rows, sampler);
+        assertThat(verdict.matched()).isEqualTo(1);
+        assertThat(verdict.matchedAmongFirst()).isNull();
     }
 
     @Test
