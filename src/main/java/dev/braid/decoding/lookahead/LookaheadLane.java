@@ -21,23 +21,13 @@ final class LookaheadLane extends Lane {
 
     private static final int PLAIN = 0;
     private static final int FULL = 4;
-    private static final int SHAPES = 5;
+    private static final int SHAPES = ShapeAcceptance.SHAPES;
     /** Candidates each verifying shape checks: 1, 2, or all the pool offers (index 3); FULL adds the window. */
     private static final int[] VERIFIED = {0, 1, 2, Integer.MAX_VALUE, Integer.MAX_VALUE};
-    private static final String MEMORY = "lookahead";
     private static final String PROBE_MEMORY = "lookahead-probes";
-    /** Before any step of a shape was seen: every verifying shape accepts a token. */
-    private static final double[] PRIOR = {0, 1, 1, 1, 1};
-    /** A remembered estimate weighs as much as this many of the sequence's own steps. */
-    private static final int REMEMBERED_TRIES = 5;
-    /** Weight of the newest step in {@link #accepting}. */
-    private static final double RATE = 0.1;
 
     private final LookaheadParams params;
-    /** Per shape, the verified tokens a step of that shape has been accepting, a decaying average. */
-    private double[] accepting;
-    private final int[] tries = new int[SHAPES];
-    private GuessMemory memory;
+    private ShapeAcceptance acceptance;
     private int shape;
     /** Per shape, how many of the pool's candidates it would verify this step. */
     private final int[] verifies = new int[SHAPES];
@@ -64,15 +54,11 @@ final class LookaheadLane extends Lane {
 
     @Override
     public StepPlan plan(StepRoom room) {
-        if (accepting == null) {
+        if (acceptance == null) {
             // a new sequence starts from what this worker's lookahead shapes have been accepting
-            memory = room.price().memory();
-            boolean known = memory.knows(MEMORY);
-            accepting = memory.recall(MEMORY, PRIOR);
+            GuessMemory memory = room.price().memory();
+            acceptance = new ShapeAcceptance(memory);
             probes = new ProbeSchedule(memory, PROBE_MEMORY);
-            if (known) {
-                java.util.Arrays.fill(tries, REMEMBERED_TRIES);
-            }
         }
         int[] pending = sequence.pending();
         current = pending[pending.length - 1];
@@ -123,34 +109,10 @@ final class LookaheadLane extends Lane {
             extra[i] = tokens[i] < 0 ? Integer.MAX_VALUE / 4 : tokens[i] - base;
             // with no candidate to verify a step gains nothing now, its window only feeds the pool,
             // which only a probe's bonus pays for
-            double expected = candidatesOnOffer ? accepting[i] : 0;
+            double expected = candidatesOnOffer ? acceptance.expected(i) : 0;
             gain[i] = tokens[i] < 0 ? -1e9 : expected;
         }
         return choose(room, base, extra, gain, probe);
-    }
-
-    /**
-     * What a step of {@code other} shape would have accepted in place of this one, or -1 where the
-     * step does not tell: greedy verification checks each candidate on its own, so a step that
-     * verified a shape's candidates (the pool's first ones) says what that shape would have matched,
-     * also where the pool offered too few for the shape to differ from a cheaper one. Every shape's
-     * estimate is thus the mean over the steps that had candidates, as {@link #choose} prices it.
-     * Learning each shape only from its own steps, a lane whose text stopped matching bought each
-     * shape's misses in turn before it stopped guessing.
-     */
-    private int matchedAs(int other, Verification.Verdict verdict) {
-        int count = verifies[other];
-        if (verdict.matchedAmongFirst() == null || count <= 0 || count > candidates.length) {
-            return -1;
-        }
-        return verdict.matchedAmongFirst()[count - 1];
-    }
-
-    private void learn(int option, int matched) {
-        // the first steps of a shape replace the optimistic start, later ones decay into it
-        double rate = Math.max(RATE, 1.0 / ++tries[option]);
-        accepting[option] += rate * (matched - accepting[option]);
-        memory.observe(MEMORY, PRIOR, option, matched, RATE);
     }
 
     /** The tokens accepted at each step so far. */
@@ -201,14 +163,7 @@ final class LookaheadLane extends Lane {
             pool.touch(current, candidates[verdict.candidate()]);
             probes.paid();
         }
-        if (shape != PLAIN && candidates.length > 0) {
-            for (int s = PLAIN + 1; s < SHAPES; s++) {
-                int matched = s == shape ? verdict.matched() : matchedAs(s, verdict);
-                if (matched >= 0) {
-                    learn(s, matched);
-                }
-            }
-        }
+        acceptance.observe(shape, verifies, verdict);
         int[] accepted = acceptRun(verdict.tokens());
         int verifiedTokens = 0;
         for (int[] candidate : candidates) {
