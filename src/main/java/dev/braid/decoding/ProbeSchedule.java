@@ -7,13 +7,13 @@ package dev.braid.decoding;
  * back — or that would not pay even so, as beside a busy batch — doubles the wait before the next
  * one, so probes fade where guesses never pay; a guess that is accepted resets it. A guess the price
  * chose that missed does not: such guesses ride on steps where they cost nearly nothing (beside a
- * prompt's prefill), and resetting on them kept a lane whose guesses never paid probing every 16
- * steps.
+ * prompt's prefill), and resetting on them kept a lane whose guesses never paid probing at the
+ * first interval.
  *
  * <p>The wait is kept in the worker's {@link GuessMemory} under the strategy's key, and a new lane
- * starts from half the wait the lanes before it reached: starting every request at the first
- * interval, a lane of a model whose guesses never pay spent up to three probes on each 128-token answer,
- * and a probe that feeds a lookahead window costs two or three plain steps on a CPU.
+ * starts from half the wait the lanes before it reached: where every request started at the first
+ * interval, a model whose guesses never pay probed a few times in every answer, and on a CPU a probe
+ * that feeds a lookahead window costs several plain steps.
  */
 public final class ProbeSchedule {
 
