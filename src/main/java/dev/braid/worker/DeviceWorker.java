@@ -270,18 +270,21 @@ public final class DeviceWorker implements AutoCloseable {
             if (maxThreads > 1) {
                 CpuThreads.useOnThisThread(maxThreads);
                 double[] parallel = fastest(shapes);
-                threads = StepThreads.choose(maxThreads, shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray(),
-                        Arrays.copyOf(fastest, points), Arrays.copyOf(parallel, points));
+                int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
+                threads = StepThreads.choose(maxThreads, ladder, Arrays.copyOf(fastest, points),
+                        Arrays.copyOf(parallel, points));
+                String ratios = StepThreads.describe(ladder, Arrays.copyOf(fastest, points), Arrays.copyOf(parallel, points));
                 for (int i = 0; i < fastest.length; i++) {
                     int tokens = Arrays.stream(shapes.get(i)).sum();
                     fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
                 }
                 if (threads.parallelFrom() == Integer.MAX_VALUE) {
-                    log.info("worker {} runs every step on one CPU thread: no calibrated step was a tenth faster on {}",
-                            name, maxThreads);
+                    log.info("worker {} runs every step on one CPU thread: its steps on {} took {} of their time on one",
+                            name, maxThreads, ratios);
                 } else {
-                    log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one", name,
-                            threads.parallelFrom(), maxThreads);
+                    log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one; its steps"
+                            + " on {} took {} of their time on one", name, threads.parallelFrom(), maxThreads,
+                            maxThreads, ratios);
                 }
             }
             threads.use(1);

@@ -34,15 +34,37 @@ final class StepThreads {
     }
 
     /**
-     * From the smallest token count whose step, and every calibrated larger one, ran clearly faster
-     * ({@link #CLEARLY_FASTER}) on {@code threads} threads than on one; never when the largest did not.
+     * The token count from which steps run on {@code threads} threads: of the calibrated steps that
+     * ran clearly faster ({@link #CLEARLY_FASTER}) in parallel, the one from which the larger steps
+     * together gained most, as the sum of each step's log of its parallel time over a tenth less than
+     * its time on one; never when no such sum is a gain. A single larger step that a noisy moment made
+     * slow thus no longer keeps every smaller one on one thread: requiring each larger step to be
+     * clearly faster, a memory-bound model whose 64-token step alone read slow ran its one-token steps
+     * on one thread, far slower than on two.
      */
     static StepThreads choose(int threads, int[] tokens, double[] oneThreadMs, double[] parallelMs) {
         int from = Integer.MAX_VALUE;
-        for (int i = tokens.length - 1; i >= 0 && parallelMs[i] < CLEARLY_FASTER * oneThreadMs[i]; i--) {
-            from = tokens[i];
+        double bestGain = 0;
+        double gain = 0;
+        for (int i = tokens.length - 1; i >= 0; i--) {
+            double ratio = parallelMs[i] / (CLEARLY_FASTER * oneThreadMs[i]);
+            gain += Math.log(ratio);
+            if (ratio < 1 && gain < bestGain) {
+                bestGain = gain;
+                from = tokens[i];
+            }
         }
         return new StepThreads(threads, from);
+    }
+
+    /** Each calibrated step's time in parallel over its time on one thread, by query tokens: "1: 0.66, 2: 0.71". */
+    static String describe(int[] tokens, double[] oneThreadMs, double[] parallelMs) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < tokens.length; i++) {
+            out.append(i == 0 ? "" : ", ").append(tokens[i]).append(": ")
+                    .append(String.format(java.util.Locale.ROOT, "%.2f", parallelMs[i] / oneThreadMs[i]));
+        }
+        return out.toString();
     }
 
     int parallelFrom() {
