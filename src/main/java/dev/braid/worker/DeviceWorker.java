@@ -271,9 +271,10 @@ public final class DeviceWorker implements AutoCloseable {
                 CpuThreads.useOnThisThread(maxThreads);
                 double[] parallel = fastest(shapes);
                 int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
-                threads = StepThreads.choose(maxThreads, ladder, Arrays.copyOf(fastest, points),
-                        Arrays.copyOf(parallel, points));
-                String ratios = StepThreads.describe(ladder, Arrays.copyOf(fastest, points), Arrays.copyOf(parallel, points));
+                double[] ladderOnOne = Arrays.copyOf(fastest, points);
+                double[] ladderInParallel = Arrays.copyOf(parallel, points);
+                threads = StepThreads.choose(maxThreads, ladder, ladderOnOne, ladderInParallel);
+                String ratios = StepThreads.describe(ladder, ladderOnOne, ladderInParallel);
                 for (int i = 0; i < fastest.length; i++) {
                     int tokens = Arrays.stream(shapes.get(i)).sum();
                     fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];

@@ -1,6 +1,7 @@
 package dev.braid.worker;
 
 import dev.braid.model.CpuThreads;
+import java.util.Locale;
 
 /**
  * How many CPU threads a worker's step runs on, by its query tokens. A step of a few tokens is
@@ -44,13 +45,14 @@ final class StepThreads {
      */
     static StepThreads choose(int threads, int[] tokens, double[] oneThreadMs, double[] parallelMs) {
         int from = Integer.MAX_VALUE;
-        double bestGain = 0;
-        double gain = 0;
+        // a sum of log ratios below 0 is a gain; the lowest is the most
+        double best = 0;
+        double sum = 0;
         for (int i = tokens.length - 1; i >= 0; i--) {
             double ratio = parallelMs[i] / (CLEARLY_FASTER * oneThreadMs[i]);
-            gain += Math.log(ratio);
-            if (ratio < 1 && gain < bestGain) {
-                bestGain = gain;
+            sum += Math.log(ratio);
+            if (ratio < 1 && sum < best) {
+                best = sum;
                 from = tokens[i];
             }
         }
@@ -62,7 +64,7 @@ final class StepThreads {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < tokens.length; i++) {
             out.append(i == 0 ? "" : ", ").append(tokens[i]).append(": ")
-                    .append(String.format(java.util.Locale.ROOT, "%.2f", parallelMs[i] / oneThreadMs[i]));
+                    .append(String.format(Locale.ROOT, "%.2f", parallelMs[i] / oneThreadMs[i]));
         }
         return out.toString();
     }
