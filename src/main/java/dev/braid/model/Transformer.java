@@ -30,6 +30,8 @@ public abstract class Transformer implements AutoCloseable {
     private long lookupBytes;
     /** By {@link ProductRows} ordinal; replaced whole, so a step reads one consistent set. */
     private volatile ProductMethod[] productMethods = initialProductMethods();
+    /** The half-precision product's empty bias list, made once rather than for every product of every step. */
+    private static final NDArray[] NO_BIAS = new NDArray[0];
     /** Products held in half precision; null for float32 weights. */
     private final ScriptModule halfPrecision;
 
@@ -174,7 +176,7 @@ public abstract class Transformer implements AutoCloseable {
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
-            return halfPrecision.call("linear", x, weight, bias == null ? new NDArray[0] : new NDArray[] {bias});
+            return halfPrecision.call("linear", x, weight, bias == null ? NO_BIAS : new NDArray[] {bias});
         }
         NDArray out = switch (methodFor(x, weight)) {
             case ROWS_FIRST -> null;
