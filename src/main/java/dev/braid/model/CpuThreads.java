@@ -21,6 +21,8 @@ public final class CpuThreads {
     private static final String INTER_OP = "ai.djl.pytorch.num_interop_threads";
 
     private static Integer applied;
+    /** What {@link #useOnThisThread} last set on each thread: PyTorch keeps it per thread and does not say. */
+    private static final ThreadLocal<Integer> onThisThread = new ThreadLocal<>();
 
     private CpuThreads() {
     }
@@ -36,7 +38,15 @@ public final class CpuThreads {
      * reach another's; a change costs about as much as one small op.
      */
     public static void useOnThisThread(int threads) {
-        JniUtils.setNumThreads(Math.max(1, Math.min(threads, perWorker())));
+        int used = Math.max(1, Math.min(threads, perWorker()));
+        JniUtils.setNumThreads(used);
+        onThisThread.set(used);
+    }
+
+    /** The threads the calling thread's ops run on: what {@link #useOnThisThread} set, else {@link #perWorker}. */
+    public static int onThisThread() {
+        Integer used = onThisThread.get();
+        return used != null ? used : perWorker();
     }
 
     /** {@code configured}, or for 0 the host's cores. */

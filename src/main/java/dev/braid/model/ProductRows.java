@@ -1,23 +1,22 @@
 package dev.braid.model;
 
 /**
- * The row counts of a step whose weight products a worker chooses a {@link ProductMethod} for, each
- * between PyTorch's own order and one alternative. One row is a matrix-vector product, which needs
- * no choice, and past {@link #SEVERAL} the products are large enough to be bound by arithmetic.
+ * The row counts of a step whose weight products a worker chooses a {@link ProductMethod} for. Past
+ * {@link #MANY} a step is a long prompt's prefill, bound by arithmetic whichever way it multiplies.
  */
 public enum ProductRows {
 
-    FEW(2, 3, ProductMethod.WEIGHTS_FIRST),
-    SEVERAL(4, 8, ProductMethod.WEIGHT_SLABS);
+    ONE(1, 1),
+    FEW(2, 3),
+    SEVERAL(4, 8),
+    MANY(9, 32);
 
     private final int from;
     private final int to;
-    private final ProductMethod alternative;
 
-    ProductRows(int from, int to, ProductMethod alternative) {
+    ProductRows(int from, int to) {
         this.from = from;
         this.to = to;
-        this.alternative = alternative;
     }
 
     public int from() {
@@ -28,12 +27,7 @@ public enum ProductRows {
         return to;
     }
 
-    /** What the range may use instead of {@link ProductMethod#ROWS_FIRST}. */
-    public ProductMethod alternative() {
-        return alternative;
-    }
-
-    /** The range {@code rows} falls in, or null for one row or more than {@link #SEVERAL}'s. */
+    /** The range {@code rows} falls in, or null for more than {@link #MANY}'s. */
     static ProductRows of(long rows) {
         for (ProductRows range : values()) {
             if (rows >= range.from && rows <= range.to) {

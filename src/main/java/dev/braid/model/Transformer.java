@@ -4,12 +4,17 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.braid.kv.KvCacheSpec;
 import dev.braid.kv.PagedKvCache;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A decoder-only transformer evaluated over a ragged {@link StepBatch} against a paged KV cache.
@@ -28,8 +33,16 @@ public abstract class Transformer implements AutoCloseable {
     private long lookupParameters;
     private long weightBytes;
     private long lookupBytes;
-    /** By {@link ProductRows} ordinal; replaced whole, so a step reads one consistent set. */
-    private volatile ProductMethod[] productMethods = initialProductMethods();
+    /**
+     * By one thread (0) or several (1), then {@link ProductRows} ordinal; replaced whole, so a step
+     * reads one consistent set.
+     */
+    private volatile ProductMethod[][] productMethods = initialProductMethods();
+    /** The float32 weight matrices of the products, in load order: what {@link #packProducts} copies. */
+    private final List<NDArray> productWeights = new ArrayList<>();
+    /** Each product weight's {@link ProductMethod#PACKED} copy, once made. */
+    private final Map<NDArray, NDArray> packedWeights = new IdentityHashMap<>();
+    private ScriptModule packedProducts;
     /** The half-precision product's empty bias list, made once rather than for every product of every step. */
     private static final NDArray[] NO_BIAS = new NDArray[0];
     /** Products held in half precision; null for float32 weights. */
@@ -43,9 +56,11 @@ public abstract class Transformer implements AutoCloseable {
                 : ScriptModule.load("HalfPrecision.torchscript", "HalfPrecision", manager);
     }
 
-    private static ProductMethod[] initialProductMethods() {
-        ProductMethod[] methods = new ProductMethod[ProductRows.values().length];
-        Arrays.fill(methods, ProductMethod.ROWS_FIRST);
+    private static ProductMethod[][] initialProductMethods() {
+        ProductMethod[][] methods = new ProductMethod[2][ProductRows.values().length];
+        for (ProductMethod[] byRows : methods) {
+            Arrays.fill(byRows, ProductMethod.ROWS_FIRST);
+        }
         return methods;
     }
 
@@ -59,6 +74,9 @@ public abstract class Transformer implements AutoCloseable {
      */
     protected NDArray product(NDArray weight) {
         if (weight == null || weight.getDataType() == dtype.type()) {
+            if (weight != null && weight.getShape().dimension() == 2 && weight.getDataType() == DataType.FLOAT32) {
+                productWeights.add(weight);
+            }
             return weight;
         }
         NDArray converted = halfPrecision.call("narrow", weight, (long) dtype.scalarType());
@@ -171,22 +189,24 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and
-     * returns in {@code x}'s. A few rows against float32 weights on a CPU multiply by the {@link
-     * #productMethod} of their {@link ProductRows} range.
+     * returns in {@code x}'s. Float32 products on a CPU multiply by the {@link #productMethod} of
+     * their {@link ProductRows} range and the calling thread's thread count.
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
-            return halfPrecision.call("linear", x, weight, bias == null ? NO_BIAS : new NDArray[] {bias});
+            return halfPrecision.call("linear", x, weight, biasList(bias));
         }
-        NDArray out = switch (methodFor(x, weight)) {
-            case ROWS_FIRST -> null;
-            case WEIGHTS_FIRST -> weight.matMul(x.transpose()).transpose();
-            case WEIGHT_SLABS -> inSlabs(x, weight, ProductMethod.SLAB_BYTES);
-        };
-        if (out == null) {
-            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        if (methodFor(x, weight) == ProductMethod.PACKED) {
+            NDArray packed = packedWeights.get(weight);
+            if (packed != null) {
+                return packedProducts.call("linear", x, packed, biasList(bias));
+            }
         }
-        return bias == null ? out : out.add(bias);
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    private static NDArray[] biasList(NDArray bias) {
+        return bias == null ? NO_BIAS : new NDArray[] {bias};
     }
 
     private ProductMethod methodFor(NDArray x, NDArray weight) {
@@ -196,36 +216,74 @@ public abstract class Transformer implements AutoCloseable {
             return ProductMethod.ROWS_FIRST;
         }
         ProductRows range = ProductRows.of(shape.get(0));
-        return range == null ? ProductMethod.ROWS_FIRST : productMethods[range.ordinal()];
+        return range == null ? ProductMethod.ROWS_FIRST
+                : productMethods[CpuThreads.onThisThread() > 1 ? 1 : 0][range.ordinal()];
     }
 
     /**
-     * {@code x W^T} as one batched product over slabs of {@code W}'s outputs, each at most {@code
-     * slabBytes} where a power-of-two cut allows; null when {@code W} is no larger or cannot be cut.
+     * Makes the {@link ProductMethod#PACKED} copy of every float32 product weight, doubling their
+     * memory until {@link #dropUnusedPackedProducts}; false, with nothing made, off a CPU or where
+     * this libtorch cannot pack.
      */
-    static NDArray inSlabs(NDArray x, NDArray weight, long slabBytes) {
-        long outputs = weight.getShape().get(0);
-        long inputs = weight.getShape().get(1);
-        long slabs = 1;
-        while (outputs * inputs * Float.BYTES / slabs > slabBytes && outputs % (slabs * 2) == 0) {
-            slabs *= 2;
+    public boolean packProducts() {
+        if (!packedWeights.isEmpty()) {
+            return true;
         }
-        if (slabs == 1) {
-            return null;
+        if (productWeights.isEmpty() || !device().getDeviceType().equals(Device.Type.CPU)) {
+            return false;
         }
-        return x.expandDims(0).matMul(weight.reshape(slabs, outputs / slabs, inputs).transpose(0, 2, 1))
-                .transpose(1, 0, 2).reshape(x.getShape().get(0), outputs);
+        packedProducts = ScriptModule.load("PackedProducts.torchscript", "PackedProducts", manager);
+        try {
+            for (NDArray weight : productWeights) {
+                NDArray packed = packedProducts.call("pack", weight, 1L);
+                // a weight outlives any step's scope the caller may have open
+                NDScope.unregister(packed);
+                packedWeights.put(weight, packed);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            dropPackedProducts();
+            throw e;
+        }
     }
 
-    /** How products of {@code range}'s row counts multiply float32 weights on a CPU; rows first until set. */
-    public ProductMethod productMethod(ProductRows range) {
-        return productMethods[range.ordinal()];
+    /** Frees the packed copies when no range chose {@link ProductMethod#PACKED}: they would only hold memory. */
+    public void dropUnusedPackedProducts() {
+        for (ProductMethod[] byRows : productMethods) {
+            if (Arrays.asList(byRows).contains(ProductMethod.PACKED)) {
+                return;
+            }
+        }
+        dropPackedProducts();
     }
 
-    /** Sets {@link #productMethod}: the worker times each range's choices on its host when it starts. */
-    public void productMethod(ProductRows range, ProductMethod method) {
-        ProductMethod[] next = productMethods.clone();
-        next[range.ordinal()] = method;
+    private void dropPackedProducts() {
+        packedWeights.values().forEach(NDArray::close);
+        packedWeights.clear();
+        if (packedProducts != null) {
+            packedProducts.close();
+            packedProducts = null;
+        }
+    }
+
+    /** Bytes of the packed copies held beside the weights. */
+    public long packedBytes() {
+        return packedWeights.isEmpty() ? 0
+                : productWeights.stream().mapToLong(w -> w.size() * Float.BYTES).sum();
+    }
+
+    /** How products of {@code range}'s row counts multiply float32 weights on a CPU, on one thread or several; rows first until set. */
+    public ProductMethod productMethod(ProductRows range, boolean parallel) {
+        return productMethods[parallel ? 1 : 0][range.ordinal()];
+    }
+
+    /**
+     * Sets {@link #productMethod}: the worker times each range's choices on its host when it starts.
+     * {@link ProductMethod#PACKED} multiplies rows first until {@link #packProducts} has run.
+     */
+    public void productMethod(ProductRows range, boolean parallel, ProductMethod method) {
+        ProductMethod[][] next = {productMethods[0].clone(), productMethods[1].clone()};
+        next[parallel ? 1 : 0][range.ordinal()] = method;
         productMethods = next;
     }
 
@@ -292,6 +350,7 @@ public abstract class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
+        dropPackedProducts();
         if (halfPrecision != null) {
             halfPrecision.close();
         }

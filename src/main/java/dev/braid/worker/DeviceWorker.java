@@ -142,7 +142,7 @@ public final class DeviceWorker implements AutoCloseable {
         this.settings = settings;
         this.cache = new PagedKvCache(model.cacheSpec(settings.blockSize(), settings.numBlocks()), model.device(),
                 settings.prefixCaching());
-        this.products = productChoices();
+        this.products = productChoices(1);
         this.stats = snapshot();
         this.thread = Thread.ofPlatform().name("braid-worker-" + name).daemon(true).unstarted(this::loop);
         thread.start();
@@ -256,15 +256,10 @@ public final class DeviceWorker implements AutoCloseable {
         shapes.add(new int[] {1, 1});
         shapes.add(new int[] {1, 2});
         try {
-            CpuThreads.useOnThisThread(1);
             if (!model.device().isGpu()) {
-                for (ProductRows range : ProductRows.values()) {
-                    if (range.to() < context) {
-                        model.productMethod(range, timeProductMethods(range));
-                    }
-                }
-                products = productChoices();
+                chooseProductMethods(maxThreads, context);
             }
+            CpuThreads.useOnThisThread(1);
             double[] fastest = fastest(shapes);
             int points = shapes.size() - 2;
             if (maxThreads > 1) {
@@ -336,24 +331,54 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Times a step of the range's least and one of its most query tokens with each of its product
-     * methods, the two taking turns round by round so that neither is timed on a colder JVM; the
-     * faster by {@link #productMethod}.
+     * Packs the model's weights for {@link ProductMethod#PACKED}, times each range on one thread and
+     * on {@code maxThreads}, and frees the packed copies if no range chose them.
      */
-    private ProductMethod timeProductMethods(ProductRows range) {
-        ProductMethod[] methods = {ProductMethod.ROWS_FIRST, range.alternative()};
+    private void chooseProductMethods(int maxThreads, int context) {
+        try {
+            if (!model.packProducts()) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            log.warn("worker {} multiplies rows first: this libtorch could not pack its weights: {}", name, e.getMessage());
+            return;
+        }
+        for (int threads : maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1}) {
+            CpuThreads.useOnThisThread(threads);
+            for (ProductRows range : ProductRows.values()) {
+                if (range.to() < context) {
+                    model.productMethod(range, threads > 1, timeProductMethods(range, threads));
+                }
+            }
+        }
+        model.dropUnusedPackedProducts();
+        products = productChoices(maxThreads);
+        if (model.packedBytes() > 0) {
+            log.info("worker {} holds its weight products packed as well: {} MiB more", name,
+                    model.packedBytes() >> 20);
+        }
+    }
+
+    /**
+     * Times a step of the range's least and one of its most query tokens with each product method on
+     * {@code threads} threads, the two taking turns round by round so that neither is timed on a
+     * colder JVM; the faster by {@link #productMethod}.
+     */
+    private ProductMethod timeProductMethods(ProductRows range, int threads) {
+        ProductMethod[] methods = ProductMethod.values();
         DoubleSupplier[] timings = new DoubleSupplier[methods.length];
         for (int i = 0; i < methods.length; i++) {
             ProductMethod method = methods[i];
             timings[i] = () -> {
-                model.productMethod(range, method);
-                return timeStep(new int[] {range.from()}) + timeStep(new int[] {range.to()});
+                model.productMethod(range, threads > 1, method);
+                double ms = timeStep(new int[] {range.from()});
+                return range.to() == range.from() ? ms : ms + timeStep(new int[] {range.to()});
             };
         }
         double[] fastest = fastestInTurns(timings);
-        ProductMethod chosen = productMethod(range.alternative(), fastest[0], fastest[1]);
-        log.info("worker {} multiplies {} to {} query rows {} (steps of both took {} ms {}, {} ms {})", name,
-                range.from(), range.to(), chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
+        ProductMethod chosen = productMethod(fastest[0], fastest[1]);
+        log.info("worker {} multiplies {} to {} query rows on {} thread(s) {} (steps took {} ms {}, {} ms {})", name,
+                range.from(), range.to(), threads, chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
                 methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
         return chosen;
     }
@@ -386,11 +411,11 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * The alternative only where its steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
+     * Packed only where its steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
      * PyTorch's own order: timings of one shape differ by noise on a shared host.
      */
-    static ProductMethod productMethod(ProductMethod alternative, double rowsFirstMs, double alternativeMs) {
-        return alternativeMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? alternative : ProductMethod.ROWS_FIRST;
+    static ProductMethod productMethod(double rowsFirstMs, double packedMs) {
+        return packedMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? ProductMethod.PACKED : ProductMethod.ROWS_FIRST;
     }
 
     private String describeStepCost() {
@@ -809,10 +834,14 @@ public final class DeviceWorker implements AutoCloseable {
                 Math.round(stepCost.contextMillis() * 1e6) / 1000.0, products);
     }
 
-    private List<WorkerStats.ProductChoice> productChoices() {
-        return Arrays.stream(ProductRows.values())
-                .map(rows -> new WorkerStats.ProductChoice(rows.from(), rows.to(), model.productMethod(rows)))
-                .toList();
+    private List<WorkerStats.ProductChoice> productChoices(int maxThreads) {
+        List<WorkerStats.ProductChoice> choices = new ArrayList<>();
+        for (int threads : maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1}) {
+            for (ProductRows rows : ProductRows.values()) {
+                choices.add(new WorkerStats.ProductChoice(threads, rows.from(), rows.to(), model.productMethod(rows, threads > 1)));
+            }
+        }
+        return choices;
     }
 
     @Override

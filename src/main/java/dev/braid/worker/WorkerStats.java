@@ -14,14 +14,14 @@ import java.util.List;
  * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
  * @param stepCostPerContext  milliseconds a step adds per query token for each 1,000 tokens of cached
  *                            context it attends over, beyond {@code stepCost}
- * @param products            how a step of each range of row counts multiplies the weights, as timed at start
+ * @param products            how a step of each range of row counts and thread count multiplies the weights, as timed at start
  */
 public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
                           long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost,
                           double stepCostPerContext, List<ProductChoice> products) {
 
-    /** Steps of {@code fromRows} to {@code toRows} query rows multiply the weights by {@code method}. */
-    public record ProductChoice(int fromRows, int toRows, ProductMethod method) {
+    /** Steps of {@code fromRows} to {@code toRows} query rows on {@code threads} threads multiply the weights by {@code method}. */
+    public record ProductChoice(int threads, int fromRows, int toRows, ProductMethod method) {
     }
 }

@@ -72,11 +72,16 @@ function drawStepCost() {
     ? `Per query token and 1,000 tokens of context it attends over: ${context.join('; ')}` : '';
 }
 
-// "cpu: rows first for 2–3 rows, weight slabs for 4–8": the method names as the API spells them, in words.
+// "cpu: on 1 thread rows first for 1 row, packed for 2–3 rows, …; on 2 threads …": the method names as
+// the API spells them, in words, one group per thread count the worker timed.
 function products(w) {
-  const ranges = (w.products || [])
-    .map((p, i) => `${p.method.toLowerCase().replaceAll('_', ' ')} for ${p.from_rows}–${p.to_rows}${i === 0 ? ' rows' : ''}`);
-  return ranges.length ? `${w.name}: ${ranges.join(', ')}` : '';
+  const byThreads = new Map();
+  for (const p of w.products || []) {
+    const rows = p.from_rows === p.to_rows ? `${p.from_rows} row${p.from_rows === 1 ? '' : 's'}` : `${p.from_rows}–${p.to_rows} rows`;
+    byThreads.set(p.threads, [...(byThreads.get(p.threads) || []), `${p.method.toLowerCase().replaceAll('_', ' ')} for ${rows}`]);
+  }
+  const groups = [...byThreads].map(([threads, ranges]) => `on ${threads} thread${threads === 1 ? '' : 's'} ${ranges.join(', ')}`);
+  return groups.length ? `${w.name}: ${groups.join('; ')}` : '';
 }
 
 function row(m) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.braid.kv.BlockTable;
 import dev.braid.kv.PagedKvCache;
 import java.util.ArrayList;
@@ -64,17 +61,20 @@ class TransformerReferenceTest {
 
     /**
      * A step of the prompt's last few tokens after the rest is cached: the few-row products that
-     * guesses and small batches run, by each {@link ProductMethod} a worker may choose for them.
-     * (The fixtures' matrices are smaller than a slab, so {@code WEIGHT_SLABS} multiplies them rows
-     * first here; {@link #slabsMultiplyAsTheUsualProduct} covers the slabs themselves.)
+     * guesses and small batches run, by each {@link ProductMethod} a worker may choose for them, on
+     * one thread and on two.
      */
     @ParameterizedTest
-    @CsvSource({"llama-tiny, FEW, ROWS_FIRST", "llama-tiny, FEW, WEIGHTS_FIRST", "gpt2-tiny, FEW, ROWS_FIRST",
-            "gpt2-tiny, FEW, WEIGHTS_FIRST", "llama-tiny, SEVERAL, WEIGHT_SLABS", "gpt2-tiny, SEVERAL, WEIGHT_SLABS"})
-    void aStepOfAFewTokensMatchesTheReferenceByEitherProductMethod(String fixture, ProductRows range, ProductMethod method) {
+    @CsvSource({"llama-tiny, ONE, ROWS_FIRST, 1", "llama-tiny, ONE, PACKED, 1", "llama-tiny, FEW, PACKED, 2",
+            "gpt2-tiny, FEW, ROWS_FIRST, 1", "gpt2-tiny, FEW, PACKED, 1", "llama-tiny, SEVERAL, PACKED, 1",
+            "gpt2-tiny, SEVERAL, PACKED, 2", "llama-tiny, MANY, PACKED, 1", "gpt2-tiny, MANY, PACKED, 2"})
+    void aStepOfAFewTokensMatchesTheReferenceByEitherProductMethod(String fixture, ProductRows range, ProductMethod method,
+                                                                     int threads) {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu());
              PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(4, 64), Device.cpu())) {
-            model.transformer().productMethod(range, method);
+            assertThat(model.transformer().packProducts()).as("float32 weights on a CPU pack").isTrue();
+            model.transformer().productMethod(range, threads > 1, method);
+            CpuThreads.useOnThisThread(threads);
             int stepsChecked = 0;
             for (ReferenceCase c : ReferenceCase.load(fixture)) {
                 int[] ids = c.promptIds();
@@ -107,25 +107,8 @@ class TransformerReferenceTest {
                 }
             }
             assertThat(stepsChecked).as("steps of %s's row counts the prompts allow", range).isPositive();
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {4, 5, 8})
-    void slabsMultiplyAsTheUsualProduct(int rows) {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDArray weight = manager.randomNormal(new Shape(96, 40));
-            NDArray x = manager.randomNormal(new Shape(rows, 40));
-            // 96 x 40 floats are 15,360 bytes: slabs of at most 2,048 bytes cut the outputs in 8
-            NDArray slabbed = Transformer.inSlabs(x, weight, 2048);
-            assertThat(slabbed).isNotNull();
-            assertThat(slabbed.getShape()).isEqualTo(new Shape(rows, 96));
-            float[] expected = x.matMul(weight.transpose()).toFloatArray();
-            float[] actual = slabbed.toFloatArray();
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(1e-4f));
-            }
-            assertThat(Transformer.inSlabs(x, weight, 96 * 40 * Float.BYTES)).as("no larger than a slab").isNull();
+        } finally {
+            CpuThreads.useOnThisThread(CpuThreads.perWorker());
         }
     }
 

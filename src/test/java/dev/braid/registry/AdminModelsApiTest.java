@@ -69,11 +69,14 @@ class AdminModelsApiTest extends ServiceTest {
                 // the chunked-prefill budget it chose from that curve: 32 to 128 tokens
                 .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128))
                 // how it multiplies a few rows, as timed at calibration
-                .jsonPath("$.workers[0].products[0].from_rows").isEqualTo(2)
-                .jsonPath("$.workers[0].products[0].to_rows").isEqualTo(3)
-                .jsonPath("$.workers[0].products[0].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "WEIGHTS_FIRST"))
-                .jsonPath("$.workers[0].products[1].from_rows").isEqualTo(4)
-                .jsonPath("$.workers[0].products[1].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "WEIGHT_SLABS"));
+                .jsonPath("$.workers[0].products[0].threads").isEqualTo(1)
+                .jsonPath("$.workers[0].products[0].from_rows").isEqualTo(1)
+                .jsonPath("$.workers[0].products[0].to_rows").isEqualTo(1)
+                .jsonPath("$.workers[0].products[0].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "PACKED"))
+                .jsonPath("$.workers[0].products[1].from_rows").isEqualTo(2)
+                .jsonPath("$.workers[0].products[1].to_rows").isEqualTo(3)
+                .jsonPath("$.workers[0].products[3].from_rows").isEqualTo(9)
+                .jsonPath("$.workers[0].products[3].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "PACKED"));
         // tiny is tiny-2's draft partner: it cannot go first
         admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.type").isEqualTo("https://braid.dev/problems/conflict");

@@ -8,15 +8,14 @@ import org.junit.jupiter.api.Test;
 class ProductMethodChoiceTest {
 
     @Test
-    void theAlternativeOnlyWhereItRanClearlyFaster() {
-        assertThat(DeviceWorker.productMethod(ProductMethod.WEIGHTS_FIRST, 41.1, 66.4)).isEqualTo(ProductMethod.ROWS_FIRST);
-        assertThat(DeviceWorker.productMethod(ProductMethod.WEIGHTS_FIRST, 49.3, 28.0)).isEqualTo(ProductMethod.WEIGHTS_FIRST);
-        assertThat(DeviceWorker.productMethod(ProductMethod.WEIGHT_SLABS, 68.5, 44.1)).isEqualTo(ProductMethod.WEIGHT_SLABS);
+    void packedOnlyWhereItRanClearlyFaster() {
+        assertThat(DeviceWorker.productMethod(39.38, 42.30)).isEqualTo(ProductMethod.ROWS_FIRST);
+        assertThat(DeviceWorker.productMethod(166.43, 86.92)).isEqualTo(ProductMethod.PACKED);
     }
 
     @Test
     void aGainWithinNoiseKeepsPyTorchsOwnOrder() {
-        assertThat(DeviceWorker.productMethod(ProductMethod.WEIGHT_SLABS, 10.0, 9.5)).isEqualTo(ProductMethod.ROWS_FIRST);
-        assertThat(DeviceWorker.productMethod(ProductMethod.WEIGHT_SLABS, 10.0, 8.9)).isEqualTo(ProductMethod.WEIGHT_SLABS);
+        assertThat(DeviceWorker.productMethod(10.0, 9.5)).isEqualTo(ProductMethod.ROWS_FIRST);
+        assertThat(DeviceWorker.productMethod(10.0, 8.9)).isEqualTo(ProductMethod.PACKED);
     }
 }
