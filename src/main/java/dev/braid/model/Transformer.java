@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.braid.kv.KvCacheSpec;
@@ -38,7 +37,7 @@ public abstract class Transformer implements AutoCloseable {
      * reads one consistent set.
      */
     private volatile ProductMethod[][] productMethods = initialProductMethods();
-    /** The float32 weight matrices of the products, in load order: what {@link #packProducts} copies. */
+    /** The weight matrices of the products, in their held precision: what {@link #packProducts} copies. */
     private final List<NDArray> productWeights = new ArrayList<>();
     /** Each product weight's {@link ProductMethod#PACKED} copy, once made. */
     private final Map<NDArray, NDArray> packedWeights = new IdentityHashMap<>();
@@ -73,16 +72,19 @@ public abstract class Transformer implements AutoCloseable {
      * float32 original is freed.
      */
     protected NDArray product(NDArray weight) {
-        if (weight == null || weight.getDataType() == dtype.type()) {
-            if (weight != null && weight.getShape().dimension() == 2 && weight.getDataType() == DataType.FLOAT32) {
-                productWeights.add(weight);
-            }
-            return weight;
+        if (weight == null) {
+            return null;
         }
-        NDArray converted = halfPrecision.call("narrow", weight, (long) dtype.scalarType());
-        weightBytes += converted.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
-        weight.close();
-        return converted;
+        NDArray held = weight;
+        if (weight.getDataType() != dtype.type()) {
+            held = halfPrecision.call("narrow", weight, (long) dtype.scalarType());
+            weightBytes += held.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
+            weight.close();
+        }
+        if (held.getShape().dimension() == 2) {
+            productWeights.add(held);
+        }
+        return held;
     }
 
     /** Loads one tensor of the checkpoint onto this model's device, counting its parameters. */
@@ -189,18 +191,16 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and
-     * returns in {@code x}'s. Float32 products on a CPU multiply by the {@link #productMethod} of
-     * their {@link ProductRows} range and the calling thread's thread count.
+     * returns in {@code x}'s. Products on a CPU multiply by the {@link #productMethod} of their
+     * {@link ProductRows} range and the calling thread's thread count.
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        NDArray packed = packedWeights.isEmpty() ? null : packedFor(x, weight);
+        if (packed != null) {
+            return packedProducts.call("linear", x, packed, biasList(bias));
+        }
         if (weight.getDataType() != x.getDataType()) {
             return halfPrecision.call("linear", x, weight, biasList(bias));
-        }
-        if (methodFor(x, weight) == ProductMethod.PACKED) {
-            NDArray packed = packedWeights.get(weight);
-            if (packed != null) {
-                return packedProducts.call("linear", x, packed, biasList(bias));
-            }
         }
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
@@ -209,21 +209,23 @@ public abstract class Transformer implements AutoCloseable {
         return bias == null ? NO_BIAS : new NDArray[] {bias};
     }
 
-    private ProductMethod methodFor(NDArray x, NDArray weight) {
+    /** The weight's packed copy where the step's rows and threads multiply {@link ProductMethod#PACKED}; else null. */
+    private NDArray packedFor(NDArray x, NDArray weight) {
         Shape shape = x.getShape();
-        if (shape.dimension() != 2 || weight.getDataType() != DataType.FLOAT32
-                || !x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-            return ProductMethod.ROWS_FIRST;
+        if (shape.dimension() != 2) {
+            return null;
         }
         ProductRows range = ProductRows.of(shape.get(0));
-        return range == null ? ProductMethod.ROWS_FIRST
-                : productMethods[CpuThreads.onThisThread() > 1 ? 1 : 0][range.ordinal()];
+        if (range == null || productMethods[CpuThreads.onThisThread() > 1 ? 1 : 0][range.ordinal()] != ProductMethod.PACKED) {
+            return null;
+        }
+        return packedWeights.get(weight);
     }
 
     /**
-     * Makes the {@link ProductMethod#PACKED} copy of every float32 product weight, doubling their
-     * memory until {@link #dropUnusedPackedProducts}; false, with nothing made, off a CPU or where
-     * this libtorch cannot pack.
+     * Makes the {@link ProductMethod#PACKED} copy of every product weight, in its own precision,
+     * doubling their memory until {@link #dropUnusedPackedProducts}; false, with nothing made, off a
+     * CPU. Throws where this libtorch cannot pack them.
      */
     public boolean packProducts() {
         if (!packedWeights.isEmpty()) {
@@ -269,7 +271,7 @@ public abstract class Transformer implements AutoCloseable {
     /** Bytes of the packed copies held beside the weights. */
     public long packedBytes() {
         return packedWeights.isEmpty() ? 0
-                : productWeights.stream().mapToLong(w -> w.size() * Float.BYTES).sum();
+                : productWeights.stream().mapToLong(NDArray::size).sum() * dtype.type().getNumOfBytes();
     }
 
     /** How products of {@code range}'s row counts multiply float32 weights on a CPU, on one thread or several; rows first until set. */

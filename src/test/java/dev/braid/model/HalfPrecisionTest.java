@@ -90,6 +90,49 @@ class HalfPrecisionTest {
         }
     }
 
+    /**
+     * Half-precision weights packed for oneDNN ({@link ProductMethod#PACKED}) against the same weights
+     * multiplied by libtorch's own product, every row count packed. A CPU whose oneDNN has no
+     * bfloat16 kernels refuses to pack them, and the model then keeps multiplying them unpacked.
+     */
+    @ParameterizedTest
+    @CsvSource({"llama-tiny", "gpt2-tiny"})
+    void packedBfloat16ProductsMatchTheUnpackedOnes(String fixture) {
+        Path folder = ReferenceCase.FIXTURES.resolve(fixture);
+        try (LoadedModel unpacked = LoadedModel.load(folder, Device.cpu(), WeightDtype.BFLOAT16);
+             LoadedModel packed = LoadedModel.load(folder, Device.cpu(), WeightDtype.BFLOAT16)) {
+            boolean packs;
+            try {
+                packs = packed.transformer().packProducts();
+            } catch (RuntimeException refused) {
+                assertThat(refused).hasMessageContaining("bf16");
+                packs = false;
+            }
+            for (ProductRows range : ProductRows.values()) {
+                packed.transformer().productMethod(range, false, ProductMethod.PACKED);
+                packed.transformer().productMethod(range, true, ProductMethod.PACKED);
+            }
+            int positions = 0;
+            int agreeing = 0;
+            double worst = 0;
+            for (ReferenceCase c : ReferenceCase.load(fixture)) {
+                float[][] a = prefillLogits(unpacked, c.promptIds());
+                float[][] b = prefillLogits(packed, c.promptIds());
+                for (int p = 0; p < a.length; p++) {
+                    positions++;
+                    agreeing += argmax(a[p]) == argmax(b[p]) ? 1 : 0;
+                    for (int v = 0; v < a[p].length; v++) {
+                        worst = Math.max(worst, Math.abs(a[p][v] - b[p][v]));
+                    }
+                }
+            }
+            System.out.printf("bfloat16 weights, %s, %s: max |logit - unpacked logit| %.5f, argmax agreement %d/%d%n",
+                    packs ? "packed" : "packing refused by this CPU", fixture, worst, agreeing, positions);
+            assertThat(worst).isLessThan(0.05);
+            assertThat(agreeing).isEqualTo(positions);
+        }
+    }
+
     @Test
     void anUnknownPrecisionIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> WeightDtype.parse("int4"))
