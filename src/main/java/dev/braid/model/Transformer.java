@@ -274,7 +274,7 @@ public abstract class Transformer implements AutoCloseable {
                 : productWeights.stream().mapToLong(NDArray::size).sum() * dtype.type().getNumOfBytes();
     }
 
-    /** How products of {@code range}'s row counts multiply float32 weights on a CPU, on one thread or several; rows first until set. */
+    /** How products of {@code range}'s row counts multiply the weights on a CPU, on one thread or several; rows first until set. */
     public ProductMethod productMethod(ProductRows range, boolean parallel) {
         return productMethods[parallel ? 1 : 0][range.ordinal()];
     }

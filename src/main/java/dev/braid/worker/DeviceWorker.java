@@ -335,19 +335,25 @@ public final class DeviceWorker implements AutoCloseable {
      * on {@code maxThreads}, and frees the packed copies if no range chose them.
      */
     private void chooseProductMethods(int maxThreads, int context) {
+        int[] threadCounts = maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1};
         try {
             if (!model.packProducts()) {
                 return;
             }
+            for (int threads : threadCounts) {
+                CpuThreads.useOnThisThread(threads);
+                for (ProductRows range : ProductRows.values()) {
+                    if (range.to() < context) {
+                        model.productMethod(range, threads > 1, timeProductMethods(range, threads));
+                    }
+                }
+            }
         } catch (RuntimeException e) {
-            log.warn("worker {} multiplies rows first: this libtorch could not pack its weights: {}", name, e.getMessage());
-            return;
-        }
-        for (int threads : maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1}) {
-            CpuThreads.useOnThisThread(threads);
-            for (ProductRows range : ProductRows.values()) {
-                if (range.to() < context) {
-                    model.productMethod(range, threads > 1, timeProductMethods(range, threads));
+            // e.g. a CPU whose oneDNN has no kernels for half-precision weights
+            log.warn("worker {} multiplies rows first: its packed products failed: {}", name, e.getMessage());
+            for (int threads : threadCounts) {
+                for (ProductRows range : ProductRows.values()) {
+                    model.productMethod(range, threads > 1, ProductMethod.ROWS_FIRST);
                 }
             }
         }
