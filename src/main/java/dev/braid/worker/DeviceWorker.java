@@ -343,7 +343,7 @@ public final class DeviceWorker implements AutoCloseable {
             for (int threads : threadCounts) {
                 CpuThreads.useOnThisThread(threads);
                 for (ProductRows range : ProductRows.values()) {
-                    if (range.to() < context) {
+                    if (range.largestTimed() < context) {
                         model.productMethod(range, threads > 1, timeProductMethods(range, threads));
                     }
                 }
@@ -378,13 +378,14 @@ public final class DeviceWorker implements AutoCloseable {
             timings[i] = () -> {
                 model.productMethod(range, threads > 1, method);
                 double ms = timeStep(new int[] {range.from()});
-                return range.to() == range.from() ? ms : ms + timeStep(new int[] {range.to()});
+                return range.largestTimed() == range.from() ? ms : ms + timeStep(new int[] {range.largestTimed()});
             };
         }
         double[] fastest = fastestInTurns(timings);
         ProductMethod chosen = productMethod(fastest[0], fastest[1]);
-        log.info("worker {} multiplies {} to {} query rows on {} thread(s) {} (steps took {} ms {}, {} ms {})", name,
-                range.from(), range.to(), threads, chosen, String.format(Locale.ROOT, "%.2f", fastest[0]),
+        log.info("worker {} multiplies {}{} query rows on {} thread(s) {} (steps of {} and {} took {} ms {}, {} ms {})",
+                name, range.from(), range.openEnded() ? "+" : range.to() == range.from() ? "" : " to " + range.to(),
+                threads, chosen, range.from(), range.largestTimed(), String.format(Locale.ROOT, "%.2f", fastest[0]),
                 methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
         return chosen;
     }
@@ -844,7 +845,8 @@ public final class DeviceWorker implements AutoCloseable {
         List<WorkerStats.ProductChoice> choices = new ArrayList<>();
         for (int threads : maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1}) {
             for (ProductRows rows : ProductRows.values()) {
-                choices.add(new WorkerStats.ProductChoice(threads, rows.from(), rows.to(), model.productMethod(rows, threads > 1)));
+                choices.add(new WorkerStats.ProductChoice(threads, rows.from(), rows.openEnded() ? null : rows.to(),
+                        model.productMethod(rows, threads > 1)));
             }
         }
         return choices;

@@ -21,7 +21,10 @@ public record WorkerStats(String name, int runningTasks, int waitingTasks, int u
                           long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost,
                           double stepCostPerContext, List<ProductChoice> products) {
 
-    /** Steps of {@code fromRows} to {@code toRows} query rows on {@code threads} threads multiply the weights by {@code method}. */
-    public record ProductChoice(int threads, int fromRows, int toRows, ProductMethod method) {
+    /**
+     * Steps of {@code fromRows} to {@code toRows} query rows (null: no upper end) on {@code threads}
+     * threads multiply the weights by {@code method}.
+     */
+    public record ProductChoice(int threads, int fromRows, Integer toRows, ProductMethod method) {
     }
 }

@@ -77,7 +77,8 @@ function drawStepCost() {
 function products(w) {
   const byThreads = new Map();
   for (const p of w.products || []) {
-    const rows = p.from_rows === p.to_rows ? `${p.from_rows} row${p.from_rows === 1 ? '' : 's'}` : `${p.from_rows}–${p.to_rows} rows`;
+    const rows = p.to_rows == null ? `${p.from_rows}+ rows`
+      : p.from_rows === p.to_rows ? `${p.from_rows} row${p.from_rows === 1 ? '' : 's'}` : `${p.from_rows}–${p.to_rows} rows`;
     byThreads.set(p.threads, [...(byThreads.get(p.threads) || []), `${p.method.toLowerCase().replaceAll('_', ' ')} for ${rows}`]);
   }
   const groups = [...byThreads].map(([threads, ranges]) => `on ${threads} thread${threads === 1 ? '' : 's'} ${ranges.join(', ')}`);

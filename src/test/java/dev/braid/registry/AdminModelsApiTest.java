@@ -76,6 +76,8 @@ class AdminModelsApiTest extends ServiceTest {
                 .jsonPath("$.workers[0].products[1].from_rows").isEqualTo(2)
                 .jsonPath("$.workers[0].products[1].to_rows").isEqualTo(3)
                 .jsonPath("$.workers[0].products[3].from_rows").isEqualTo(9)
+                // the last range has no upper end
+                .jsonPath("$.workers[0].products[3].to_rows").isEmpty()
                 .jsonPath("$.workers[0].products[3].method").value(m -> assertThat(m).isIn("ROWS_FIRST", "PACKED"));
         // tiny is tiny-2's draft partner: it cannot go first
         admin().delete().uri("/api/admin/models/tiny").exchange().expectStatus().isEqualTo(409)
