@@ -42,24 +42,11 @@ class HalfPrecisionTest {
             // the products halve; norms and a tied embedding (gpt2-tiny's LM head) stay float32
             assertThat(half.transformer().streamedWeightBytes()).isLessThan(full.transformer().streamedWeightBytes());
             assertThat(half.transformer().parameterCount()).isEqualTo(full.transformer().parameterCount());
-            int positions = 0;
-            int agreeing = 0;
-            double worst = 0;
-            for (ReferenceCase c : ReferenceCase.load(fixture)) {
-                float[][] a = prefillLogits(full, c.promptIds());
-                float[][] b = prefillLogits(half, c.promptIds());
-                for (int p = 0; p < a.length; p++) {
-                    positions++;
-                    agreeing += argmax(a[p]) == argmax(b[p]) ? 1 : 0;
-                    for (int v = 0; v < a[p].length; v++) {
-                        worst = Math.max(worst, Math.abs(a[p][v] - b[p][v]));
-                    }
-                }
-            }
+            PrefillComparison compared = PrefillComparison.of(full, half, fixture);
             System.out.printf("%s weights, %s: max |logit - float32 logit| %.5f, argmax agreement %d/%d%n",
-                    dtype.key(), fixture, worst, agreeing, positions);
-            assertThat(worst).isLessThan(tolerance);
-            assertThat((double) agreeing / positions).isGreaterThanOrEqualTo(agreement);
+                    dtype.key(), fixture, compared.worst(), compared.agreeing(), compared.positions());
+            assertThat(compared.worst()).isLessThan(tolerance);
+            assertThat((double) compared.agreeing() / compared.positions()).isGreaterThanOrEqualTo(agreement);
         }
     }
 
@@ -112,24 +99,12 @@ class HalfPrecisionTest {
                 packed.transformer().productMethod(range, false, ProductMethod.PACKED);
                 packed.transformer().productMethod(range, true, ProductMethod.PACKED);
             }
-            int positions = 0;
-            int agreeing = 0;
-            double worst = 0;
-            for (ReferenceCase c : ReferenceCase.load(fixture)) {
-                float[][] a = prefillLogits(unpacked, c.promptIds());
-                float[][] b = prefillLogits(packed, c.promptIds());
-                for (int p = 0; p < a.length; p++) {
-                    positions++;
-                    agreeing += argmax(a[p]) == argmax(b[p]) ? 1 : 0;
-                    for (int v = 0; v < a[p].length; v++) {
-                        worst = Math.max(worst, Math.abs(a[p][v] - b[p][v]));
-                    }
-                }
-            }
+            PrefillComparison compared = PrefillComparison.of(unpacked, packed, fixture);
             System.out.printf("bfloat16 weights, %s, %s: max |logit - unpacked logit| %.5f, argmax agreement %d/%d%n",
-                    packs ? "packed" : "packing refused by this CPU", fixture, worst, agreeing, positions);
-            assertThat(worst).isLessThan(0.05);
-            assertThat(agreeing).isEqualTo(positions);
+                    packs ? "packed" : "packing refused by this CPU", fixture, compared.worst(), compared.agreeing(),
+                    compared.positions());
+            assertThat(compared.worst()).isLessThan(0.05);
+            assertThat(compared.agreeing()).isEqualTo(compared.positions());
         }
     }
 
@@ -139,6 +114,28 @@ class HalfPrecisionTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float32, float16, bfloat16");
         assertThat(WeightDtype.parse(" Float16 ")).isEqualTo(WeightDtype.FLOAT16);
         assertThat(WeightDtype.parse("bfloat16")).isEqualTo(WeightDtype.BFLOAT16);
+    }
+
+    /** Two models' prefill logits over a fixture's prompts: the largest difference and the argmaxes they share. */
+    private record PrefillComparison(int positions, int agreeing, double worst) {
+
+        static PrefillComparison of(LoadedModel reference, LoadedModel other, String fixture) {
+            int positions = 0;
+            int agreeing = 0;
+            double worst = 0;
+            for (ReferenceCase c : ReferenceCase.load(fixture)) {
+                float[][] a = prefillLogits(reference, c.promptIds());
+                float[][] b = prefillLogits(other, c.promptIds());
+                for (int p = 0; p < a.length; p++) {
+                    positions++;
+                    agreeing += argmax(a[p]) == argmax(b[p]) ? 1 : 0;
+                    for (int v = 0; v < a[p].length; v++) {
+                        worst = Math.max(worst, Math.abs(a[p][v] - b[p][v]));
+                    }
+                }
+            }
+            return new PrefillComparison(positions, agreeing, worst);
+        }
     }
 
     private static float[][] prefillLogits(LoadedModel model, int[] prompt) {
