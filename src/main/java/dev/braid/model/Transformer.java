@@ -69,7 +69,7 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * A weight matrix (or its bias) of the products, in this model's {@link WeightDtype}; the
-     * float32 original is freed.
+     * float32 original is freed. Matrices are also listed for {@link #packProducts}.
      */
     protected NDArray product(NDArray weight) {
         if (weight == null) {

@@ -335,7 +335,7 @@ public final class DeviceWorker implements AutoCloseable {
      * on {@code maxThreads}, and frees the packed copies if no range chose them.
      */
     private void chooseProductMethods(int maxThreads, int context) {
-        int[] threadCounts = maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1};
+        int[] threadCounts = productThreadCounts(maxThreads);
         try {
             if (!model.packProducts()) {
                 return;
@@ -365,8 +365,13 @@ public final class DeviceWorker implements AutoCloseable {
         }
     }
 
+    /** One thread and, where a worker may use more, all of them: the counts products are chosen for. */
+    private static int[] productThreadCounts(int maxThreads) {
+        return maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1};
+    }
+
     /**
-     * Times a step of the range's least and one of its most query tokens with each product method on
+     * Times steps of the range's least and largest timed query tokens with each product method on
      * {@code threads} threads, the two taking turns round by round so that neither is timed on a
      * colder JVM; the faster by {@link #productMethod}.
      */
@@ -383,10 +388,13 @@ public final class DeviceWorker implements AutoCloseable {
         }
         double[] fastest = fastestInTurns(timings);
         ProductMethod chosen = productMethod(fastest[0], fastest[1]);
-        log.info("worker {} multiplies {}{} query rows on {} thread(s) {} (steps of {} and {} took {} ms {}, {} ms {})",
-                name, range.from(), range.openEnded() ? "+" : range.to() == range.from() ? "" : " to " + range.to(),
-                threads, chosen, range.from(), range.largestTimed(), String.format(Locale.ROOT, "%.2f", fastest[0]),
-                methods[0], String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
+        String rows = range.openEnded() ? range.from() + "+"
+                : range.to() == range.from() ? Integer.toString(range.from()) : range.from() + " to " + range.to();
+        String timed = range.largestTimed() == range.from() ? Integer.toString(range.from())
+                : range.from() + " and " + range.largestTimed();
+        log.info("worker {} multiplies {} query rows on {} thread(s) {} (steps of {} took {} ms {}, {} ms {})", name,
+                rows, threads, chosen, timed, String.format(Locale.ROOT, "%.2f", fastest[0]), methods[0],
+                String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
         return chosen;
     }
 
@@ -843,7 +851,7 @@ public final class DeviceWorker implements AutoCloseable {
 
     private List<WorkerStats.ProductChoice> productChoices(int maxThreads) {
         List<WorkerStats.ProductChoice> choices = new ArrayList<>();
-        for (int threads : maxThreads > 1 ? new int[] {1, maxThreads} : new int[] {1}) {
+        for (int threads : productThreadCounts(maxThreads)) {
             for (ProductRows rows : ProductRows.values()) {
                 choices.add(new WorkerStats.ProductChoice(threads, rows.from(), rows.openEnded() ? null : rows.to(),
                         model.productMethod(rows, threads > 1)));

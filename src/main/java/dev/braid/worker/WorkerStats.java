@@ -14,7 +14,8 @@ import java.util.List;
  * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
  * @param stepCostPerContext  milliseconds a step adds per query token for each 1,000 tokens of cached
  *                            context it attends over, beyond {@code stepCost}
- * @param products            how a step of each range of row counts and thread count multiplies the weights, as timed at start
+ * @param products            how a step of each range of row counts multiplies the weights on each thread
+ *                            count, as timed at start
  */
 public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
