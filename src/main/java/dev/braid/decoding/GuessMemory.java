@@ -14,10 +14,16 @@ public final class GuessMemory {
     /** Weight of one sequence's latest estimate in what is remembered. */
     private static final double RATE = 0.2;
 
-    private final Map<String, double[]> estimates = new HashMap<>();
-    /** Observations of each entry {@link #observe} has counted, by key. */
-    private final Map<String, int[]> observations = new HashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
     private final boolean keeps;
+
+    /** What is remembered under one key, and how many observations {@link #observe} counted per value. */
+    private record Entry(double[] values, int[] observed) {
+
+        static Entry of(double[] values) {
+            return new Entry(values.clone(), new int[values.length]);
+        }
+    }
 
     public GuessMemory() {
         this(true);
@@ -34,21 +40,28 @@ public final class GuessMemory {
 
     /** What is remembered under {@code key}, or {@code prior}; a copy either way. */
     public double[] recall(String key, double[] prior) {
-        double[] known = estimates.get(key);
-        return known == null || known.length != prior.length ? prior.clone() : known.clone();
+        Entry known = entries.get(key);
+        return known == null || known.values.length != prior.length ? prior.clone() : known.values.clone();
     }
 
     public void remember(String key, double[] estimate) {
         if (!keeps) {
             return;
         }
-        double[] known = estimates.get(key);
-        if (known == null || known.length != estimate.length) {
-            estimates.put(key, estimate.clone());
+        Entry known = entries.get(key);
+        if (known == null || known.values.length != estimate.length) {
+            entries.put(key, Entry.of(estimate));
             return;
         }
-        for (int i = 0; i < known.length; i++) {
-            known[i] += RATE * (estimate[i] - known[i]);
+        for (int i = 0; i < estimate.length; i++) {
+            known.values[i] += RATE * (estimate[i] - known.values[i]);
+        }
+    }
+
+    /** Replaces what is remembered under {@code key} with {@code values}: a setting, not an estimate. */
+    public void keep(String key, double[] values) {
+        if (keeps) {
+            entries.put(key, Entry.of(values));
         }
     }
 
@@ -65,19 +78,17 @@ public final class GuessMemory {
         if (!keeps) {
             return;
         }
-        double[] known = estimates.get(key);
-        if (known == null || known.length != prior.length) {
-            known = prior.clone();
-            estimates.put(key, known);
-            observations.remove(key);
+        Entry known = entries.get(key);
+        if (known == null || known.values.length != prior.length) {
+            known = Entry.of(prior);
+            entries.put(key, known);
         }
-        int[] counts = observations.computeIfAbsent(key, k -> new int[prior.length]);
-        double weight = Math.max(rate, 1.0 / (++counts[index] + 1));
-        known[index] += weight * (value - known[index]);
+        double weight = Math.max(rate, 1.0 / (++known.observed[index] + 1));
+        known.values[index] += weight * (value - known.values[index]);
     }
 
     /** Whether anything is remembered under {@code key}. */
     public boolean knows(String key) {
-        return estimates.containsKey(key);
+        return entries.containsKey(key);
     }
 }

@@ -65,6 +65,6 @@ public final class ProbeSchedule {
 
     private void nextProbeAfter(int steps) {
         interval = steps;
-        memory.observe(key, UNKNOWN, 0, steps, 1);
+        memory.keep(key, new double[] {steps});
     }
 }

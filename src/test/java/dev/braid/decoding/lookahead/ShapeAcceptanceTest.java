@@ -11,6 +11,11 @@ class ShapeAcceptanceTest {
     /** The pool offered three candidates: shapes 1 and 2 verify the first one and two, 3 and 4 all. */
     private static final int[] THREE_OFFERED = {0, 1, 2, 3, 3};
 
+    /** A step no candidate matched: the model's own token, 5, and what its first candidates accepted. */
+    private static Verification.Verdict missed(int[] matchedAmongFirst) {
+        return new Verification.Verdict(-1, 0, new int[] {5}, matchedAmongFirst);
+    }
+
     @Test
     void aStepThatVerifiedEveryCandidateTeachesTheShapesThatVerifyFewer() {
         ShapeAcceptance shapes = new ShapeAcceptance(new GuessMemory());
@@ -25,7 +30,7 @@ class ShapeAcceptanceTest {
     @Test
     void aStepThatVerifiedFewerCandidatesLeavesTheShapesThatVerifyMore() {
         ShapeAcceptance shapes = new ShapeAcceptance(new GuessMemory());
-        shapes.observe(1, THREE_OFFERED, new Verification.Verdict(-1, 0, new int[] {5}, new int[] {0}));
+        shapes.observe(1, THREE_OFFERED, missed(new int[] {0}));
         assertThat(shapes.expected(1)).isZero();
         assertThat(shapes.expected(2)).isEqualTo(1);
         assertThat(shapes.expected(3)).isEqualTo(1);
@@ -34,7 +39,7 @@ class ShapeAcceptanceTest {
     @Test
     void whereThePoolOfferedOneCandidateEveryShapeVerifiedIt() {
         ShapeAcceptance shapes = new ShapeAcceptance(new GuessMemory());
-        shapes.observe(1, new int[] {0, 1, 1, 1, 1}, new Verification.Verdict(-1, 0, new int[] {5}, new int[] {0}));
+        shapes.observe(1, new int[] {0, 1, 1, 1, 1}, missed(new int[] {0}));
         for (int shape = 1; shape < ShapeAcceptance.SHAPES; shape++) {
             assertThat(shapes.expected(shape)).as("shape %d", shape).isZero();
         }
@@ -43,7 +48,7 @@ class ShapeAcceptanceTest {
     @Test
     void aSampledStepTeachesOnlyItsOwnShape() {
         ShapeAcceptance shapes = new ShapeAcceptance(new GuessMemory());
-        shapes.observe(3, THREE_OFFERED, new Verification.Verdict(-1, 0, new int[] {5}, null));
+        shapes.observe(3, THREE_OFFERED, missed(null));
         assertThat(shapes.expected(3)).isZero();
         assertThat(shapes.expected(1)).isEqualTo(1);
         assertThat(shapes.expected(4)).isEqualTo(1);
@@ -52,7 +57,7 @@ class ShapeAcceptanceTest {
     @Test
     void aPlainStepOrAnEmptyPoolTeachesNothing() {
         ShapeAcceptance shapes = new ShapeAcceptance(new GuessMemory());
-        Verification.Verdict none = new Verification.Verdict(-1, 0, new int[] {5}, new int[0]);
+        Verification.Verdict none = missed(new int[0]);
         shapes.observe(0, THREE_OFFERED, none);
         shapes.observe(4, new int[] {0, 0, 0, 0, 0}, none);
         assertThat(shapes.expected(1)).isEqualTo(1);
@@ -63,7 +68,7 @@ class ShapeAcceptanceTest {
     void aNewLaneStartsFromWhatTheWorkerRemembers() {
         GuessMemory memory = new GuessMemory();
         ShapeAcceptance first = new ShapeAcceptance(memory);
-        first.observe(4, THREE_OFFERED, new Verification.Verdict(-1, 0, new int[] {5}, new int[] {0, 0, 0}));
+        first.observe(4, THREE_OFFERED, missed(new int[] {0, 0, 0}));
         ShapeAcceptance next = new ShapeAcceptance(memory);
         // the memory's first observation averages with the prior of one token
         for (int shape = 1; shape < ShapeAcceptance.SHAPES; shape++) {
