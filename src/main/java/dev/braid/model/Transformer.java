@@ -41,18 +41,16 @@ public abstract class Transformer implements AutoCloseable {
     private final List<NDArray> productWeights = new ArrayList<>();
     /** Each product weight's {@link ProductMethod#PACKED} copy, once made. */
     private final Map<NDArray, NDArray> packedWeights = new IdentityHashMap<>();
-    private ScriptModule packedProducts;
-    /** The half-precision product's empty bias list, made once rather than for every product of every step. */
+    /** The scripted products: in half precision, packed, in output blocks. */
+    private final ScriptModule products;
+    /** A scripted product's empty bias list, made once rather than for every product of every step. */
     private static final NDArray[] NO_BIAS = new NDArray[0];
-    /** Products held in half precision; null for float32 weights. */
-    private final ScriptModule halfPrecision;
 
     protected Transformer(ModelConfig config, Device device, WeightDtype dtype) {
         this.config = config;
         this.dtype = dtype;
         this.manager = NDManager.newBaseManager(device);
-        this.halfPrecision = dtype == WeightDtype.FLOAT32 ? null
-                : ScriptModule.load("HalfPrecision.torchscript", "HalfPrecision", manager);
+        this.products = ScriptModule.load("Products.torchscript", "Products", manager);
     }
 
     private static ProductMethod[][] initialProductMethods() {
@@ -77,7 +75,7 @@ public abstract class Transformer implements AutoCloseable {
         }
         NDArray held = weight;
         if (weight.getDataType() != dtype.type()) {
-            held = halfPrecision.call("narrow", weight, (long) dtype.scalarType());
+            held = products.call("narrow", weight, (long) dtype.scalarType());
             weightBytes += held.size() * dtype.type().getNumOfBytes() - weight.size() * weight.getDataType().getNumOfBytes();
             weight.close();
         }
@@ -195,12 +193,24 @@ public abstract class Transformer implements AutoCloseable {
      * {@link ProductRows} range and the calling thread's thread count.
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray packed = packedWeights.isEmpty() ? null : packedFor(x, weight);
-        if (packed != null) {
-            return packedProducts.call("linear", x, packed, biasList(bias));
+        int threads = CpuThreads.onThisThread();
+        switch (methodFor(x, threads)) {
+            case PACKED -> {
+                NDArray packed = packedWeights.get(weight);
+                if (packed != null) {
+                    return products.call("packed", x, packed, biasList(bias));
+                }
+            }
+            case OUTPUT_BLOCKS -> {
+                if (weight.getShape().get(0) % threads == 0) {
+                    return products.call("blocks", x, weight, (long) threads, biasList(bias));
+                }
+            }
+            case ROWS_FIRST -> {
+            }
         }
         if (weight.getDataType() != x.getDataType()) {
-            return halfPrecision.call("linear", x, weight, biasList(bias));
+            return products.call("linear", x, weight, biasList(bias));
         }
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
@@ -209,17 +219,11 @@ public abstract class Transformer implements AutoCloseable {
         return bias == null ? NO_BIAS : new NDArray[] {bias};
     }
 
-    /** The weight's packed copy where the step's rows and threads multiply {@link ProductMethod#PACKED}; else null. */
-    private NDArray packedFor(NDArray x, NDArray weight) {
+    /** The method set for {@code x}'s rows on {@code threads}; rows first for anything but a 2-D batch of rows. */
+    private ProductMethod methodFor(NDArray x, int threads) {
         Shape shape = x.getShape();
-        if (shape.dimension() != 2) {
-            return null;
-        }
-        ProductRows range = ProductRows.of(shape.get(0));
-        if (range == null || productMethods[CpuThreads.onThisThread() > 1 ? 1 : 0][range.ordinal()] != ProductMethod.PACKED) {
-            return null;
-        }
-        return packedWeights.get(weight);
+        ProductRows range = shape.dimension() == 2 ? ProductRows.of(shape.get(0)) : null;
+        return range == null ? ProductMethod.ROWS_FIRST : productMethods[threads > 1 ? 1 : 0][range.ordinal()];
     }
 
     /**
@@ -234,10 +238,9 @@ public abstract class Transformer implements AutoCloseable {
         if (productWeights.isEmpty() || !device().getDeviceType().equals(Device.Type.CPU)) {
             return false;
         }
-        packedProducts = ScriptModule.load("PackedProducts.torchscript", "PackedProducts", manager);
         try {
             for (NDArray weight : productWeights) {
-                NDArray packed = packedProducts.call("pack", weight, 1L);
+                NDArray packed = products.call("pack", weight, 1L);
                 // a weight outlives any step's scope the caller may have open
                 NDScope.unregister(packed);
                 packedWeights.put(weight, packed);
@@ -262,10 +265,6 @@ public abstract class Transformer implements AutoCloseable {
     private void dropPackedProducts() {
         packedWeights.values().forEach(NDArray::close);
         packedWeights.clear();
-        if (packedProducts != null) {
-            packedProducts.close();
-            packedProducts = null;
-        }
     }
 
     /** Bytes of the packed copies held beside the weights. */
@@ -353,9 +352,7 @@ public abstract class Transformer implements AutoCloseable {
     @Override
     public void close() {
         dropPackedProducts();
-        if (halfPrecision != null) {
-            halfPrecision.close();
-        }
+        products.close();
         manager.close();
     }
 }

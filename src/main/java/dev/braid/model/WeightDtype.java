@@ -8,7 +8,7 @@ import java.util.Locale;
  * The precision a model's weight matrices are held and multiplied in ({@code braid.engine.dtype}).
  * Norms, embeddings, attention and the residual stream stay float32 whatever it is: only the
  * matrix products, which hold nearly all the weights, change precision. Half-precision products
- * run in libtorch through {@code HalfPrecision.torchscript}: DJL 0.35.1's own operations abort the
+ * run in libtorch through {@code Products.torchscript}: DJL 0.35.1's own operations abort the
  * JVM when they cast to bfloat16.
  */
 public enum WeightDtype {

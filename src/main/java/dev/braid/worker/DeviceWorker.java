@@ -29,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,8 +332,8 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Packs the model's weights for {@link ProductMethod#PACKED}, times each range on one thread and
-     * on {@code maxThreads}, and frees the packed copies if no range chose them.
+     * Packs the model's weights for {@link ProductMethod#PACKED}, times each range's candidate methods
+     * on one thread and on {@code maxThreads}, and frees the packed copies if no range chose them.
      */
     private void chooseProductMethods(int maxThreads, int context) {
         int[] threadCounts = productThreadCounts(maxThreads);
@@ -350,7 +351,7 @@ public final class DeviceWorker implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // e.g. a CPU whose oneDNN has no kernels for half-precision weights
-            log.warn("worker {} multiplies rows first: its packed products failed: {}", name, e.getMessage());
+            log.warn("worker {} multiplies rows first: a product method failed: {}", name, e.getMessage());
             for (int threads : threadCounts) {
                 for (ProductRows range : ProductRows.values()) {
                     model.productMethod(range, threads > 1, ProductMethod.ROWS_FIRST);
@@ -371,15 +372,15 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Times steps of the range's least and largest timed query tokens with each product method on
-     * {@code threads} threads, the two taking turns round by round so that neither is timed on a
-     * colder JVM; the faster by {@link #productMethod}.
+     * Times steps of the range's least and largest timed query tokens with each candidate product
+     * method on {@code threads} threads, the methods taking turns round by round so that none is
+     * timed on a colder JVM; the fastest by {@link #productMethod}.
      */
     private ProductMethod timeProductMethods(ProductRows range, int threads) {
-        ProductMethod[] methods = ProductMethod.values();
-        DoubleSupplier[] timings = new DoubleSupplier[methods.length];
-        for (int i = 0; i < methods.length; i++) {
-            ProductMethod method = methods[i];
+        List<ProductMethod> methods = ProductMethod.candidates(range, threads);
+        DoubleSupplier[] timings = new DoubleSupplier[methods.size()];
+        for (int i = 0; i < timings.length; i++) {
+            ProductMethod method = methods.get(i);
             timings[i] = () -> {
                 model.productMethod(range, threads > 1, method);
                 double ms = timeStep(new int[] {range.from()});
@@ -387,14 +388,16 @@ public final class DeviceWorker implements AutoCloseable {
             };
         }
         double[] fastest = fastestInTurns(timings);
-        ProductMethod chosen = productMethod(fastest[0], fastest[1]);
+        ProductMethod chosen = productMethod(methods, fastest);
         String rows = range.openEnded() ? range.from() + "+"
                 : range.to() == range.from() ? Integer.toString(range.from()) : range.from() + " to " + range.to();
         String timed = range.largestTimed() == range.from() ? Integer.toString(range.from())
                 : range.from() + " and " + range.largestTimed();
-        log.info("worker {} multiplies {} query rows on {} thread(s) {} (steps of {} took {} ms {}, {} ms {})", name,
-                rows, threads, chosen, timed, String.format(Locale.ROOT, "%.2f", fastest[0]), methods[0],
-                String.format(Locale.ROOT, "%.2f", fastest[1]), methods[1]);
+        String took = IntStream.range(0, timings.length)
+                .mapToObj(i -> String.format(Locale.ROOT, "%.2f ms %s", fastest[i], methods.get(i)))
+                .collect(Collectors.joining(", "));
+        log.info("worker {} multiplies {} query rows on {} thread(s) {} (steps of {} took {})", name,
+                rows, threads, chosen, timed, took);
         return chosen;
     }
 
@@ -426,11 +429,18 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Packed only where its steps ran clearly faster ({@link StepThreads#CLEARLY_FASTER}), else
-     * PyTorch's own order: timings of one shape differ by noise on a shared host.
+     * The fastest of {@code methods} (timed {@code ms}), but another than the first, PyTorch's own
+     * order, only where it ran clearly faster than that ({@link StepThreads#CLEARLY_FASTER}): timings
+     * of one shape differ by noise on a shared host.
      */
-    static ProductMethod productMethod(double rowsFirstMs, double packedMs) {
-        return packedMs < StepThreads.CLEARLY_FASTER * rowsFirstMs ? ProductMethod.PACKED : ProductMethod.ROWS_FIRST;
+    static ProductMethod productMethod(List<ProductMethod> methods, double[] ms) {
+        int chosen = 0;
+        for (int i = 1; i < ms.length; i++) {
+            if (ms[i] < StepThreads.CLEARLY_FASTER * ms[0] && ms[i] < ms[chosen]) {
+                chosen = i;
+            }
+        }
+        return methods.get(chosen);
     }
 
     private String describeStepCost() {

@@ -15,7 +15,7 @@ class ScriptModuleTest {
     @Test
     void aHalfPrecisionProductEqualsTheSameProductInDjlOnRoundedOperands() {
         try (NDManager manager = NDManager.newBaseManager();
-             ScriptModule module = ScriptModule.load("HalfPrecision.torchscript", "HalfPrecision", manager)) {
+             ScriptModule module = ScriptModule.load("Products.torchscript", "Products", manager)) {
             NDArray x = manager.create(new float[] {1.5f, -2.25f, 0.1f, 3f, 0.5f, -1f}, new Shape(2, 3));
             NDArray weight = manager.create(new float[] {0.5f, 1f, -1f, 2f, 0.3f, 0.25f}, new Shape(2, 3));
             NDArray bias = manager.create(new float[] {0.1f, -0.2f});
@@ -40,10 +40,37 @@ class ScriptModuleTest {
         }
     }
 
+    /** One row and three, with a bias and without, in float32 and in bfloat16 weights: the whole product's values. */
+    @Test
+    void aProductInOutputBlocksEqualsTheWholeProduct() {
+        try (NDManager manager = NDManager.newBaseManager();
+             ScriptModule module = ScriptModule.load("Products.torchscript", "Products", manager)) {
+            NDArray weight = manager.randomUniform(-1f, 1f, new Shape(12, 8));
+            NDArray bias = manager.randomUniform(-1f, 1f, new Shape(12));
+            NDArray brain = module.call("narrow", weight, (long) WeightDtype.BFLOAT16.scalarType());
+            for (int rows : new int[] {1, 3}) {
+                NDArray x = manager.randomUniform(-1f, 1f, new Shape(rows, 8));
+                NDArray whole = x.matMul(weight.transpose()).add(bias);
+                for (long blocks : new long[] {2, 3, 4}) {
+                    NDArray inBlocks = module.call("blocks", x, weight, blocks, new NDArray[] {bias});
+                    assertThat(inBlocks.getShape()).isEqualTo(new Shape(rows, 12));
+                    assertThat(inBlocks.sub(whole).abs().max().getFloat()).as("%d blocks, %d rows", blocks, rows)
+                            .isLessThan(1e-5f);
+                    assertThat(module.call("blocks", x, weight, blocks, new NDArray[0]).add(bias).sub(whole).abs().max()
+                            .getFloat()).isLessThan(1e-5f);
+                    NDArray halfBlocks = module.call("blocks", x, brain, blocks, new NDArray[0]);
+                    assertThat(halfBlocks.getDataType()).isEqualTo(DataType.FLOAT32);
+                    assertThat(halfBlocks.sub(module.call("linear", x, brain, new NDArray[0])).abs().max().getFloat())
+                            .isLessThan(1e-2f);
+                }
+            }
+        }
+    }
+
     @Test
     void aMethodTheSourceLacksIsRefusedByName() {
         try (NDManager manager = NDManager.newBaseManager();
-             ScriptModule module = ScriptModule.load("HalfPrecision.torchscript", "HalfPrecision", manager)) {
+             ScriptModule module = ScriptModule.load("Products.torchscript", "Products", manager)) {
             assertThatThrownBy(() -> module.call("widen", manager.ones(new Shape(2))))
                     .hasMessageContaining("widen");
         }

@@ -67,7 +67,8 @@ class TransformerReferenceTest {
     @ParameterizedTest
     @CsvSource({"llama-tiny, ONE, ROWS_FIRST, 1", "llama-tiny, ONE, PACKED, 1", "llama-tiny, FEW, PACKED, 2",
             "gpt2-tiny, FEW, ROWS_FIRST, 1", "gpt2-tiny, FEW, PACKED, 1", "llama-tiny, SEVERAL, PACKED, 1",
-            "gpt2-tiny, SEVERAL, PACKED, 2", "llama-tiny, MANY, PACKED, 1", "gpt2-tiny, MANY, PACKED, 2"})
+            "gpt2-tiny, SEVERAL, PACKED, 2", "llama-tiny, MANY, PACKED, 1", "gpt2-tiny, MANY, PACKED, 2",
+            "llama-tiny, ONE, OUTPUT_BLOCKS, 2", "gpt2-tiny, ONE, OUTPUT_BLOCKS, 2"})
     void aStepOfAFewTokensMatchesTheReferenceByEitherProductMethod(String fixture, ProductRows range, ProductMethod method,
                                                                      int threads) {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu());
