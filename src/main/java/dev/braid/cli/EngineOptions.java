@@ -6,7 +6,7 @@ import dev.braid.decoding.DecodingStrategies;
 import dev.braid.model.BundledModels;
 import dev.braid.model.CpuThreads;
 import dev.braid.model.LoadedModel;
-import dev.braid.model.WeightDtype;
+import dev.braid.model.DtypeChoice;
 import dev.braid.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,9 @@ final class EngineOptions {
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
             Option.valued("cpu-threads", "N", "CPU threads a step may use, 0 for all cores")
                     .defaults(CpuThreads.ALL_CORES),
-            Option.valued("dtype", "float32|float16|bfloat16", "the precision of the weight matrices")
-                    .defaults(WeightDtype.DEFAULT.key()),
+            Option.valued("dtype", "auto|float32|float16|bfloat16", "the precision of the weight matrices; auto: a "
+                    + "half-precision checkpoint's own where the device multiplies it natively, else float32")
+                    .defaults(DtypeChoice.AUTO.key()),
             Option.valued("prefix-caching", "on|off", "start requests from the longest cached prefix of their prompt")
                     .defaults(WorkerSettings.DEFAULT_PREFIX_CACHING ? "on" : "off"),
             Option.valued("max-step-tokens", "N", "query tokens per step beyond which long prompts are prefilled in "
@@ -56,9 +57,9 @@ final class EngineOptions {
         return LoadedModel.load(folder, device(options), dtype(options));
     }
 
-    static WeightDtype dtype(Options options) {
+    static DtypeChoice dtype(Options options) {
         try {
-            return WeightDtype.parse(options.string("dtype"));
+            return DtypeChoice.parse(options.string("dtype"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--dtype: " + e.getMessage());
         }

@@ -18,6 +18,11 @@ public record LoadedModel(String name, Path folder, ModelConfig config, Generati
 
     /** The model with its weight matrices in {@code dtype} ({@link WeightDtype}). */
     public static LoadedModel load(Path folder, Device device, WeightDtype dtype) {
+        return load(folder, device, new DtypeChoice(dtype));
+    }
+
+    /** The model with its weight matrices in the precision {@code dtype} chooses for its checkpoint and device. */
+    public static LoadedModel load(Path folder, Device device, DtypeChoice dtype) {
         if (!Files.isDirectory(folder)) {
             throw new ModelLoadException(folder + ": model folder does not exist");
         }
@@ -26,9 +31,10 @@ public record LoadedModel(String name, Path folder, ModelConfig config, Generati
         TokenizerConfig tokenizerConfig = TokenizerConfig.load(folder);
         TextTokenizer tokenizer = TextTokenizer.load(folder);
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            WeightDtype held = dtype.resolve(checkpoint, device);
             Transformer transformer = switch (config.architecture()) {
-                case LLAMA -> new LlamaTransformer(config, checkpoint, device, dtype);
-                case GPT2 -> new Gpt2Transformer(config, checkpoint, device, dtype);
+                case LLAMA -> new LlamaTransformer(config, checkpoint, device, held);
+                case GPT2 -> new Gpt2Transformer(config, checkpoint, device, held);
             };
             Path name = folder.toAbsolutePath().normalize().getFileName();
             return new LoadedModel(name == null ? folder.toString() : name.toString(), folder, config, generation,

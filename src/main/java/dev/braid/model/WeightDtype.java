@@ -22,9 +22,6 @@ public enum WeightDtype {
      */
     BFLOAT16("bfloat16", DataType.BFLOAT16, 15);
 
-    /** Weights as most CPUs multiply them fastest beyond one-token steps (README, Performance). */
-    public static final WeightDtype DEFAULT = FLOAT32;
-
     private final String key;
     private final DataType type;
     /** libtorch's {@code ScalarType} number for it. */

@@ -1,7 +1,7 @@
 package dev.braid.registry;
 
 import dev.braid.model.CpuThreads;
-import dev.braid.model.WeightDtype;
+import dev.braid.model.DtypeChoice;
 import dev.braid.worker.WorkerSettings;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -15,7 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
  * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
- * @param dtype           the precision of the weight matrices, {@code float32}, {@code float16} or {@code bfloat16} ({@link WeightDtype})
+ * @param dtype           the precision of the weight matrices: {@code auto}, {@code float32}, {@code float16} or
+ *                        {@code bfloat16} ({@link DtypeChoice})
  * @param prefixCaching   start requests from the longest cached prefix of their prompt
  * @param maxStepTokens   query tokens per step beyond which long prompts are prefilled in chunks;
  *                        0: each worker chooses from its measured step cost
@@ -32,7 +33,7 @@ public record EngineProperties(
         Boolean prefixCaching,
         Integer maxStepTokens) {
 
-    /** Unset keys fall back to the one definition of each default: WorkerSettings, CpuThreads, WeightDtype. */
+    /** Unset keys fall back to the one definition of each default: WorkerSettings, CpuThreads, DtypeChoice. */
     public EngineProperties {
         devices = devices == null || devices.isEmpty() ? List.of("cpu") : List.copyOf(devices);
         WorkerSettings defaults = WorkerSettings.DEFAULT;
@@ -45,23 +46,23 @@ public record EngineProperties(
             throw new IllegalArgumentException("braid.engine.cpu-threads must be 0 (all cores) or positive, got "
                     + cpuThreads);
         }
-        dtype = dtype == null ? WeightDtype.DEFAULT.key() : dtype;
+        dtype = dtype == null ? DtypeChoice.AUTO.key() : dtype;
         prefixCaching = prefixCaching == null ? defaults.prefixCaching() : prefixCaching;
         maxStepTokens = maxStepTokens == null ? defaults.maxStepTokens() : maxStepTokens;
         if (maxStepTokens < 0) {
             throw new IllegalArgumentException("braid.engine.max-step-tokens must be 0 (from the measured step cost) "
                     + "or positive, got " + maxStepTokens);
         }
-        weightDtypeOf(dtype);
+        dtypeChoiceOf(dtype);
     }
 
-    public WeightDtype weightDtype() {
-        return weightDtypeOf(dtype);
+    public DtypeChoice dtypeChoice() {
+        return dtypeChoiceOf(dtype);
     }
 
-    private static WeightDtype weightDtypeOf(String dtype) {
+    private static DtypeChoice dtypeChoiceOf(String dtype) {
         try {
-            return WeightDtype.parse(dtype);
+            return DtypeChoice.parse(dtype);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("braid.engine.dtype: " + e.getMessage(), e);
         }

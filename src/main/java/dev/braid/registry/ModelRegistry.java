@@ -168,7 +168,7 @@ public class ModelRegistry implements AutoCloseable {
             try {
                 for (String device : engine.devices()) {
                     replicas.add(LoadedModel.load(BundledModels.resolve(entry.path()), Device.fromName(device),
-                            engine.weightDtype()));
+                            engine.dtypeChoice()));
                 }
                 WorkerPool pool = WorkerPool.of(replicas.stream().map(LoadedModel::transformer).toList(),
                         engine.workerSettings());

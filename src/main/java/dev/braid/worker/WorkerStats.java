@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * A snapshot of one worker, for admission decisions, metrics and the console.
  *
+ * @param dtype               the precision its weight matrices are held in ({@code braid.engine.dtype})
  * @param usedBlocks          KV blocks held by sequences
  * @param cachedBlocks        KV blocks the prefix cache holds, in use or idle (idle ones count as free)
  * @param prefixQueriedTokens context tokens looked up in the prefix cache since the worker started
@@ -17,7 +18,7 @@ import java.util.List;
  * @param products            how a step of each range of row counts multiplies the weights on each thread
  *                            count, as timed at start
  */
-public record WorkerStats(String name, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
+public record WorkerStats(String name, String dtype, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
                           long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost,
                           double stepCostPerContext, List<ProductChoice> products) {

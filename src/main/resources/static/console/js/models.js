@@ -86,7 +86,7 @@ function products(w) {
 }
 
 function row(m) {
-  const workers = (m.workers || []).map(w => `${w.name}: ${w.used_blocks}/${w.total_blocks}`).join(', ');
+  const workers = (m.workers || []).map(w => `${w.name} (${w.dtype}): ${w.used_blocks}/${w.total_blocks}`).join(', ');
   const loaded = m.state === 'loaded' || m.state === 'loading';
   return el('tr', { dataset: { model: m.name } },
     el('td', {}, m.name),

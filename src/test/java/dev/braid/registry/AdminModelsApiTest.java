@@ -53,7 +53,9 @@ class AdminModelsApiTest extends ServiceTest {
                 .jsonPath("$.capabilities.length()").isEqualTo(2);
         admin().post().uri("/api/admin/models/tiny-2/load").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.state").isEqualTo("loaded").jsonPath("$.context_length").isEqualTo(256)
-                .jsonPath("$.workers[0].total_blocks").isEqualTo(32768);
+                .jsonPath("$.workers[0].total_blocks").isEqualTo(32768)
+                // a float32 checkpoint stays float32 under the default dtype, auto
+                .jsonPath("$.workers[0].dtype").isEqualTo("float32");
         client.post().uri("/v1/completions").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("model", "tiny-2", "prompt", "hi", "max_tokens", 2)).exchange()
                 .expectStatus().isOk();
