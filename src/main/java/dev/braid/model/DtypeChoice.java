@@ -15,10 +15,10 @@ import java.util.stream.Collectors;
  * {@code braid.engine.dtype} (and {@code --dtype}): a fixed {@link WeightDtype}, or {@code auto}, the
  * default. Auto keeps a half-precision checkpoint's matrices in the precision they were stored in
  * where the device multiplies that precision natively (a GPU; a CPU with AVX-512 BF16 or AMX for
- * bfloat16, AVX-512 FP16 or AMX-FP16 for float16): half the memory, and on such a CPU faster at every
- * step size measured (README, Performance). Everything else is held in float32: a float32 checkpoint
- * keeps its exact answers, and a CPU that emulates half precision multiplies it slower than float32
- * beyond one-token steps.
+ * bfloat16, AVX-512 FP16 or AMX-FP16 for float16): half the memory, and on the AVX-512 BF16 host
+ * measured faster than float32 at every step size (README, Performance). Everything else is held in
+ * float32: a float32 checkpoint keeps its exact answers, and a CPU without the arithmetic multiplied
+ * half precision slower than float32 beyond one-token steps.
  *
  * @param fixed the precision asked for; null for auto
  */

@@ -190,24 +190,19 @@ public abstract class Transformer implements AutoCloseable {
     /**
      * {@code x W^T + b}; a product held in another precision than {@code x} runs in its own and
      * returns in {@code x}'s. Products on a CPU multiply by the {@link #productMethod} of their
-     * {@link ProductRows} range and the calling thread's thread count.
+     * {@link ProductRows} range and the calling thread's thread count, and rows first where that
+     * method cannot serve: packed before {@link #packProducts}, output blocks the threads do not divide.
      */
     protected NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         int threads = CpuThreads.onThisThread();
-        switch (methodFor(x, threads)) {
-            case PACKED -> {
-                NDArray packed = packedWeights.get(weight);
-                if (packed != null) {
-                    return products.call("packed", x, packed, biasList(bias));
-                }
+        ProductMethod method = methodFor(x, threads);
+        if (method == ProductMethod.PACKED) {
+            NDArray packed = packedWeights.get(weight);
+            if (packed != null) {
+                return products.call("packed", x, packed, biasList(bias));
             }
-            case OUTPUT_BLOCKS -> {
-                if (weight.getShape().get(0) % threads == 0) {
-                    return products.call("blocks", x, weight, (long) threads, biasList(bias));
-                }
-            }
-            case ROWS_FIRST -> {
-            }
+        } else if (method == ProductMethod.OUTPUT_BLOCKS && weight.getShape().get(0) % threads == 0) {
+            return products.call("blocks", x, weight, (long) threads, biasList(bias));
         }
         if (weight.getDataType() != x.getDataType()) {
             return products.call("linear", x, weight, biasList(bias));

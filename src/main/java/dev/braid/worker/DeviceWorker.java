@@ -853,8 +853,8 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     private WorkerStats snapshot() {
-        return new WorkerStats(name, model.dtype().key(), running.size(), waiting.size() + incoming.size(), cache.pool().usedBlocks(),
-                cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
+        return new WorkerStats(name, model.dtype().key(), running.size(), waiting.size() + incoming.size(),
+                cache.pool().usedBlocks(), cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
                 cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
                 Math.round(stepCost.contextMillis() * 1e6) / 1000.0, products);
     }
