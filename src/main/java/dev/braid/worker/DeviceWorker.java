@@ -69,6 +69,11 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private static final int CALIBRATION_WARMUP = 10;
     private static final int CALIBRATION_ROUNDS = 10;
+    /**
+     * Warm-up rounds once a worker's first timing has run them all: its step code is compiled by then,
+     * and what remains to warm is the cache for the next shape or thread count.
+     */
+    private static final int CALIBRATION_WARM_WARMUP = 2;
     /** Steps of more query tokens run fewer rounds: they cost the most, and noise is a smaller part of them. */
     private static final int CALIBRATION_LARGE_STEP = 32;
     private static final int CALIBRATION_LARGE_WARMUP = 2;
@@ -115,6 +120,8 @@ public final class DeviceWorker implements AutoCloseable {
     private final StepProfile profile = new StepProfile();
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
+    /** Whether a calibration timing has run its full warm-up on this worker ({@link #CALIBRATION_WARM_WARMUP}). */
+    private boolean warmedUp;
     /** Idle polls spent timing a small step so far ({@link #IDLE_CALIBRATIONS} at most). */
     private volatile int idleCalibrations;
     private volatile StepPrice price;
@@ -406,10 +413,10 @@ public final class DeviceWorker implements AutoCloseable {
      * none is taken on a colder JVM or in a quieter spell of the host than another. A first round
      * slower than {@link #CALIBRATION_SLOW_ROUND_MS} runs only as many rounds as a large step does.
      */
-    private static double[] fastestInTurns(DoubleSupplier... timings) {
+    private double[] fastestInTurns(DoubleSupplier... timings) {
         double[] fastest = new double[timings.length];
         Arrays.fill(fastest, Double.MAX_VALUE);
-        int warmup = CALIBRATION_WARMUP;
+        int warmup = warmupRounds();
         int rounds = CALIBRATION_ROUNDS;
         for (int round = 0; round < warmup + rounds; round++) {
             double roundMs = 0;
@@ -421,11 +428,16 @@ public final class DeviceWorker implements AutoCloseable {
                 }
             }
             if (round == 0 && roundMs > CALIBRATION_SLOW_ROUND_MS) {
-                warmup = CALIBRATION_LARGE_WARMUP;
+                warmup = Math.min(warmup, CALIBRATION_LARGE_WARMUP);
                 rounds = CALIBRATION_LARGE_ROUNDS;
             }
         }
+        warmedUp = true;
         return fastest;
+    }
+
+    private int warmupRounds() {
+        return warmedUp ? CALIBRATION_WARM_WARMUP : CALIBRATION_WARMUP;
     }
 
     /**
@@ -490,10 +502,11 @@ public final class DeviceWorker implements AutoCloseable {
     private double[] fastest(List<int[]> shapes) {
         double[] fastest = new double[shapes.size()];
         Arrays.fill(fastest, Double.MAX_VALUE);
-        for (int round = 0; round < CALIBRATION_WARMUP + CALIBRATION_ROUNDS; round++) {
+        int smallWarmup = warmupRounds();
+        for (int round = 0; round < smallWarmup + CALIBRATION_ROUNDS; round++) {
             for (int i = 0; i < shapes.size(); i++) {
                 boolean large = Arrays.stream(shapes.get(i)).sum() > CALIBRATION_LARGE_STEP;
-                int warmup = large ? CALIBRATION_LARGE_WARMUP : CALIBRATION_WARMUP;
+                int warmup = large ? CALIBRATION_LARGE_WARMUP : smallWarmup;
                 if (large && round >= CALIBRATION_LARGE_WARMUP + CALIBRATION_LARGE_ROUNDS) {
                     continue;
                 }
@@ -503,6 +516,7 @@ public final class DeviceWorker implements AutoCloseable {
                 }
             }
         }
+        warmedUp = true;
         return fastest;
     }
 
