@@ -61,9 +61,10 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private static final int SHARED_PREFIX_WORTH_A_STEP = 32;
     /**
-     * Calibration: rounds over the step-cost ladder that run first and are not counted, then rounds
-     * measured. Small steps are where guesses are priced, and a few rounds leave them timed while
-     * the JIT still compiles the step's Java code: with two warm-up rounds braid-base's one-token step
+     * Calibration: rounds that run first and are not counted, then rounds measured; the warm-up of a
+     * worker's first timing (its product methods on a CPU, else the step-cost ladder). Small steps are
+     * where guesses are priced, and a few rounds leave them timed while the JIT still compiles the
+     * step's Java code: with two warm-up rounds braid-base's one-token step
      * was calibrated anywhere from 3.1 to 5.6 ms and its 2-token step at 4.1 to 10.2, with ten 2.2 to
      * 3.6 and 2.9 to 4.6.
      */
