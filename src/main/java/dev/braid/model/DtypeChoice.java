@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * {@code braid.engine.dtype} (and {@code --dtype}): a fixed {@link WeightDtype}, or {@code auto}, the
@@ -35,8 +34,7 @@ public record DtypeChoice(WeightDtype fixed) {
         try {
             return new DtypeChoice(WeightDtype.parse(name));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dtype '" + name + "' is not one of " + AUTO_KEY + ", "
-                    + Arrays.stream(WeightDtype.values()).map(WeightDtype::key).collect(Collectors.joining(", ")));
+            throw new IllegalArgumentException("dtype '" + name + "' is not one of " + AUTO_KEY + ", " + WeightDtype.keys(), e);
         }
     }
 

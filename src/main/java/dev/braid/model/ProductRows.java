@@ -43,6 +43,16 @@ public enum ProductRows {
         return Math.min(to, TIMED_UP_TO);
     }
 
+    /** The row counts the worker times the range at: its least and, where they differ, its largest timed. */
+    public int[] timedRows() {
+        return largestTimed() == from ? new int[] {from} : new int[] {from, largestTimed()};
+    }
+
+    /** The range in words, as the worker logs it: "1", "2 to 3", "9+". */
+    public String describe() {
+        return openEnded() ? from + "+" : to == from ? Integer.toString(from) : from + " to " + to;
+    }
+
     /** The range {@code rows} falls in; null for no rows. */
     static ProductRows of(long rows) {
         for (ProductRows range : values()) {

@@ -53,7 +53,11 @@ public enum WeightDtype {
                 return dtype;
             }
         }
-        throw new IllegalArgumentException("dtype '" + name + "' is not one of "
-                + String.join(", ", Arrays.stream(values()).map(WeightDtype::key).toList()));
+        throw new IllegalArgumentException("dtype '" + name + "' is not one of " + keys());
+    }
+
+    /** Every precision's key, in declaration order: "float32, float16, bfloat16". */
+    static String keys() {
+        return String.join(", ", Arrays.stream(values()).map(WeightDtype::key).toList());
     }
 }

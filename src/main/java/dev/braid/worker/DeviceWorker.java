@@ -6,6 +6,7 @@ import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.Sequence;
 import dev.braid.decoding.StepCost;
 import dev.braid.decoding.StepPrice;
+import dev.braid.kv.BlockPool;
 import dev.braid.kv.BlockTable;
 import dev.braid.kv.KvCapacityException;
 import dev.braid.kv.KvLease;
@@ -391,21 +392,21 @@ public final class DeviceWorker implements AutoCloseable {
             ProductMethod method = methods.get(i);
             timings[i] = () -> {
                 model.productMethod(range, threads > 1, method);
-                double ms = timeStep(new int[] {range.from()});
-                return range.largestTimed() == range.from() ? ms : ms + timeStep(new int[] {range.largestTimed()});
+                double ms = 0;
+                for (int rows : range.timedRows()) {
+                    ms += timeStep(new int[] {rows});
+                }
+                return ms;
             };
         }
         double[] fastest = fastestInTurns(timings);
         ProductMethod chosen = productMethod(methods, fastest);
-        String rows = range.openEnded() ? range.from() + "+"
-                : range.to() == range.from() ? Integer.toString(range.from()) : range.from() + " to " + range.to();
-        String timed = range.largestTimed() == range.from() ? Integer.toString(range.from())
-                : range.from() + " and " + range.largestTimed();
+        String timed = Arrays.stream(range.timedRows()).mapToObj(Integer::toString).collect(Collectors.joining(" and "));
         String took = IntStream.range(0, timings.length)
                 .mapToObj(i -> String.format(Locale.ROOT, "%.2f ms %s", fastest[i], methods.get(i)))
                 .collect(Collectors.joining(", "));
         log.info("worker {} multiplies {} query rows on {} thread(s) {} (steps of {} took {})", name,
-                rows, threads, chosen, timed, took);
+                range.describe(), threads, chosen, timed, took);
         return chosen;
     }
 
@@ -868,8 +869,9 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     private WorkerStats snapshot() {
+        BlockPool pool = cache.pool();
         return new WorkerStats(name, model.dtype().key(), running.size(), waiting.size() + incoming.size(),
-                cache.pool().usedBlocks(), cache.pool().capacity(), cache.pool().peakUsedBlocks(), cache.pool().cachedBlocks(),
+                pool.usedBlocks(), pool.capacity(), pool.peakUsedBlocks(), pool.cachedBlocks(),
                 cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
                 Math.round(stepCost.contextMillis() * 1e6) / 1000.0, products);
     }

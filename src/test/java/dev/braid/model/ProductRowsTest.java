@@ -25,4 +25,14 @@ class ProductRowsTest {
         assertThat(ProductRows.SEVERAL.largestTimed()).isEqualTo(8);
         assertThat(ProductRows.ONE.largestTimed()).isEqualTo(1);
     }
+
+    @Test
+    void eachRangeIsTimedAtItsLeastAndLargestTimedRowsAndNamedAsTheWorkerLogsIt() {
+        assertThat(ProductRows.ONE.timedRows()).containsExactly(1);
+        assertThat(ProductRows.FEW.timedRows()).containsExactly(2, 3);
+        assertThat(ProductRows.MANY.timedRows()).containsExactly(9, 32);
+        assertThat(ProductRows.ONE.describe()).isEqualTo("1");
+        assertThat(ProductRows.SEVERAL.describe()).isEqualTo("4 to 8");
+        assertThat(ProductRows.MANY.describe()).isEqualTo("9+");
+    }
 }
