@@ -37,6 +37,9 @@ public final class PagedKvCache implements AutoCloseable {
     /** Views of {@link #store}'s matrices, by layer. */
     private final NDArray[] keys;
     private final NDArray[] values;
+    /** The same matrices by head, {@code [kvHeads, 1, slots, headDim]}: a run of consecutive slots is a slice of them. */
+    private final NDArray[] keysByHead;
+    private final NDArray[] valuesByHead;
     /** Null when prefix caching is off. */
     private final PrefixCache prefixes;
     private int unwrittenRows;
@@ -61,9 +64,14 @@ public final class PagedKvCache implements AutoCloseable {
                 DataType.FLOAT32);
         this.keys = new NDArray[spec.numLayers()];
         this.values = new NDArray[spec.numLayers()];
+        this.keysByHead = new NDArray[spec.numLayers()];
+        this.valuesByHead = new NDArray[spec.numLayers()];
+        Shape byHead = new Shape(spec.kvHeads(), 1, spec.rows(), spec.headDim());
         for (int layer = 0; layer < spec.numLayers(); layer++) {
             keys[layer] = store.get(2L * layer);
             values[layer] = store.get(2L * layer + 1);
+            keysByHead[layer] = keys[layer].reshape(byHead);
+            valuesByHead[layer] = values[layer].reshape(byHead);
         }
     }
 
@@ -101,6 +109,31 @@ public final class PagedKvCache implements AutoCloseable {
     public NDArray gatherValues(int layer, NDArray headRows) {
         requireWritten();
         return gather(values[layer], headRows);
+    }
+
+    /**
+     * Keys of one layer at the consecutive slots {@code first} to {@code first + length - 1}:
+     * {@code [kvHeads, 1, length, headDim]}, a view of the store. A sequence whose context lies in one
+     * run of slots is read in place, where a gather would copy it first: on a model whose step streams
+     * its weights, every byte of context a step copies is read from memory again.
+     */
+    public NDArray keysInRun(int layer, long first, int length) {
+        requireWritten();
+        return run(keysByHead[layer], first, length);
+    }
+
+    /** Values of one layer at a run of consecutive slots, as {@link #keysInRun}. */
+    public NDArray valuesInRun(int layer, long first, int length) {
+        requireWritten();
+        return run(valuesByHead[layer], first, length);
+    }
+
+    private NDArray run(NDArray byHead, long first, int length) {
+        if (first < 0 || first + length > spec.rows()) {
+            throw new IllegalArgumentException("slots " + first + " to " + (first + length - 1) + " are outside the cache's "
+                    + spec.rows());
+        }
+        return byHead.get(new NDIndex().addAllDim(2).addSliceDim(first, first + length));
     }
 
     private static NDArray gather(NDArray store, NDArray headRows) {

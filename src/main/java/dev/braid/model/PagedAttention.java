@@ -24,11 +24,15 @@ import java.util.List;
 final class PagedAttention {
 
     /**
-     * @param contextRows the cache rows of the group's context, head-major ({@link PagedKvCache#headRows})
+     * @param runStart    the first slot of a lone sequence's context that lies in one run of slots, read
+     *                    in place; -1 otherwise
+     * @param contextRows the cache rows of the group's context, head-major ({@link PagedKvCache#headRows}),
+     *                    gathered; null where there is no context or it is read in place
      * @param tokens      the group's rows of the step's flat token order; null when that is all of them, in order
      * @param bias        the attention mask, {@code [1, batch, 1, queryLength, keys]}; null when it masks nothing
      */
-    private record GroupTensors(StepBatch.AttentionGroup group, NDArray contextRows, NDIndex tokens, NDArray bias) {
+    private record GroupTensors(StepBatch.AttentionGroup group, long runStart, NDArray contextRows, NDIndex tokens,
+                                NDArray bias) {
     }
 
     private final List<GroupTensors> groups = new ArrayList<>();
@@ -37,11 +41,12 @@ final class PagedAttention {
     PagedAttention(StepBatch batch, PagedKvCache cache, NDManager manager) {
         boolean whole = batch.groups().size() == 1 && batch.groupsInOrder();
         for (StepBatch.AttentionGroup g : batch.groups()) {
-            NDArray context = g.maxContext() == 0 ? null : manager.create(cache.headRows(g.contextSlots()));
+            long runStart = g.batch() == 1 ? runStart(g.contextSlots()) : -1;
+            NDArray context = g.maxContext() == 0 || runStart >= 0 ? null : manager.create(cache.headRows(g.contextSlots()));
             NDIndex tokens = whole ? null : new NDIndex("{}", manager.create(g.tokenRows()));
             NDArray bias = masksNothing(g.bias()) ? null : manager.create(g.bias(),
                     new Shape(1, g.batch(), 1, g.queryLength(), g.maxContext() + g.queryLength()));
-            groups.add(new GroupTensors(g, context, tokens, bias));
+            groups.add(new GroupTensors(g, runStart, context, tokens, bias));
         }
         restore = batch.groupsInOrder() ? null : new NDIndex("{}", manager.create(batch.restoreOrder()));
     }
@@ -74,6 +79,19 @@ final class PagedAttention {
             }
         }
         return true;
+    }
+
+    /** The first of {@code slots} where they are consecutive, else -1 (and -1 for none). */
+    static long runStart(long[] slots) {
+        if (slots.length == 0) {
+            return -1;
+        }
+        for (int i = 1; i < slots.length; i++) {
+            if (slots[i] != slots[0] + i) {
+                return -1;
+            }
+        }
+        return slots[0];
     }
 
     /** One-token steps over contexts of one length (plain decoding of a batch) need no mask. */
@@ -116,9 +134,15 @@ final class PagedAttention {
                     kvHeads, b, len, headDim);
             NDArray scores = qg.matMul(kStep);
             NDArray vCached = null;
-            if (t.contextRows() != null) {
-                NDArray kCached = cache.gatherKeys(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
-                vCached = cache.gatherValues(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
+            if (context > 0) {
+                NDArray kCached;
+                if (t.runStart() >= 0) {
+                    kCached = cache.keysInRun(layer, t.runStart(), (int) context);
+                    vCached = cache.valuesInRun(layer, t.runStart(), (int) context);
+                } else {
+                    kCached = cache.gatherKeys(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
+                    vCached = cache.gatherValues(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
+                }
                 scores = qg.matMul(kCached.transpose(0, 1, 3, 2)).concat(scores, 3);
             }
             if (t.bias() != null) {

@@ -113,17 +113,28 @@ class TransformerReferenceTest {
         }
     }
 
+    /**
+     * A lone sequence's context in one run of slots is read in place, one scattered over the pool is
+     * gathered: with blocks of one position, a second sequence that takes a block after each of the
+     * decoded one's scatters it.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"llama-tiny", "gpt2-tiny", "llama-tiny-sharded-bf16"})
-    void greedyDecodingThroughThePagedCacheMatchesTheReference(String fixture) {
+    @CsvSource({"llama-tiny, 4, false", "gpt2-tiny, 4, false", "llama-tiny-sharded-bf16, 4, false",
+            "llama-tiny, 1, true", "gpt2-tiny, 1, true"})
+    void greedyDecodingThroughThePagedCacheMatchesTheReference(String fixture, int blockSize, boolean scattered) {
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu());
-             PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(4, 64), Device.cpu())) {
+             PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(blockSize, 256 / blockSize), Device.cpu())) {
+            int inOneRun = 0;
             for (ReferenceCase c : ReferenceCase.load(fixture)) {
                 BlockTable table = cache.newSequence();
+                BlockTable other = cache.newSequence();
                 List<Integer> generated = new ArrayList<>();
                 int[] input = c.promptIds();
                 for (int step = 0; step < c.greedyNewIds().length; step++) {
-                    assertThat(cache.reserve(table, input.length)).isTrue();
+                    for (int token = 0; token < input.length; token++) {
+                        assertThat(cache.reserve(table, token + 1)).isTrue();
+                        assertThat(!scattered || cache.reserve(other, other.blockCount() + 1)).isTrue();
+                    }
                     try (NDScope ignored = new NDScope()) {
                         StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, input))), cache);
                         out.commitPrefix(0, input.length);
@@ -135,7 +146,17 @@ class TransformerReferenceTest {
                 }
                 assertThat(generated).as("greedy continuation of '%s'", c.prompt())
                         .containsExactly(Arrays.stream(c.greedyNewIds()).boxed().toArray(Integer[]::new));
+                if (PagedAttention.runStart(table.slots(0, table.length())) >= 0) {
+                    inOneRun++;
+                }
                 cache.free(table);
+                cache.free(other);
+            }
+            // without a second sequence the pool hands out runs, until its free list wraps round
+            if (scattered) {
+                assertThat(inOneRun).as("prompts whose context lay in one run of slots").isZero();
+            } else {
+                assertThat(inOneRun).as("prompts whose context lay in one run of slots").isPositive();
             }
         }
     }
