@@ -124,6 +124,8 @@ public final class DeviceWorker implements AutoCloseable {
     private StepThreads threads = StepThreads.one();
     /** Whether a calibration timing has run its full warm-up on this worker ({@link #CALIBRATION_WARM_WARMUP}). */
     private boolean warmedUp;
+    /** What this worker's step cost, threads and product methods were set from; null until then, or if it failed. */
+    private volatile Calibration calibration;
     /** Idle polls spent timing a small step so far ({@link #IDLE_CALIBRATIONS} at most). */
     private volatile int idleCalibrations;
     private volatile StepPrice price;
@@ -239,20 +241,44 @@ public final class DeviceWorker implements AutoCloseable {
 
     /**
      * Times synthetic steps of the ladder's token counts (no context, nothing committed) so that
-     * guesses are priced from the first request on; real steps refine the curve from then on.
+     * guesses are priced from the first request on; real steps refine the curve from then on. A
+     * worker whose model has the shape of one calibrated earlier in this process takes that
+     * calibration over ({@link Calibration}).
      */
     private void calibrate() {
-        // workers that load together (the bundled models at start) would time each other's steps
-        synchronized (CALIBRATING) {
-            calibrateAlone();
-        }
-    }
-
-    private void calibrateAlone() {
         int maxThreads = CpuThreads.perWorker();
         if (maxThreads > 1 && model.device().isGpu()) {
             maxThreads = 1;
         }
+        Calibration.Shape shape = new Calibration.Shape(model.config(), model.dtype(), model.device(), maxThreads,
+                settings.blockSize());
+        // workers that load together (the bundled models at start) would time each other's steps
+        synchronized (CALIBRATING) {
+            Calibration calibration = Calibration.measuredFor(shape);
+            if (calibration != null) {
+                log.info("worker {} takes over the step calibration of an earlier worker of its shape in this process",
+                        name);
+            } else {
+                try {
+                    calibration = measure(maxThreads);
+                    Calibration.remember(shape, calibration);
+                } catch (RuntimeException e) {
+                    log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
+                            e.getMessage());
+                }
+            }
+            if (calibration != null) {
+                apply(calibration, maxThreads);
+                this.calibration = calibration;
+                log.info("worker {} step cost (query tokens: ms): {}", name, describeStepCost());
+            }
+        }
+        // the synthetic steps' blocks are no request's
+        cache.pool().resetPeak();
+    }
+
+    /** Times the model's product methods, the steps of the ladder on one thread and on {@code maxThreads}, and the context's cost. */
+    private Calibration measure(int maxThreads) {
         int context = model.config().maxPositionEmbeddings();
         List<int[]> shapes = new ArrayList<>();
         for (int tokens : StepCostModel.LADDER) {
@@ -265,50 +291,80 @@ public final class DeviceWorker implements AutoCloseable {
         // query length of its own
         shapes.add(new int[] {1, 1});
         shapes.add(new int[] {1, 2});
-        try {
-            if (!model.device().isGpu()) {
-                chooseProductMethods(maxThreads, context);
-            }
-            CpuThreads.useOnThisThread(1);
-            double[] fastest = fastest(shapes);
-            int points = shapes.size() - 2;
-            if (maxThreads > 1) {
-                CpuThreads.useOnThisThread(maxThreads);
-                double[] parallel = fastest(shapes);
-                int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
-                double[] ladderOnOne = Arrays.copyOf(fastest, points);
-                double[] ladderInParallel = Arrays.copyOf(parallel, points);
-                threads = StepThreads.choose(maxThreads, ladder, ladderOnOne, ladderInParallel);
-                String ratios = StepThreads.describe(ladder, ladderOnOne, ladderInParallel);
-                for (int i = 0; i < fastest.length; i++) {
-                    int tokens = Arrays.stream(shapes.get(i)).sum();
-                    fastest[i] = threads.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
-                }
-                if (threads.parallelFrom() == Integer.MAX_VALUE) {
-                    log.info("worker {} runs every step on one CPU thread: its steps on {} took {} of their time on one",
-                            name, maxThreads, ratios);
-                } else {
-                    log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one; its steps"
-                            + " on {} took {} of their time on one", name, threads.parallelFrom(), maxThreads,
-                            maxThreads, ratios);
-                }
-            }
-            threads.use(1);
-            for (int i = 0; i < points; i++) {
-                stepCost.calibrate(shapes.get(i)[0], fastest[i]);
-            }
-            stepCost.calibrateGroup(fastest[points + 1] - fastest[points] - (stepCost.millis(3) - stepCost.millis(2)));
-            int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
-            if (cached >= CONTEXT_PROBE_TOKENS) {
-                stepCost.calibrateContext(timeContextCost(cached));
-            }
-            log.info("worker {} step cost (query tokens: ms): {}", name, describeStepCost());
-        } catch (RuntimeException e) {
-            log.warn("worker {} could not calibrate its step cost; it learns it from real steps: {}", name,
-                    e.getMessage());
+        if (!model.device().isGpu()) {
+            chooseProductMethods(maxThreads, context);
         }
-        // the synthetic steps' blocks are no request's
-        cache.pool().resetPeak();
+        CpuThreads.useOnThisThread(1);
+        double[] fastest = fastest(shapes);
+        int points = shapes.size() - 2;
+        int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
+        StepThreads chosen = StepThreads.one();
+        if (maxThreads > 1) {
+            CpuThreads.useOnThisThread(maxThreads);
+            double[] parallel = fastest(shapes);
+            double[] ladderOnOne = Arrays.copyOf(fastest, points);
+            double[] ladderInParallel = Arrays.copyOf(parallel, points);
+            chosen = StepThreads.choose(maxThreads, ladder, ladderOnOne, ladderInParallel);
+            String ratios = StepThreads.describe(ladder, ladderOnOne, ladderInParallel);
+            for (int i = 0; i < fastest.length; i++) {
+                int tokens = Arrays.stream(shapes.get(i)).sum();
+                fastest[i] = chosen.threadsFor(tokens) > 1 ? parallel[i] : fastest[i];
+            }
+            if (chosen.parallelFrom() == Integer.MAX_VALUE) {
+                log.info("worker {} runs every step on one CPU thread: its steps on {} took {} of their time on one",
+                        name, maxThreads, ratios);
+            } else {
+                log.info("worker {} runs steps of {}+ query tokens on {} CPU threads, smaller ones on one; its steps"
+                        + " on {} took {} of their time on one", name, chosen.parallelFrom(), maxThreads,
+                        maxThreads, ratios);
+            }
+        }
+        // the context's cost is timed with one-token steps' threads, as they will run
+        chosen.use(1);
+        double[] ladderMs = Arrays.copyOf(fastest, points);
+        StepCostModel curve = new StepCostModel();
+        for (int i = 0; i < points; i++) {
+            curve.calibrate(ladder[i], ladderMs[i]);
+        }
+        // what the second sequence adds beyond its token
+        double groupMs = fastest[points + 1] - fastest[points] - (curve.millis(3) - curve.millis(2));
+        int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
+        double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
+        ProductMethod[][] methods = new ProductMethod[2][ProductRows.values().length];
+        for (ProductRows range : ProductRows.values()) {
+            methods[0][range.ordinal()] = model.productMethod(range, false);
+            methods[1][range.ordinal()] = model.productMethod(range, true);
+        }
+        return new Calibration(methods, chosen.parallelFrom(), ladder, ladderMs, groupMs, contextMs);
+    }
+
+    /** Sets the model's product methods, the step threads and the cost curve as {@code calibration} measured them. */
+    private void apply(Calibration calibration, int maxThreads) {
+        boolean packed = Arrays.stream(calibration.productMethods()).flatMap(Arrays::stream)
+                .anyMatch(m -> m == ProductMethod.PACKED);
+        ProductMethod[][] methods = calibration.productMethods();
+        if (packed && !packProducts()) {
+            methods = new ProductMethod[2][ProductRows.values().length];
+            for (ProductMethod[] byRows : methods) {
+                Arrays.fill(byRows, ProductMethod.ROWS_FIRST);
+            }
+        }
+        for (ProductRows range : ProductRows.values()) {
+            model.productMethod(range, false, methods[0][range.ordinal()]);
+            model.productMethod(range, true, methods[1][range.ordinal()]);
+        }
+        if (model.packedBytes() > 0) {
+            log.info("worker {} holds its weight products packed as well: {} MiB more", name,
+                    model.packedBytes() >> 20);
+        }
+        products = productChoices(maxThreads);
+        threads = StepThreads.from(maxThreads, calibration.parallelFrom());
+        threads.use(1);
+        for (int i = 0; i < calibration.tokens().length; i++) {
+            stepCost.calibrate(calibration.tokens()[i], calibration.millis()[i]);
+        }
+        stepCost.calibrateGroup(calibration.groupMillis());
+        stepCost.calibrateContext(calibration.contextMillis());
     }
 
     /**
@@ -368,10 +424,15 @@ public final class DeviceWorker implements AutoCloseable {
             }
         }
         model.dropUnusedPackedProducts();
-        products = productChoices(maxThreads);
-        if (model.packedBytes() > 0) {
-            log.info("worker {} holds its weight products packed as well: {} MiB more", name,
-                    model.packedBytes() >> 20);
+    }
+
+    /** Whether the model's weights are packed now; false where this device or libtorch cannot pack them. */
+    private boolean packProducts() {
+        try {
+            return model.packProducts();
+        } catch (RuntimeException e) {
+            log.warn("worker {} multiplies rows first: its weights could not be packed: {}", name, e.getMessage());
+            return false;
         }
     }
 
@@ -464,6 +525,10 @@ public final class DeviceWorker implements AutoCloseable {
                 + String.format(Locale.ROOT, "; a query length of its own in a batch: %.2f ms"
                         + "; per query token and 1,000 context tokens: %.3f ms",
                         stepCost.groupMillis(), stepCost.contextMillis() * 1000);
+    }
+
+    Calibration calibration() {
+        return calibration;
     }
 
     /** Idle polls this worker has spent timing a small step. */

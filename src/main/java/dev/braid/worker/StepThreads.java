@@ -34,6 +34,11 @@ final class StepThreads {
         return new StepThreads(1, Integer.MAX_VALUE);
     }
 
+    /** Steps of {@code parallelFrom} query tokens and more on {@code threads} threads, as {@link #choose} chose. */
+    static StepThreads from(int threads, int parallelFrom) {
+        return new StepThreads(threads, parallelFrom);
+    }
+
     /**
      * The token count from which steps run on {@code threads} threads: of the calibrated steps that
      * ran clearly faster ({@link #CLEARLY_FASTER}) in parallel, the one from which the larger steps

@@ -1,0 +1,42 @@
+package dev.braid.worker;
+
+import ai.djl.Device;
+import dev.braid.model.ModelConfig;
+import dev.braid.model.ProductMethod;
+import dev.braid.model.WeightDtype;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a worker measured of its model's steps when it loaded: how products multiply, from which
+ * query tokens a step runs on several threads, and the step cost curve. A step's cost depends on
+ * the model's shapes, not its weights' values, so a later worker of the same {@link Shape} in this
+ * process takes these over instead of timing them again (a model reloaded, a replica, another
+ * checkpoint of the same architecture); its real steps refine the curve from then on as any
+ * worker's do.
+ *
+ * @param productMethods by one thread (0) or several (1), then {@code ProductRows} ordinal
+ * @param parallelFrom   the query tokens from which steps run on several threads
+ * @param tokens         the calibrated points' query tokens
+ * @param millis         their step times
+ * @param groupMillis    what a query length of its own adds to a batch
+ * @param contextMillis  what a query token adds per token of cached context
+ */
+record Calibration(ProductMethod[][] productMethods, int parallelFrom, int[] tokens, double[] millis,
+                   double groupMillis, double contextMillis) {
+
+    /** What a calibration depends on besides the host. */
+    record Shape(ModelConfig config, WeightDtype dtype, Device device, int threads, int blockSize) {
+    }
+
+    private static final Map<Shape, Calibration> MEASURED = new ConcurrentHashMap<>();
+
+    /** The calibration of an earlier worker of {@code shape} in this process, or null. */
+    static Calibration measuredFor(Shape shape) {
+        return MEASURED.get(shape);
+    }
+
+    static void remember(Shape shape, Calibration calibration) {
+        MEASURED.put(shape, calibration);
+    }
+}
