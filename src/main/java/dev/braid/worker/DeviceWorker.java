@@ -65,9 +65,7 @@ public final class DeviceWorker implements AutoCloseable {
      * Calibration: rounds that run first and are not counted, then rounds measured; the warm-up of a
      * worker's first timing (its product methods on a CPU, else the step-cost ladder). Small steps are
      * where guesses are priced, and a few rounds leave them timed while the JIT still compiles the
-     * step's Java code: with two warm-up rounds braid-base's one-token step
-     * was calibrated anywhere from 3.1 to 5.6 ms and its 2-token step at 4.1 to 10.2, with ten 2.2 to
-     * 3.6 and 2.9 to 4.6.
+     * step's Java code, far slower than they will run (README, "Guess budgets").
      */
     private static final int CALIBRATION_WARMUP = 10;
     private static final int CALIBRATION_ROUNDS = 10;
@@ -384,9 +382,10 @@ public final class DeviceWorker implements AutoCloseable {
                 output.commitPrefix(0, cached);
                 output.flush();
             }
-            double[] fastest = fastestInTurns(
-                    () -> timeStepOver(table, 1), () -> timeStep(new int[] {1}),
-                    () -> timeStepOver(table, CONTEXT_PROBE_TOKENS), () -> timeStep(new int[] {CONTEXT_PROBE_TOKENS}));
+            double[] fastest = fastestInTurns(List.of(
+                    Timing.small(() -> timeStepOver(table, 1)), Timing.small(() -> timeStep(new int[] {1})),
+                    Timing.small(() -> timeStepOver(table, CONTEXT_PROBE_TOKENS)),
+                    Timing.small(() -> timeStep(new int[] {CONTEXT_PROBE_TOKENS}))));
             double perToken = ((fastest[2] - fastest[0]) - (fastest[3] - fastest[1])) / (CONTEXT_PROBE_TOKENS - 1);
             return Math.max(0, perToken / cached);
         } finally {
@@ -448,22 +447,21 @@ public final class DeviceWorker implements AutoCloseable {
      */
     private ProductMethod timeProductMethods(ProductRows range, int threads) {
         List<ProductMethod> methods = ProductMethod.candidates(range, threads);
-        DoubleSupplier[] timings = new DoubleSupplier[methods.size()];
-        for (int i = 0; i < timings.length; i++) {
-            ProductMethod method = methods.get(i);
-            timings[i] = () -> {
+        List<Timing> timings = new ArrayList<>();
+        for (ProductMethod method : methods) {
+            timings.add(Timing.small(() -> {
                 model.productMethod(range, threads > 1, method);
                 double ms = 0;
                 for (int rows : range.timedRows()) {
                     ms += timeStep(new int[] {rows});
                 }
                 return ms;
-            };
+            }));
         }
         double[] fastest = fastestInTurns(timings);
         ProductMethod chosen = productMethod(methods, fastest);
         String timed = Arrays.stream(range.timedRows()).mapToObj(Integer::toString).collect(Collectors.joining(" and "));
-        String took = IntStream.range(0, timings.length)
+        String took = IntStream.range(0, methods.size())
                 .mapToObj(i -> String.format(Locale.ROOT, "%.2f ms %s", fastest[i], methods.get(i)))
                 .collect(Collectors.joining(", "));
         log.info("worker {} multiplies {} query rows on {} thread(s) {} (steps of {} took {})", name,
@@ -472,31 +470,51 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /**
-     * Each timing's fastest over the measured rounds, the timings taking turns round by round so that
-     * none is taken on a colder JVM or in a quieter spell of the host than another. A first round
-     * slower than {@link #CALIBRATION_SLOW_ROUND_MS} runs only as many rounds as a large step does.
+     * Each timing's fastest over its measured rounds, the timings taking turns round by round so that
+     * none is taken on a colder JVM or in a quieter spell of the host than another. Large steps warm
+     * up and measure fewer rounds; a first round whose other steps took longer than {@link
+     * #CALIBRATION_SLOW_ROUND_MS} runs them all only as many rounds as a large step does.
      */
-    private double[] fastestInTurns(DoubleSupplier... timings) {
-        double[] fastest = new double[timings.length];
+    private double[] fastestInTurns(List<Timing> timings) {
+        double[] fastest = new double[timings.size()];
         Arrays.fill(fastest, Double.MAX_VALUE);
-        int warmup = warmupRounds();
-        int rounds = CALIBRATION_ROUNDS;
-        for (int round = 0; round < warmup + rounds; round++) {
-            double roundMs = 0;
-            for (int i = 0; i < timings.length; i++) {
-                double ms = timings[i].getAsDouble();
-                roundMs += ms;
+        int smallWarmup = warmupRounds();
+        int smallRounds = CALIBRATION_ROUNDS;
+        for (int round = 0; ; round++) {
+            boolean timed = false;
+            double smallMs = 0;
+            for (int i = 0; i < timings.size(); i++) {
+                Timing timing = timings.get(i);
+                int warmup = timing.large() ? CALIBRATION_LARGE_WARMUP : smallWarmup;
+                int rounds = timing.large() ? CALIBRATION_LARGE_ROUNDS : smallRounds;
+                if (round >= warmup + rounds) {
+                    continue;
+                }
+                timed = true;
+                double ms = timing.step().getAsDouble();
+                smallMs += timing.large() ? 0 : ms;
                 if (round >= warmup) {
                     fastest[i] = Math.min(fastest[i], ms);
                 }
             }
-            if (round == 0 && roundMs > CALIBRATION_SLOW_ROUND_MS) {
-                warmup = Math.min(warmup, CALIBRATION_LARGE_WARMUP);
-                rounds = CALIBRATION_LARGE_ROUNDS;
+            if (!timed) {
+                break;
+            }
+            if (round == 0 && smallMs > CALIBRATION_SLOW_ROUND_MS) {
+                smallWarmup = Math.min(smallWarmup, CALIBRATION_LARGE_WARMUP);
+                smallRounds = CALIBRATION_LARGE_ROUNDS;
             }
         }
         warmedUp = true;
         return fastest;
+    }
+
+    /** One calibration timing: a step's milliseconds each time it runs, and whether it is large. */
+    private record Timing(DoubleSupplier step, boolean large) {
+
+        static Timing small(DoubleSupplier step) {
+            return new Timing(step, false);
+        }
     }
 
     private int warmupRounds() {
@@ -567,24 +585,9 @@ public final class DeviceWorker implements AutoCloseable {
      * setup and JIT and are not counted; noise on a shared host only ever adds time.
      */
     private double[] fastest(List<int[]> shapes) {
-        double[] fastest = new double[shapes.size()];
-        Arrays.fill(fastest, Double.MAX_VALUE);
-        int smallWarmup = warmupRounds();
-        for (int round = 0; round < smallWarmup + CALIBRATION_ROUNDS; round++) {
-            for (int i = 0; i < shapes.size(); i++) {
-                boolean large = Arrays.stream(shapes.get(i)).sum() > CALIBRATION_LARGE_STEP;
-                int warmup = large ? CALIBRATION_LARGE_WARMUP : smallWarmup;
-                if (large && round >= CALIBRATION_LARGE_WARMUP + CALIBRATION_LARGE_ROUNDS) {
-                    continue;
-                }
-                double ms = timeStep(shapes.get(i));
-                if (round >= warmup) {
-                    fastest[i] = Math.min(fastest[i], ms);
-                }
-            }
-        }
-        warmedUp = true;
-        return fastest;
+        return fastestInTurns(shapes.stream()
+                .map(shape -> new Timing(() -> timeStep(shape), Arrays.stream(shape).sum() > CALIBRATION_LARGE_STEP))
+                .toList());
     }
 
     /** Times one step of {@code tokens} query tokens after {@code table}'s context; nothing is committed. */
