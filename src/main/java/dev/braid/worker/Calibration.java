@@ -3,7 +3,10 @@ package dev.braid.worker;
 import ai.djl.Device;
 import dev.braid.model.ModelConfig;
 import dev.braid.model.ProductMethod;
+import dev.braid.model.ProductRows;
+import dev.braid.model.Transformer;
 import dev.braid.model.WeightDtype;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,6 +33,25 @@ record Calibration(ProductMethod[][] productMethods, int parallelFrom, int[] tok
     }
 
     private static final Map<Shape, Calibration> MEASURED = new ConcurrentHashMap<>();
+
+    /** The product methods {@code model} multiplies by now, as {@link #productMethods} holds them. */
+    static ProductMethod[][] productMethodsOf(Transformer model) {
+        ProductMethod[][] methods = new ProductMethod[2][ProductRows.values().length];
+        for (ProductRows range : ProductRows.values()) {
+            methods[0][range.ordinal()] = model.productMethod(range, false);
+            methods[1][range.ordinal()] = model.productMethod(range, true);
+        }
+        return methods;
+    }
+
+    ProductMethod productMethod(ProductRows range, boolean parallel) {
+        return productMethods[parallel ? 1 : 0][range.ordinal()];
+    }
+
+    /** Whether any range multiplies packed weights, which a model must then pack. */
+    boolean usesPacked() {
+        return Arrays.stream(productMethods).flatMap(Arrays::stream).anyMatch(m -> m == ProductMethod.PACKED);
+    }
 
     /** The calibration of an earlier worker of {@code shape} in this process, or null. */
     static Calibration measuredFor(Shape shape) {

@@ -328,28 +328,20 @@ public final class DeviceWorker implements AutoCloseable {
         double groupMs = fastest[points + 1] - fastest[points] - (curve.millis(3) - curve.millis(2));
         int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
         double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
-        ProductMethod[][] methods = new ProductMethod[2][ProductRows.values().length];
-        for (ProductRows range : ProductRows.values()) {
-            methods[0][range.ordinal()] = model.productMethod(range, false);
-            methods[1][range.ordinal()] = model.productMethod(range, true);
-        }
-        return new Calibration(methods, chosen.parallelFrom(), ladder, ladderMs, groupMs, contextMs);
+        return new Calibration(Calibration.productMethodsOf(model), chosen.parallelFrom(), ladder, ladderMs, groupMs,
+                contextMs);
     }
 
     /** Sets the model's product methods, the step threads and the cost curve as {@code calibration} measured them. */
     private void apply(Calibration calibration, int maxThreads) {
-        boolean packed = Arrays.stream(calibration.productMethods()).flatMap(Arrays::stream)
-                .anyMatch(m -> m == ProductMethod.PACKED);
-        ProductMethod[][] methods = calibration.productMethods();
-        if (packed && !packProducts()) {
-            methods = new ProductMethod[2][ProductRows.values().length];
-            for (ProductMethod[] byRows : methods) {
-                Arrays.fill(byRows, ProductMethod.ROWS_FIRST);
-            }
-        }
+        // a weight that could not be packed is multiplied rows first, and said to be
+        boolean packed = !calibration.usesPacked() || packProducts();
         for (ProductRows range : ProductRows.values()) {
-            model.productMethod(range, false, methods[0][range.ordinal()]);
-            model.productMethod(range, true, methods[1][range.ordinal()]);
+            for (boolean parallel : new boolean[] {false, true}) {
+                ProductMethod method = calibration.productMethod(range, parallel);
+                boolean unpacked = method == ProductMethod.PACKED && !packed;
+                model.productMethod(range, parallel, unpacked ? ProductMethod.ROWS_FIRST : method);
+            }
         }
         if (model.packedBytes() > 0) {
             log.info("worker {} holds its weight products packed as well: {} MiB more", name,
