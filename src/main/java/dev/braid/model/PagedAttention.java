@@ -19,20 +19,23 @@ import java.util.List;
  * tokens are computed apart and joined before the softmax, so the context is never concatenated.
  * Grouped-query heads fold into the row dimension, so K/V heads are never repeated.
  *
+ * <p>The leading positions every plan of a group holds in one run of consecutive slots (a lone
+ * sequence's context as the pool handed it out; a system prompt or question that plans share
+ * through the prefix cache or a fork) are read in place, as a view of the store, and every plan's
+ * queries meet them in one product: on a model whose steps stream their weights, each byte a gather
+ * copies is read from memory again. Only the rest of each context is gathered.
+ *
  * <p>Every index this needs is made once per step, in the constructor, and shared by all layers.
  */
 final class PagedAttention {
 
     /**
-     * @param runStart    the first slot of a lone sequence's context that lies in one run of slots, read
-     *                    in place; -1 otherwise
-     * @param contextRows the cache rows of the group's context, head-major ({@link PagedKvCache#headRows}),
-     *                    gathered; null where there is no context or it is read in place
-     * @param tokens      the group's rows of the step's flat token order; null when that is all of them, in order
-     * @param bias        the attention mask, {@code [1, batch, 1, queryLength, keys]}; null when it masks nothing
+     * @param ownRows the cache rows of each plan's context past the group's shared run, head-major
+     *                ({@link PagedKvCache#headRows}), gathered; null where the shared run is all of it
+     * @param tokens  the group's rows of the step's flat token order; null when that is all of them, in order
+     * @param bias    the attention mask, {@code [1, batch, 1, queryLength, keys]}; null when it masks nothing
      */
-    private record GroupTensors(StepBatch.AttentionGroup group, long runStart, NDArray contextRows, NDIndex tokens,
-                                NDArray bias) {
+    private record GroupTensors(StepBatch.AttentionGroup group, NDArray ownRows, NDIndex tokens, NDArray bias) {
     }
 
     private final List<GroupTensors> groups = new ArrayList<>();
@@ -41,12 +44,11 @@ final class PagedAttention {
     PagedAttention(StepBatch batch, PagedKvCache cache, NDManager manager) {
         boolean whole = batch.groups().size() == 1 && batch.groupsInOrder();
         for (StepBatch.AttentionGroup g : batch.groups()) {
-            long runStart = g.batch() == 1 ? runStart(g.contextSlots()) : -1;
-            NDArray context = g.maxContext() == 0 || runStart >= 0 ? null : manager.create(cache.headRows(g.contextSlots()));
+            NDArray own = g.maxContext() == g.sharedLength() ? null : manager.create(cache.headRows(g.ownSlots()));
             NDIndex tokens = whole ? null : new NDIndex("{}", manager.create(g.tokenRows()));
             NDArray bias = masksNothing(g.bias()) ? null : manager.create(g.bias(),
                     new Shape(1, g.batch(), 1, g.queryLength(), g.maxContext() + g.queryLength()));
-            groups.add(new GroupTensors(g, runStart, context, tokens, bias));
+            groups.add(new GroupTensors(g, own, tokens, bias));
         }
         restore = batch.groupsInOrder() ? null : new NDIndex("{}", manager.create(batch.restoreOrder()));
     }
@@ -81,17 +83,33 @@ final class PagedAttention {
         return true;
     }
 
-    /** The first of {@code slots} where they are consecutive, else -1 (and -1 for none). */
-    static long runStart(long[] slots) {
-        if (slots.length == 0) {
-            return -1;
+    /**
+     * {@code [kvHeads, b, rows, width]} as {@code [kvHeads, 1, b * rows, width]}: every plan's rows in
+     * one product against keys or values they share, which are then read once rather than once per plan.
+     */
+    private static NDArray acrossPlans(NDArray x, long b) {
+        if (b == 1) {
+            return x;
         }
-        for (int i = 1; i < slots.length; i++) {
-            if (slots[i] != slots[0] + i) {
-                return -1;
-            }
+        Shape shape = x.getShape();
+        return x.reshape(shape.get(0), 1, b * shape.get(2), shape.get(3));
+    }
+
+    /** {@link #acrossPlans} undone: {@code [kvHeads, 1, b * rows, width]} as {@code [kvHeads, b, rows, width]}. */
+    private static NDArray byPlan(NDArray x, long b) {
+        if (b == 1) {
+            return x;
         }
-        return slots[0];
+        Shape shape = x.getShape();
+        return x.reshape(shape.get(0), b, shape.get(2) / b, shape.get(3));
+    }
+
+    /** Where the shared run's and the own contexts' key columns end, of those present. */
+    private static long[] cuts(long shared, long own) {
+        if (shared > 0 && own > 0) {
+            return new long[] {shared, shared + own};
+        }
+        return new long[] {shared + own};
     }
 
     /** One-token steps over contexts of one length (plain decoding of a batch) need no mask. */
@@ -132,30 +150,40 @@ final class PagedAttention {
                     kvHeads, b, headDim, len);
             NDArray vStep = rearrange(vs, new long[] {b, len, kvHeads, headDim}, new int[] {2, 0, 1, 3},
                     kvHeads, b, len, headDim);
-            NDArray scores = qg.matMul(kStep);
-            NDArray vCached = null;
-            if (context > 0) {
-                NDArray kCached;
-                if (t.runStart() >= 0) {
-                    kCached = cache.keysInRun(layer, t.runStart(), (int) context);
-                    vCached = cache.valuesInRun(layer, t.runStart(), (int) context);
-                } else {
-                    kCached = cache.gatherKeys(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
-                    vCached = cache.gatherValues(layer, t.contextRows()).reshape(kvHeads, b, context, headDim);
-                }
-                scores = qg.matMul(kCached.transpose(0, 1, 3, 2)).concat(scores, 3);
+            // keys in the order the mask's columns are: the shared run, each plan's own context, the step's tokens
+            long shared = g.sharedLength();
+            long own = context - shared;
+            NDList scores = new NDList(3);
+            NDArray vShared = null;
+            if (shared > 0) {
+                NDArray kShared = cache.keysInRun(layer, g.sharedStart(), (int) shared);
+                vShared = cache.valuesInRun(layer, g.sharedStart(), (int) shared);
+                scores.add(byPlan(acrossPlans(qg, b).matMul(kShared.transpose(0, 1, 3, 2)), b));
             }
+            NDArray vOwn = null;
+            if (own > 0) {
+                NDArray kOwn = cache.gatherKeys(layer, t.ownRows()).reshape(kvHeads, b, own, headDim);
+                vOwn = cache.gatherValues(layer, t.ownRows()).reshape(kvHeads, b, own, headDim);
+                scores.add(qg.matMul(kOwn.transpose(0, 1, 3, 2)));
+            }
+            scores.add(qg.matMul(kStep));
+            NDArray all = scores.size() == 1 ? scores.get(0) : NDArrays.concat(scores, 3);
             if (t.bias() != null) {
-                scores = scores.reshape(kvHeads, b, rep, len, context + len).add(t.bias());
+                all = all.reshape(kvHeads, b, rep, len, context + len).add(t.bias());
             }
-            NDArray probs = scores.softmax(-1).reshape(kvHeads, b, rep * len, context + len);
-            NDArray out;
-            if (vCached == null) {
-                out = probs.matMul(vStep);
-            } else {
-                NDList parts = probs.split(new long[] {context}, 3);
-                out = parts.get(0).matMul(vCached).add(parts.get(1).matMul(vStep));
+            NDArray probs = all.softmax(-1).reshape(kvHeads, b, rep * len, context + len);
+            NDList parts = scores.size() == 1 ? new NDList(probs) : probs.split(cuts(shared, own), 3);
+            int part = 0;
+            NDArray out = null;
+            if (shared > 0) {
+                out = byPlan(acrossPlans(parts.get(part++), b).matMul(vShared), b);
             }
+            if (own > 0) {
+                NDArray mine = parts.get(part++).matMul(vOwn);
+                out = out == null ? mine : out.add(mine);
+            }
+            NDArray step = parts.get(part).matMul(vStep);
+            out = out == null ? step : out.add(step);
             outputs.add(rearrange(out, new long[] {kvHeads, b, rep, len, headDim}, new int[] {1, 3, 0, 2, 4},
                     b * len, heads * headDim));
         }

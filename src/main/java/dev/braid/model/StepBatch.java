@@ -25,6 +25,14 @@ public final class StepBatch {
     /** Context positions a plan may be padded by beyond doubling its context: short contexts pad cheaply. */
     private static final int PADDING_SLACK = 128;
     private final long[] restoreOrder;
+    /**
+     * Positions times plans from which a run the plans share is read in place beside their own
+     * contexts rather than gathered with them: apart it costs a few more operations a layer, which
+     * the chat template a batch of unrelated chats shares (a dozen positions) did not repay at 8 plans
+     * on braid-base, while a 290-token system prompt did several times over (README, "Performance").
+     * A run that is every plan's whole context costs no extra operation and is always read in place.
+     */
+    static final int SHARED_ROWS_READ_APART = 512;
 
     /**
      * Plans with the same number of query tokens attend together in one padded batch, so a decode
@@ -35,9 +43,27 @@ public final class StepBatch {
      *                             padding rows point at slot 0 and are masked
      * @param tokenRows            indices into the flat token array, {@code [batch * queryLength]}
      * @param bias                 {@code [batch, queryLength, maxContext + queryLength]}, 0 or {@link #MASKED}
+     * @param sharedStart          the first slot of the shared run (below); 0 when there is none
+     * @param sharedLength         how many leading positions of every plan's context lie in the same run
+     *                             of consecutive slots from {@code sharedStart}: a lone plan's context
+     *                             as the pool handed it out, a prompt's prefix that plans share
      */
     public record AttentionGroup(int batch, int queryLength, int maxContext,
-                                 long[] contextSlots, long[] tokenRows, float[] bias) {
+                                 long[] contextSlots, long[] tokenRows, float[] bias,
+                                 long sharedStart, int sharedLength) {
+
+        /** Each plan's context slots past the shared run, {@code [batch * (maxContext - sharedLength)]}. */
+        public long[] ownSlots() {
+            int own = maxContext - sharedLength;
+            if (sharedLength == 0) {
+                return contextSlots;
+            }
+            long[] slots = new long[batch * own];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(contextSlots, b * maxContext + sharedLength, slots, b * own, own);
+            }
+            return slots;
+        }
     }
 
     public StepBatch(List<StepPlan> plans) {
@@ -140,7 +166,38 @@ public final class StepBatch {
                 }
             }
         }
-        return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias);
+        int shared = sharedRun(contextSlots, batch, maxContext, minContext(members));
+        if (shared < maxContext && (long) shared * batch < SHARED_ROWS_READ_APART) {
+            // read beside the plans' own contexts, a short run costs more operations than its gather did
+            shared = 0;
+        }
+        return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias,
+                shared == 0 ? 0 : contextSlots[0], shared);
+    }
+
+    private int minContext(List<Integer> members) {
+        int min = Integer.MAX_VALUE;
+        for (int p : members) {
+            min = Math.min(min, plans.get(p).table().length());
+        }
+        return min;
+    }
+
+    /**
+     * How many leading positions, at most {@code upTo} (the shortest context, so no padding), every
+     * plan's context has in the same run of consecutive slots as the first plan's.
+     */
+    static int sharedRun(long[] contextSlots, int batch, int maxContext, int upTo) {
+        int shared = upTo;
+        for (int b = 0; b < batch && shared > 0; b++) {
+            for (int i = 0; i < shared; i++) {
+                if (contextSlots[b * maxContext + i] != contextSlots[0] + i) {
+                    shared = i;
+                    break;
+                }
+            }
+        }
+        return shared;
     }
 
     public List<StepPlan> plans() {

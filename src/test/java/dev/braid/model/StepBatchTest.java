@@ -32,4 +32,15 @@ class StepBatchTest {
             assertThat(batch.restoreOrder()).containsExactly(0, 2, 3, 1, 4, 5);
         }
     }
+
+    @Test
+    void theSharedRunEndsWherePlansPartOrTheShortestContextEndsOrTheSlotsStopFollowingEachOther() {
+        // two plans of maxContext 5: the second shares the first's slots 10..12, then has its own
+        long[] slots = {10, 11, 12, 13, 14, 10, 11, 12, 40, 41};
+        assertThat(StepBatch.sharedRun(slots, 2, 5, 5)).isEqualTo(3);
+        assertThat(StepBatch.sharedRun(slots, 2, 5, 2)).as("no further than the shortest context").isEqualTo(2);
+        assertThat(StepBatch.sharedRun(slots, 1, 5, 5)).as("a lone plan's whole run").isEqualTo(5);
+        assertThat(StepBatch.sharedRun(new long[] {10, 11, 30, 31}, 1, 4, 4)).as("a lone plan's first run").isEqualTo(2);
+        assertThat(StepBatch.sharedRun(new long[] {10, 11, 20, 21}, 2, 2, 2)).as("nothing shared").isZero();
+    }
 }

@@ -146,7 +146,8 @@ class TransformerReferenceTest {
                 }
                 assertThat(generated).as("greedy continuation of '%s'", c.prompt())
                         .containsExactly(Arrays.stream(c.greedyNewIds()).boxed().toArray(Integer[]::new));
-                if (PagedAttention.runStart(table.slots(0, table.length())) >= 0) {
+                long[] slots = table.slots(0, table.length());
+                if (StepBatch.sharedRun(slots, 1, slots.length, slots.length) == slots.length) {
                     inOneRun++;
                 }
                 cache.free(table);
@@ -158,6 +159,86 @@ class TransformerReferenceTest {
             } else {
                 assertThat(inOneRun).as("prompts whose context lay in one run of slots").isPositive();
             }
+        }
+    }
+
+    /**
+     * Three forks of one long prompt decode in one batch: the prompt's rows, which they share, are read
+     * in place and met by all their queries in one product; the rows each decoded since are gathered.
+     * Each fork, given its own first token, must decode what it decodes alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny", "gpt2-tiny"})
+    void forksOfOneLongPromptDecodingInOneBatchMatchEachDecodedAlone(String fixture) {
+        int forks = 3;
+        int steps = 12;
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu())) {
+            int[] prompt = longPrompt(ReferenceCase.load(fixture).get(0).promptIds(), StepBatch.SHARED_ROWS_READ_APART / forks + 1);
+            float[][][] batched = new float[forks][steps][];
+            try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 512), Device.cpu())) {
+                BlockTable parent = cache.newSequence();
+                int first = prefill(model, cache, parent, prompt);
+                List<BlockTable> tables = List.of(parent, cache.fork(parent), cache.fork(parent));
+                int[] next = {first, first + 1, first + 2};
+                for (int step = 0; step < steps; step++) {
+                    List<StepPlan> plans = new ArrayList<>();
+                    for (int f = 0; f < forks; f++) {
+                        assertThat(cache.reserve(tables.get(f), 1)).isTrue();
+                        plans.add(StepPlan.append(tables.get(f), new int[] {next[f]}));
+                    }
+                    StepBatch batch = new StepBatch(plans);
+                    assertThat(batch.groups()).singleElement().extracting(StepBatch.AttentionGroup::sharedLength)
+                            .as("the prompt's positions, shared by every fork").isEqualTo(prompt.length);
+                    try (NDScope ignored = new NDScope()) {
+                        StepOutput out = model.transformer().forward(batch, cache);
+                        for (int f = 0; f < forks; f++) {
+                            out.commitPrefix(f, 1);
+                            batched[f][step] = out.logits(f, 0);
+                            next[f] = out.argmax(f, 0);
+                        }
+                        out.flush();
+                    }
+                }
+            }
+            for (int f = 0; f < forks; f++) {
+                try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 512), Device.cpu())) {
+                    BlockTable alone = cache.newSequence();
+                    int next = prefill(model, cache, alone, prompt) + f;
+                    for (int step = 0; step < steps; step++) {
+                        assertThat(cache.reserve(alone, 1)).isTrue();
+                        try (NDScope ignored = new NDScope()) {
+                            StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(alone, new int[] {next}))), cache);
+                            out.commitPrefix(0, 1);
+                            float[] logits = out.logits(0, 0);
+                            for (int i = 0; i < logits.length; i++) {
+                                assertThat(batched[f][step][i]).as("fork %d, step %d, logit %d", f, step, i).isCloseTo(logits[i], within(1e-4f));
+                            }
+                            next = out.argmax(0, 0);
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code ids} repeated to {@code length} tokens. */
+    private static int[] longPrompt(int[] ids, int length) {
+        int[] prompt = new int[length];
+        for (int i = 0; i < length; i++) {
+            prompt[i] = ids[i % ids.length];
+        }
+        return prompt;
+    }
+
+    /** Prefills {@code prompt} into {@code table} and commits it; the greedy next token. */
+    private static int prefill(LoadedModel model, PagedKvCache cache, BlockTable table, int[] prompt) {
+        assertThat(cache.reserve(table, prompt.length)).isTrue();
+        try (NDScope ignored = new NDScope()) {
+            StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(table, prompt))), cache);
+            out.commitPrefix(0, prompt.length);
+            out.flush();
+            return out.argmax(0, 0);
         }
     }
 }
