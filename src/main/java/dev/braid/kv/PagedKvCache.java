@@ -113,9 +113,9 @@ public final class PagedKvCache implements AutoCloseable {
 
     /**
      * Keys of one layer at the consecutive slots {@code first} to {@code first + length - 1}:
-     * {@code [kvHeads, 1, length, headDim]}, a view of the store. A sequence whose context lies in one
-     * run of slots is read in place, where a gather would copy it first: on a model whose step streams
-     * its weights, every byte of context a step copies is read from memory again.
+     * {@code [kvHeads, 1, length, headDim]}, a view of the store: context in one run of slots (a lone
+     * sequence's, a prompt several share) is read in place, where a gather would copy it first, and on
+     * a model whose step streams its weights every byte a step copies is read from memory again.
      */
     public NDArray keysInRun(int layer, long first, int length) {
         requireWritten();

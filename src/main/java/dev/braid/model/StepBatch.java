@@ -24,7 +24,6 @@ public final class StepBatch {
     private final List<AttentionGroup> groups = new ArrayList<>();
     /** Context positions a plan may be padded by beyond doubling its context: short contexts pad cheaply. */
     private static final int PADDING_SLACK = 128;
-    private final long[] restoreOrder;
     /**
      * Positions times plans from which a run the plans share is read in place beside their own
      * contexts rather than gathered with them: apart it costs a few more operations a layer, which
@@ -33,6 +32,7 @@ public final class StepBatch {
      * A run that is every plan's whole context costs no extra operation and is always read in place.
      */
     static final int SHARED_ROWS_READ_APART = 512;
+    private final long[] restoreOrder;
 
     /**
      * Plans with the same number of query tokens attend together in one padded batch, so a decode
@@ -142,8 +142,10 @@ public final class StepBatch {
     private AttentionGroup group(int queryLength, List<Integer> members) {
         int batch = members.size();
         int maxContext = 0;
+        int minContext = Integer.MAX_VALUE;
         for (int p : members) {
             maxContext = Math.max(maxContext, plans.get(p).table().length());
+            minContext = Math.min(minContext, plans.get(p).table().length());
         }
         int keys = maxContext + queryLength;
         long[] contextSlots = new long[batch * maxContext];
@@ -166,21 +168,13 @@ public final class StepBatch {
                 }
             }
         }
-        int shared = sharedRun(contextSlots, batch, maxContext, minContext(members));
+        int shared = sharedRun(contextSlots, batch, maxContext, minContext);
         if (shared < maxContext && (long) shared * batch < SHARED_ROWS_READ_APART) {
             // read beside the plans' own contexts, a short run costs more operations than its gather did
             shared = 0;
         }
         return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias,
                 shared == 0 ? 0 : contextSlots[0], shared);
-    }
-
-    private int minContext(List<Integer> members) {
-        int min = Integer.MAX_VALUE;
-        for (int p : members) {
-            min = Math.min(min, plans.get(p).table().length());
-        }
-        return min;
     }
 
     /**
