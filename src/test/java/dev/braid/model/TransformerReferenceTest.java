@@ -165,26 +165,30 @@ class TransformerReferenceTest {
     /**
      * Three forks of one long prompt decode in one batch: the prompt's rows, which they share, are read
      * in place and met by all their queries in one product; the rows each decoded since are gathered.
-     * Each fork, given its own first token, must decode what it decodes alone.
+     * Each fork starts with three tokens of its own, then takes its greedy token and one more, each step
+     * causally masked; every logit row must match what the fork computes alone.
      */
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny", "gpt2-tiny"})
     void forksOfOneLongPromptDecodingInOneBatchMatchEachDecodedAlone(String fixture) {
         int forks = 3;
-        int steps = 12;
+        int steps = 10;
         try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve(fixture), Device.cpu())) {
             int[] prompt = longPrompt(ReferenceCase.load(fixture).get(0).promptIds(), StepBatch.SHARED_ROWS_READ_APART / forks + 1);
-            float[][][] batched = new float[forks][steps][];
+            float[][][][] batched = new float[forks][steps][][];
             try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 512), Device.cpu())) {
                 BlockTable parent = cache.newSequence();
                 int first = prefill(model, cache, parent, prompt);
                 List<BlockTable> tables = List.of(parent, cache.fork(parent), cache.fork(parent));
-                int[] next = {first, first + 1, first + 2};
+                int[][] next = new int[forks][];
+                for (int f = 0; f < forks; f++) {
+                    next[f] = new int[] {first, first + f + 1, first + f + 2};
+                }
                 for (int step = 0; step < steps; step++) {
                     List<StepPlan> plans = new ArrayList<>();
                     for (int f = 0; f < forks; f++) {
-                        assertThat(cache.reserve(tables.get(f), 1)).isTrue();
-                        plans.add(StepPlan.append(tables.get(f), new int[] {next[f]}));
+                        assertThat(cache.reserve(tables.get(f), next[f].length)).isTrue();
+                        plans.add(everyRow(tables.get(f), next[f]));
                     }
                     StepBatch batch = new StepBatch(plans);
                     assertThat(batch.groups()).singleElement().extracting(StepBatch.AttentionGroup::sharedLength)
@@ -192,9 +196,13 @@ class TransformerReferenceTest {
                     try (NDScope ignored = new NDScope()) {
                         StepOutput out = model.transformer().forward(batch, cache);
                         for (int f = 0; f < forks; f++) {
-                            out.commitPrefix(f, 1);
-                            batched[f][step] = out.logits(f, 0);
-                            next[f] = out.argmax(f, 0);
+                            int rows = next[f].length;
+                            out.commitPrefix(f, rows);
+                            batched[f][step] = new float[rows][];
+                            for (int r = 0; r < rows; r++) {
+                                batched[f][step][r] = out.logits(f, r);
+                            }
+                            next[f] = new int[] {out.argmax(f, rows - 1), first};
                         }
                         out.flush();
                     }
@@ -203,23 +211,33 @@ class TransformerReferenceTest {
             for (int f = 0; f < forks; f++) {
                 try (PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(1, 512), Device.cpu())) {
                     BlockTable alone = cache.newSequence();
-                    int next = prefill(model, cache, alone, prompt) + f;
+                    int first = prefill(model, cache, alone, prompt);
+                    int[] next = {first, first + f + 1, first + f + 2};
                     for (int step = 0; step < steps; step++) {
-                        assertThat(cache.reserve(alone, 1)).isTrue();
+                        assertThat(cache.reserve(alone, next.length)).isTrue();
                         try (NDScope ignored = new NDScope()) {
-                            StepOutput out = model.transformer().forward(new StepBatch(List.of(StepPlan.append(alone, new int[] {next}))), cache);
-                            out.commitPrefix(0, 1);
-                            float[] logits = out.logits(0, 0);
-                            for (int i = 0; i < logits.length; i++) {
-                                assertThat(batched[f][step][i]).as("fork %d, step %d, logit %d", f, step, i).isCloseTo(logits[i], within(1e-4f));
+                            StepOutput out = model.transformer().forward(new StepBatch(List.of(everyRow(alone, next))), cache);
+                            out.commitPrefix(0, next.length);
+                            for (int r = 0; r < next.length; r++) {
+                                float[] logits = out.logits(0, r);
+                                for (int i = 0; i < logits.length; i++) {
+                                    assertThat(batched[f][step][r][i]).as("fork %d, step %d, row %d, logit %d", f, step, r, i)
+                                            .isCloseTo(logits[i], within(1e-4f));
+                                }
                             }
-                            next = out.argmax(0, 0);
+                            next = new int[] {out.argmax(0, next.length - 1), first};
                             out.flush();
                         }
                     }
                 }
             }
         }
+    }
+
+    /** A causal step of {@code tokens} after {@code table}'s context whose every row has logits. */
+    private static StepPlan everyRow(BlockTable table, int[] tokens) {
+        StepPlan appended = StepPlan.append(table, tokens);
+        return new StepPlan(table, tokens, appended.positions(), StepMask.CAUSAL, 0);
     }
 
     /** {@code ids} repeated to {@code length} tokens. */
