@@ -43,14 +43,17 @@ public final class StepBatch {
      *                             padding rows point at slot 0 and are masked
      * @param tokenRows            indices into the flat token array, {@code [batch * queryLength]}
      * @param bias                 {@code [batch, queryLength, maxContext + queryLength]}, 0 or {@link #MASKED}
-     * @param sharedStart          the first slot of the shared run (below); 0 when there is none
      * @param sharedLength         how many leading positions of every plan's context lie in the same run
-     *                             of consecutive slots from {@code sharedStart}: a lone plan's context
+     *                             of consecutive slots from {@link #sharedStart}: a lone plan's context
      *                             as the pool handed it out, a prompt's prefix that plans share
      */
     public record AttentionGroup(int batch, int queryLength, int maxContext,
-                                 long[] contextSlots, long[] tokenRows, float[] bias,
-                                 long sharedStart, int sharedLength) {
+                                 long[] contextSlots, long[] tokenRows, float[] bias, int sharedLength) {
+
+        /** The first slot of the shared run: the first plan's first. */
+        public long sharedStart() {
+            return contextSlots[0];
+        }
 
         /** Each plan's context slots past the shared run, {@code [batch * (maxContext - sharedLength)]}. */
         public long[] ownSlots() {
@@ -173,8 +176,7 @@ public final class StepBatch {
             // read beside the plans' own contexts, a short run costs more operations than its gather did
             shared = 0;
         }
-        return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias,
-                shared == 0 ? 0 : contextSlots[0], shared);
+        return new AttentionGroup(batch, queryLength, maxContext, contextSlots, tokenRows, bias, shared);
     }
 
     /**

@@ -273,6 +273,16 @@ public abstract class Transformer implements AutoCloseable {
         return productMethods[parallel ? 1 : 0][range.ordinal()];
     }
 
+    /** Every range's method, by one thread (0) or several (1), then {@link ProductRows} ordinal; a copy. */
+    public ProductMethod[][] productMethods() {
+        return new ProductMethod[][] {productMethods[0].clone(), productMethods[1].clone()};
+    }
+
+    /** Sets every range's method at once, laid out as {@link #productMethods()} returns them. */
+    public void productMethods(ProductMethod[][] methods) {
+        productMethods = new ProductMethod[][] {methods[0].clone(), methods[1].clone()};
+    }
+
     /**
      * Sets {@link #productMethod}: the worker times each range's choices on its host when it starts.
      * {@link ProductMethod#PACKED} multiplies rows first until {@link #packProducts} has run.

@@ -3,8 +3,6 @@ package dev.braid.worker;
 import ai.djl.Device;
 import dev.braid.model.ModelConfig;
 import dev.braid.model.ProductMethod;
-import dev.braid.model.ProductRows;
-import dev.braid.model.Transformer;
 import dev.braid.model.WeightDtype;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,35 +16,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * checkpoint of the same architecture); its real steps refine the curve from then on as any
  * worker's do.
  *
- * @param productMethods by one thread (0) or several (1), then {@code ProductRows} ordinal
- * @param parallelFrom   the query tokens from which steps run on several threads
- * @param tokens         the calibrated points' query tokens
- * @param millis         their step times
- * @param groupMillis    what a query length of its own adds to a batch
- * @param contextMillis  what a query token adds per token of cached context
+ * @param productMethods  as {@link dev.braid.model.Transformer#productMethods()} lays them out
+ * @param parallelFrom    the query tokens from which steps run on several threads
+ * @param tokens          the calibrated points' query tokens
+ * @param millis          their step times
+ * @param secondSequence  what a second one-token sequence added to a one-token step, in ms; less the
+ *                        token the curve prices, it is what a query length of its own adds to a batch
+ * @param contextMillis   what a query token adds per token of cached context
  */
 record Calibration(ProductMethod[][] productMethods, int parallelFrom, int[] tokens, double[] millis,
-                   double groupMillis, double contextMillis) {
+                   double secondSequence, double contextMillis) {
 
     /** What a calibration depends on besides the host. */
     record Shape(ModelConfig config, WeightDtype dtype, Device device, int threads, int blockSize) {
     }
 
     private static final Map<Shape, Calibration> MEASURED = new ConcurrentHashMap<>();
-
-    /** The product methods {@code model} multiplies by now, as {@link #productMethods} holds them. */
-    static ProductMethod[][] productMethodsOf(Transformer model) {
-        ProductMethod[][] methods = new ProductMethod[2][ProductRows.values().length];
-        for (ProductRows range : ProductRows.values()) {
-            methods[0][range.ordinal()] = model.productMethod(range, false);
-            methods[1][range.ordinal()] = model.productMethod(range, true);
-        }
-        return methods;
-    }
-
-    ProductMethod productMethod(ProductRows range, boolean parallel) {
-        return productMethods[parallel ? 1 : 0][range.ordinal()];
-    }
 
     /** Whether any range multiplies packed weights, which a model must then pack. */
     boolean usesPacked() {

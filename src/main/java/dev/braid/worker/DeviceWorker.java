@@ -319,30 +319,24 @@ public final class DeviceWorker implements AutoCloseable {
         }
         // the context's cost is timed with one-token steps' threads, as they will run
         chosen.use(1);
-        double[] ladderMs = Arrays.copyOf(fastest, points);
-        StepCostModel curve = new StepCostModel();
-        for (int i = 0; i < points; i++) {
-            curve.calibrate(ladder[i], ladderMs[i]);
-        }
-        // what the second sequence adds beyond its token
-        double groupMs = fastest[points + 1] - fastest[points] - (curve.millis(3) - curve.millis(2));
         int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
         double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
-        return new Calibration(Calibration.productMethodsOf(model), chosen.parallelFrom(), ladder, ladderMs, groupMs,
-                contextMs);
+        return new Calibration(model.productMethods(), chosen.parallelFrom(), ladder, Arrays.copyOf(fastest, points),
+                fastest[points + 1] - fastest[points], contextMs);
     }
 
     /** Sets the model's product methods, the step threads and the cost curve as {@code calibration} measured them. */
     private void apply(Calibration calibration, int maxThreads) {
-        // a weight that could not be packed is multiplied rows first, and said to be
-        boolean packed = !calibration.usesPacked() || packProducts();
-        for (ProductRows range : ProductRows.values()) {
-            for (boolean parallel : new boolean[] {false, true}) {
-                ProductMethod method = calibration.productMethod(range, parallel);
-                boolean unpacked = method == ProductMethod.PACKED && !packed;
-                model.productMethod(range, parallel, unpacked ? ProductMethod.ROWS_FIRST : method);
-            }
+        ProductMethod[][] methods = calibration.productMethods();
+        if (calibration.usesPacked() && !packProducts()) {
+            // a weight that could not be packed is multiplied rows first, and said to be
+            methods = Arrays.stream(methods)
+                    .map(byRows -> Arrays.stream(byRows)
+                            .map(m -> m == ProductMethod.PACKED ? ProductMethod.ROWS_FIRST : m)
+                            .toArray(ProductMethod[]::new))
+                    .toArray(ProductMethod[][]::new);
         }
+        model.productMethods(methods);
         if (model.packedBytes() > 0) {
             log.info("worker {} holds its weight products packed as well: {} MiB more", name,
                     model.packedBytes() >> 20);
@@ -353,7 +347,8 @@ public final class DeviceWorker implements AutoCloseable {
         for (int i = 0; i < calibration.tokens().length; i++) {
             stepCost.calibrate(calibration.tokens()[i], calibration.millis()[i]);
         }
-        stepCost.calibrateGroup(calibration.groupMillis());
+        // the second sequence's own token is priced by the curve; the rest is its query length's
+        stepCost.calibrateGroup(calibration.secondSequence() - (stepCost.millis(3) - stepCost.millis(2)));
         stepCost.calibrateContext(calibration.contextMillis());
     }
 
