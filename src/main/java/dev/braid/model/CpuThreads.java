@@ -58,7 +58,8 @@ public final class CpuThreads {
     }
 
     /**
-     * Sets the threads per worker for this process and loads the engine with them. A second call
+     * Sets the threads per worker for this process and loads the engine with them, its freed memory
+     * kept for reuse ({@link NativeHeap}). A second call
      * with another count is refused: workers that already stepped would keep the first one.
      *
      * @return the count in force
@@ -72,6 +73,7 @@ public final class CpuThreads {
             }
             return threads;
         }
+        NativeHeap.keepFreedMemory();
         System.setProperty(INTRA_OP, Integer.toString(threads));
         System.setProperty(INTER_OP, "1");
         Engine.getEngine("PyTorch");
