@@ -12,8 +12,13 @@ import dev.braid.kv.PagedKvCache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A decoder-only transformer evaluated over a ragged {@link StepBatch} against a paged KV cache.
@@ -24,6 +29,12 @@ import java.util.Map;
  * returned {@link StepOutput} included, is released when that scope closes.
  */
 public abstract class Transformer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Transformer.class);
+    /** Rows a packed copy is checked at: a vector, then one product of each larger {@link ProductRows} range. */
+    private static final long[] CHECKED_ROWS = {1, 3, 8, 33};
+    /** How far a packed product may stray from rows first, relative to its largest output: rounding, not a wrong result. */
+    private static final float PACKED_TOLERANCE = 1e-2f;
 
     protected final ModelConfig config;
     protected final NDManager manager;
@@ -39,8 +50,9 @@ public abstract class Transformer implements AutoCloseable {
     private volatile ProductMethod[][] productMethods = initialProductMethods();
     /** The weight matrices of the products, in their held precision: what {@link #packProducts} copies. */
     private final List<NDArray> productWeights = new ArrayList<>();
-    /** Each product weight's {@link ProductMethod#PACKED} copy, once made. */
+    /** Each product weight's {@link ProductMethod#PACKED} copy, once made and found to agree with rows first. */
     private final Map<NDArray, NDArray> packedWeights = new IdentityHashMap<>();
+    private boolean packsMade;
     /** The scripted products: in half precision, packed, in output blocks. */
     private final ScriptModule products;
     /** A scripted product's empty bias list, made once rather than for every product of every step. */
@@ -204,6 +216,10 @@ public abstract class Transformer implements AutoCloseable {
         } else if (method == ProductMethod.OUTPUT_BLOCKS && weight.getShape().get(0) % threads == 0) {
             return products.call("blocks", x, weight, (long) threads, biasList(bias));
         }
+        return rowsFirst(x, weight, bias);
+    }
+
+    private NDArray rowsFirst(NDArray x, NDArray weight, NDArray bias) {
         if (weight.getDataType() != x.getDataType()) {
             return products.call("linear", x, weight, biasList(bias));
         }
@@ -224,26 +240,71 @@ public abstract class Transformer implements AutoCloseable {
     /**
      * Makes the {@link ProductMethod#PACKED} copy of every product weight, in its own precision,
      * doubling their memory until {@link #dropUnusedPackedProducts}; false, with nothing made, off a
-     * CPU. Throws where this libtorch cannot pack them.
+     * CPU. Throws where this libtorch cannot pack them. A copy whose products disagree with rows first
+     * ({@link #packedAgrees}) is dropped, and its weight multiplies rows first by any method: on one
+     * AVX-512 host oneDNN's packed products were wrong for matrices of some shapes, packed on one
+     * thread (outputs not a multiple of 64) or on two (others, such as 256 × 256).
      */
     public boolean packProducts() {
-        if (!packedWeights.isEmpty()) {
+        if (packsMade) {
             return true;
         }
         if (productWeights.isEmpty() || !device().getDeviceType().equals(Device.Type.CPU)) {
             return false;
         }
+        int restore = CpuThreads.onThisThread();
+        // on that host a reorder on two threads got shapes wrong that one thread got right
+        CpuThreads.useOnThisThread(1);
         try {
+            Set<Shape> refused = new LinkedHashSet<>();
+            int refusedCount = 0;
             for (NDArray weight : productWeights) {
-                NDArray packed = products.call("pack", weight, 1L);
+                NDArray copy = products.call("pack", weight, 1L);
                 // a weight outlives any step's scope the caller may have open
-                NDScope.unregister(packed);
-                packedWeights.put(weight, packed);
+                NDScope.unregister(copy);
+                if (packedAgrees(weight, copy)) {
+                    packedWeights.put(weight, copy);
+                } else {
+                    copy.close();
+                    refused.add(weight.getShape());
+                    refusedCount++;
+                }
+            }
+            packsMade = true;
+            if (refusedCount > 0) {
+                log.warn("oneDNN's packed product disagrees with rows first on this host for {} of {} weight matrices, "
+                        + "shaped {}: those multiply rows first", refusedCount, productWeights.size(), refused);
             }
             return true;
         } catch (RuntimeException e) {
             dropPackedProducts();
             throw e;
+        } finally {
+            CpuThreads.useOnThisThread(restore);
+        }
+    }
+
+    /**
+     * Whether {@code copy}, a packed copy of {@code weight}, multiplies random rows as rows first does:
+     * at {@link #CHECKED_ROWS} rows, on one thread and on the worker's threads.
+     */
+    boolean packedAgrees(NDArray weight, NDArray copy) {
+        int restore = CpuThreads.onThisThread();
+        try (NDScope ignored = new NDScope()) {
+            for (int threads : IntStream.of(1, CpuThreads.perWorker()).distinct().toArray()) {
+                CpuThreads.useOnThisThread(threads);
+                for (long rows : CHECKED_ROWS) {
+                    NDArray x = manager.randomNormal(new Shape(rows, weight.getShape().get(1)));
+                    NDArray expected = rowsFirst(x, weight, null);
+                    NDArray error = expected.sub(products.call("packed", x, copy, NO_BIAS)).abs().max();
+                    if (!(error.getFloat() <= PACKED_TOLERANCE * expected.abs().max().getFloat())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            CpuThreads.useOnThisThread(restore);
         }
     }
 
@@ -260,12 +321,12 @@ public abstract class Transformer implements AutoCloseable {
     private void dropPackedProducts() {
         packedWeights.values().forEach(NDArray::close);
         packedWeights.clear();
+        packsMade = false;
     }
 
     /** Bytes of the packed copies held beside the weights. */
     public long packedBytes() {
-        return packedWeights.isEmpty() ? 0
-                : productWeights.stream().mapToLong(NDArray::size).sum() * dtype.type().getNumOfBytes();
+        return packedWeights.keySet().stream().mapToLong(NDArray::size).sum() * dtype.type().getNumOfBytes();
     }
 
     /** How products of {@code range}'s row counts multiply the weights on a CPU, on one thread or several; rows first until set. */

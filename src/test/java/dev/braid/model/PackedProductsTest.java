@@ -3,6 +3,9 @@ package dev.braid.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 /** The packed copies of a model's product weights: made on request, kept only while a range uses them. */
@@ -26,6 +29,17 @@ class PackedProductsTest {
             assertThat(transformer.packedBytes()).as("freed: no range uses them").isZero();
             assertThat(transformer.packProducts()).as("and made again on request").isTrue();
             assertThat(transformer.packedBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void aPackedCopyIsCheckedAgainstRowsFirst() {
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             NDManager manager = NDManager.newBaseManager()) {
+            Transformer transformer = model.transformer();
+            NDArray weight = manager.randomNormal(new Shape(512, 64));
+            NDArray other = manager.randomNormal(new Shape(512, 64));
+            assertThat(transformer.packedAgrees(weight, other)).as("the products of another matrix").isFalse();
         }
     }
 }
