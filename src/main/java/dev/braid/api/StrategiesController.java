@@ -20,12 +20,12 @@ class StrategiesController {
     /**
      * @param requiredCapability the model capability the strategy needs, or null when any model runs it
      */
-    record StrategyView(String name, boolean requestable, boolean greedyOnly, boolean reportsLogprobs,
+    record StrategyView(String name, boolean requestable, boolean greedyOnly, boolean lossless, boolean reportsLogprobs,
                         String requiredCapability) {
 
         static StrategyView of(DecodingStrategy strategy, boolean requestable) {
-            return new StrategyView(strategy.name(), requestable, strategy.greedyOnly(), strategy.reportsLogprobs(),
-                    strategy.requiredCapability());
+            return new StrategyView(strategy.name(), requestable, strategy.greedyOnly(), strategy.lossless(),
+                    strategy.reportsLogprobs(), strategy.requiredCapability());
         }
     }
 

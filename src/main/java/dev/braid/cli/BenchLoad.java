@@ -5,6 +5,7 @@ import dev.braid.decoding.GenerationRequest;
 import dev.braid.decoding.GenerationResult;
 import dev.braid.decoding.SamplingParams;
 import dev.braid.decoding.StrategyParams;
+import dev.braid.decoding.ar.AutoregressiveStrategy;
 import dev.braid.model.StepProfile;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
@@ -115,7 +116,13 @@ final class BenchLoad {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int t = 0; t < targets.size(); t++) {
-            rows.add(row(targets.get(t), clients, measured[t]));
+            Map<String, Object> row = row(targets.get(t), clients, measured[t]);
+            Map<String, int[]> ar = arAnswers(targets, measured, targets.get(t).engine());
+            if (ar != null) {
+                // null for strategies whose answers differ from AR's by design
+                row.put("answers_differing_from_ar", targets.get(t).strategy().lossless() ? differingFrom(ar, measured[t]) : null);
+            }
+            rows.add(row);
             for (Answer answer : measured[t].answers()) {
                 GenerationResult result = answer.result();
                 answered.add(new Answered(targets.get(t), clients, answer.question(), result.promptTokens(),
@@ -123,6 +130,31 @@ final class BenchLoad {
             }
         }
         return rows;
+    }
+
+    /** The AR target's answers on {@code engine} this level, by question; null where AR did not run there. */
+    private static Map<String, int[]> arAnswers(List<BenchTarget> targets, Measurement[] measured, BenchEngine engine) {
+        for (int t = 0; t < targets.size(); t++) {
+            if (targets.get(t).engine() == engine && AutoregressiveStrategy.NAME.equals(targets.get(t).strategy().name())) {
+                Map<String, int[]> answers = new HashMap<>();
+                for (Answer answer : measured[t].answers()) {
+                    answers.putIfAbsent(answer.question(), answer.result().first().tokenIds());
+                }
+                return answers;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How many of a lossless strategy's answers are not AR's to the same question, token for token.
+     * Zero is what it owes; a count above zero flags a kernel that computes some step shape wrong, or
+     * a near tie that a batch's other arithmetic broke the other way.
+     */
+    private static long differingFrom(Map<String, int[]> arAnswers, Measurement measured) {
+        return measured.answers().stream()
+                .filter(a -> !Arrays.equals(a.result().first().tokenIds(), arAnswers.get(a.question())))
+                .count();
     }
 
     /**

@@ -14,6 +14,14 @@ public interface DecodingStrategy {
         return false;
     }
 
+    /**
+     * Whether its greedy answers are plain greedy decoding's, token for token: it changes only how
+     * many steps they take.
+     */
+    default boolean lossless() {
+        return false;
+    }
+
     /** Whether it reports each token's log-probabilities ({@code logprobs}). */
     default boolean reportsLogprobs() {
         return false;

@@ -97,6 +97,7 @@ class StrategyFlagsTest {
             assertThat(row.get("completion_tokens").asInt()).isEqualTo(12 * (i < 3 ? 1 : 2));
             assertThat(row.get("tokens_per_request_step").asDouble()).isGreaterThanOrEqualTo(1.0);
             assertThat(row.get("speedup_vs_ar").asDouble()).isPositive();
+            assertThat(row.get("answers_differing_from_ar").asLong()).as("lossless: AR's answers, token for token").isZero();
         }
         assertThat(levels.get(0).get("speedup_vs_ar").asDouble()).isEqualTo(1.0);
         assertThat(levels.get(0).get("tokens_per_request_step").asDouble()).isEqualTo(1.0);

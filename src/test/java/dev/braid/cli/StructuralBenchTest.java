@@ -56,6 +56,9 @@ class StructuralBenchTest {
             assertThat(row.get("request_peak_kv_blocks").asDouble()).isPositive();
         }
         JsonNode ar = rows.get(0);
+        assertThat(ar.get("answers_differing_from_ar").asLong()).isZero();
+        assertThat(rows.get(1).get("answers_differing_from_ar").isNull()).as("SGD's answers differ by design").isTrue();
+        assertThat(rows.get(2).get("answers_differing_from_ar").asLong()).as("AR on its own model").isZero();
         assertThat(ar.get("steps_per_request").asDouble()).isEqualTo(ar.get("completion_tokens").asDouble());
         assertThat(ar.get("fewer_steps_vs_ar").asDouble()).isEqualTo(1.0);
         assertThat(ar.get("answer_speedup_vs_ar").asDouble()).isEqualTo(1.0);

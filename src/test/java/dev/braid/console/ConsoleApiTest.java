@@ -57,6 +57,8 @@ class ConsoleApiTest extends ServiceTest {
         assertThat(serial.path("requestable").asBoolean()).as("run in place of a requested strategy").isFalse();
         assertThat(list.get(4).path("requestable").asBoolean()).isTrue();
         assertThat(list.get(2).path("greedy_only").asBoolean()).as("jacobi").isTrue();
+        assertThat(list.get(2).path("lossless").asBoolean()).as("jacobi keeps AR's greedy answers").isTrue();
+        assertThat(list.get(3).path("lossless").asBoolean()).as("apar writes its own").isFalse();
         assertThat(list.get(0).path("reports_logprobs").asBoolean()).as("ar").isTrue();
         assertThat(list.get(0).path("required_capability").isNull()).isTrue();
     }

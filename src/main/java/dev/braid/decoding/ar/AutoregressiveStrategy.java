@@ -17,6 +17,11 @@ public final class AutoregressiveStrategy implements DecodingStrategy {
     }
 
     @Override
+    public boolean lossless() {
+        return true;
+    }
+
+    @Override
     public boolean reportsLogprobs() {
         return true;
     }

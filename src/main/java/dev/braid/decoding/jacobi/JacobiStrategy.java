@@ -51,6 +51,11 @@ public final class JacobiStrategy implements DecodingStrategy {
     }
 
     @Override
+    public boolean lossless() {
+        return true;
+    }
+
+    @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new JacobiTask(request, tokenizer, listener);
     }

@@ -42,6 +42,11 @@ public final class LookaheadStrategy implements DecodingStrategy {
     }
 
     @Override
+    public boolean lossless() {
+        return true;
+    }
+
+    @Override
     public DecodingTask newTask(GenerationRequest request, Tokenizer tokenizer, GenerationListener listener) {
         return new LookaheadTask(request, tokenizer, listener);
     }
