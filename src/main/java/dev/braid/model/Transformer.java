@@ -52,6 +52,7 @@ public abstract class Transformer implements AutoCloseable {
     private final List<NDArray> productWeights = new ArrayList<>();
     /** Each product weight's {@link ProductMethod#PACKED} copy, once made and found to agree with rows first. */
     private final Map<NDArray, NDArray> packedWeights = new IdentityHashMap<>();
+    /** Whether {@link #packProducts} ran since the copies were last dropped: refused copies are not made again. */
     private boolean packsMade;
     /** The scripted products: in half precision, packed, in output blocks. */
     private final ScriptModule products;
@@ -257,7 +258,6 @@ public abstract class Transformer implements AutoCloseable {
         CpuThreads.useOnThisThread(1);
         try {
             Set<Shape> refused = new LinkedHashSet<>();
-            int refusedCount = 0;
             for (NDArray weight : productWeights) {
                 NDArray copy = products.call("pack", weight, 1L);
                 // a weight outlives any step's scope the caller may have open
@@ -267,13 +267,13 @@ public abstract class Transformer implements AutoCloseable {
                 } else {
                     copy.close();
                     refused.add(weight.getShape());
-                    refusedCount++;
                 }
             }
             packsMade = true;
-            if (refusedCount > 0) {
+            if (!refused.isEmpty()) {
                 log.warn("oneDNN's packed product disagrees with rows first on this host for {} of {} weight matrices, "
-                        + "shaped {}: those multiply rows first", refusedCount, productWeights.size(), refused);
+                        + "shaped {}: those multiply rows first", productWeights.size() - packedWeights.size(),
+                        productWeights.size(), refused);
             }
             return true;
         } catch (RuntimeException e) {
