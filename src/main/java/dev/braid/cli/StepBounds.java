@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.braid.model.CpuThreads;
 import dev.braid.model.ModelConfig;
 import dev.braid.model.StepProfile;
 import dev.braid.model.Transformer;
@@ -37,8 +38,12 @@ final class StepBounds {
     private StepBounds() {
     }
 
-    /** Measures the host on {@code model}'s device, best of a few tries, with the engine's threads. */
+    /** Measures the host on {@code model}'s device, best of a few tries, with a worker's threads. */
     static Host measure(Transformer model) {
+        return CpuThreads.onThreadOfItsOwn(() -> measureHere(model));
+    }
+
+    private static Host measureHere(Transformer model) {
         try (NDManager manager = model.newScratchManager()) {
             long elements = Math.max(1 << 21, model.streamedWeightBytes() / Float.BYTES);
             NDArray buffer = manager.ones(new Shape(elements), DataType.FLOAT32);

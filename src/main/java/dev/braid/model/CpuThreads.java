@@ -2,6 +2,8 @@ package dev.braid.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * How many cores PyTorch's CPU kernels may use per worker: set once, before any model runs, and
@@ -80,6 +82,49 @@ public final class CpuThreads {
         // The engine may have loaded before this call (it reads the properties only then).
         JniUtils.setNumThreads(threads);
         applied = threads;
+        // the caller, and threads that never choose (PyTorch starts them on the last count set), stay on one
+        offWorkers();
         return threads;
+    }
+
+    /**
+     * Puts the calling thread, which is no worker's, on one thread. Every thread that runs an op on
+     * several threads keeps a pool of OpenMP threads for as long as it lives; once libgomp manages
+     * more threads than the host has cores, its idle threads stop spinning between ops, and every op
+     * of a worker's parallel step waits for its pool to wake (on two cores, braid-base's two-thread
+     * steps ran slower than one-thread ones beside the pool that loading the model had left). So only
+     * workers go parallel, and work beside them (loading a model, the caller of {@link #apply}) stays
+     * on one thread; parallel work that must run off the workers runs {@link #onThreadOfItsOwn}.
+     */
+    public static void offWorkers() {
+        useOnThisThread(1);
+    }
+
+    /**
+     * {@code work} on a thread of its own with {@link #perWorker} threads, whose OpenMP pool ends
+     * with it: parallel work off the workers (a measurement of the host) that leaves them the cores.
+     */
+    public static <T> T onThreadOfItsOwn(Supplier<T> work) {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                useOnThisThread(perWorker());
+                result.set(work.get());
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        }, "braid-parallel-" + Thread.currentThread().getName());
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + thread.getName(), e);
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
     }
 }

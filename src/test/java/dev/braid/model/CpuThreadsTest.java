@@ -21,16 +21,36 @@ class CpuThreadsTest {
     @Test
     void theCountReachesPyTorchAndCannotChangeOnceApplied() {
         assertThat(CpuThreads.apply(0)).isEqualTo(ALL_CORES);
-        assertThat(JniUtils.getNumThreads()).isEqualTo(ALL_CORES);
+        assertThat(CpuThreads.perWorker()).isEqualTo(ALL_CORES);
+        assertThat(JniUtils.getNumThreads()).as("the caller is no worker: one thread").isEqualTo(1);
         assertThat(CpuThreads.apply(ALL_CORES)).isEqualTo(ALL_CORES);
         assertThatThrownBy(() -> CpuThreads.apply(ALL_CORES + 1))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("already runs with " + ALL_CORES);
-        assertThat(JniUtils.getNumThreads()).isEqualTo(ALL_CORES);
+        assertThat(CpuThreads.perWorker()).isEqualTo(ALL_CORES);
+    }
+
+    @Test
+    void parallelWorkOffTheWorkersRunsOnAThreadOfItsOwnWithAWorkersThreads() {
+        CpuThreads.apply(0);
+        CpuThreads.offWorkers();
+        String caller = Thread.currentThread().getName();
+        String[] ranOn = new String[1];
+        int threads = CpuThreads.onThreadOfItsOwn(() -> {
+            ranOn[0] = Thread.currentThread().getName();
+            return JniUtils.getNumThreads();
+        });
+        assertThat(threads).isEqualTo(ALL_CORES);
+        assertThat(ranOn[0]).isNotEqualTo(caller);
+        assertThat(JniUtils.getNumThreads()).as("the caller stays on one").isEqualTo(1);
+        assertThatThrownBy(() -> CpuThreads.onThreadOfItsOwn(() -> {
+            throw new IllegalArgumentException("bad shape");
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("bad shape");
     }
 
     @Test
     void aWorkerThreadsChoiceStaysOnThatThreadAndWithinTheCount() throws Exception {
         CpuThreads.apply(0);
+        CpuThreads.useOnThisThread(ALL_CORES);
         int[] seen = new int[2];
         Thread worker = new Thread(() -> {
             CpuThreads.useOnThisThread(1);
@@ -42,6 +62,7 @@ class CpuThreadsTest {
         worker.start();
         worker.join();
         assertThat(seen).containsExactly(1, ALL_CORES);
-        assertThat(JniUtils.getNumThreads()).isEqualTo(ALL_CORES);
+        assertThat(JniUtils.getNumThreads()).as("this thread's own choice").isEqualTo(ALL_CORES);
+        CpuThreads.offWorkers();
     }
 }
