@@ -97,6 +97,8 @@ public final class CpuThreads {
      * on one thread; parallel work that must run off the workers runs {@link #onThreadOfItsOwn}.
      */
     public static void offWorkers() {
+        // the count is set through the engine's native library, which may not have loaded yet
+        Engine.getEngine("PyTorch");
         useOnThisThread(1);
     }
 
