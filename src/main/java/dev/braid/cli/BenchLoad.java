@@ -114,10 +114,11 @@ final class BenchLoad {
                 measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
             }
         }
+        Map<BenchEngine, Map<String, int[]>> arAnswers = arAnswers(targets, measured);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int t = 0; t < targets.size(); t++) {
             Map<String, Object> row = row(targets.get(t), clients, measured[t]);
-            Map<String, int[]> ar = arAnswers(targets, measured, targets.get(t).engine());
+            Map<String, int[]> ar = arAnswers.get(targets.get(t).engine());
             if (ar != null) {
                 // null for strategies whose answers differ from AR's by design
                 row.put("answers_differing_from_ar", targets.get(t).strategy().lossless() ? differingFrom(ar, measured[t]) : null);
@@ -132,18 +133,18 @@ final class BenchLoad {
         return rows;
     }
 
-    /** The AR target's answers on {@code engine} this level, by question; null where AR did not run there. */
-    private static Map<String, int[]> arAnswers(List<BenchTarget> targets, Measurement[] measured, BenchEngine engine) {
+    /** Each engine's AR answers this level, by question; engines AR did not run on are absent. */
+    private static Map<BenchEngine, Map<String, int[]>> arAnswers(List<BenchTarget> targets, Measurement[] measured) {
+        Map<BenchEngine, Map<String, int[]>> byEngine = new HashMap<>();
         for (int t = 0; t < targets.size(); t++) {
-            if (targets.get(t).engine() == engine && AutoregressiveStrategy.NAME.equals(targets.get(t).strategy().name())) {
-                Map<String, int[]> answers = new HashMap<>();
+            if (AutoregressiveStrategy.NAME.equals(targets.get(t).strategy().name())) {
+                Map<String, int[]> answers = byEngine.computeIfAbsent(targets.get(t).engine(), e -> new HashMap<>());
                 for (Answer answer : measured[t].answers()) {
                     answers.putIfAbsent(answer.question(), answer.result().first().tokenIds());
                 }
-                return answers;
             }
         }
-        return null;
+        return byEngine;
     }
 
     /**
