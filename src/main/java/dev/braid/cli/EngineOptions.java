@@ -24,7 +24,7 @@ final class EngineOptions {
             Option.valued("device", "cpu|gpu:N", "the device").defaults("cpu"),
             Option.valued("block-size", "N", "positions per KV block").defaults(WorkerSettings.DEFAULT.blockSize()),
             Option.valued("kv-blocks", "N", "blocks in the KV pool").defaults(WorkerSettings.DEFAULT.numBlocks()),
-            Option.valued("cpu-threads", "N", "CPU threads a step may use, 0 for all cores")
+            Option.valued("cpu-threads", "N", "CPU threads of a parallel step, 0 for all cores")
                     .defaults(CpuThreads.ALL_CORES),
             Option.valued("dtype", "auto|float32|float16|bfloat16", "the precision of the weight matrices; auto: a "
                     + "half-precision checkpoint's own where the device multiplies it natively, else float32")

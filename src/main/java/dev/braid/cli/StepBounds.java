@@ -38,9 +38,9 @@ final class StepBounds {
     private StepBounds() {
     }
 
-    /** Measures the host on {@code model}'s device, best of a few tries, with a worker's threads. */
+    /** Measures the host on {@code model}'s device, best of a few tries, on the threads of a parallel step. */
     static Host measure(Transformer model) {
-        return CpuThreads.onThreadOfItsOwn(() -> measureHere(model));
+        return CpuThreads.inParallel(() -> measureHere(model));
     }
 
     private static Host measureHere(Transformer model) {

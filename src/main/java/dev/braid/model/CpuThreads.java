@@ -1,17 +1,31 @@
 package dev.braid.model;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * How many cores PyTorch's CPU kernels may use per worker: set once, before any model runs, and
- * by default all of them. Each worker then runs a step on one thread or on all of these, by the
- * step's query tokens ({@code StepThreads}, measured at load): a step of a few tokens is a few
- * hundred small ops, where waking a second thread costs more than it saves, and only large steps
- * (prefills, big batches) fan out. Several workers on one host thus share the cores on their small
- * steps and contend only while large ones coincide.
+ * How many cores PyTorch's CPU kernels may use, and the one thread that uses more than one. Set once,
+ * before any model runs; by default all the host's cores. A worker runs a step on its own thread, on
+ * one core, or hands it to the process's {@linkplain #inParallel parallel thread}, which runs ops on
+ * all of these cores ({@code StepThreads}, measured at load, decides by the step's query tokens): a
+ * step of a few tokens is a few hundred small ops, where waking a second thread costs more than it
+ * saves, and only large steps (prefills, big batches) fan out.
+ *
+ * <p>One thread goes parallel for the whole process, whatever the number of workers, because every
+ * thread that runs an op on several threads keeps a pool of OpenMP threads for as long as it lives.
+ * Once libgomp manages more threads than the host has cores, its idle threads stop spinning between
+ * ops, and every op of a parallel step waits for its pool to wake: with the four bundled models
+ * loaded on a two-core host, braid-base's two-thread steps ran no faster than one-thread ones where
+ * they had run 0.6 of their time (README, Performance). Large steps of several workers are thus taken
+ * in turn, which on a CPU host they would be in effect anyway.
  */
 public final class CpuThreads {
 
@@ -22,33 +36,44 @@ public final class CpuThreads {
     private static final String INTRA_OP = "ai.djl.pytorch.num_threads";
     private static final String INTER_OP = "ai.djl.pytorch.num_interop_threads";
 
-    private static Integer applied;
+    private static volatile Integer applied;
     /** What {@link #useOnThisThread} last set on each thread: PyTorch keeps it per thread and does not say. */
     private static final ThreadLocal<Integer> onThisThread = new ThreadLocal<>();
+    private static final Object PARALLEL_START = new Object();
+    private static ExecutorService parallel;
+    private static volatile Thread parallelThread;
 
     private CpuThreads() {
     }
 
-    /** The threads per worker in force: what {@link #apply} set, or the default's count before it ran. */
-    public static synchronized int perWorker() {
+    /** The threads a parallel step runs on: what {@link #apply} set, or the default's count before it ran. */
+    public static int parallelThreads() {
         return applied != null ? applied : resolve(ALL_CORES);
     }
 
     /**
      * Runs the calling thread's following ops on {@code threads} threads (at most {@link
-     * #perWorker}). PyTorch keeps the count per calling thread, so one worker's choice does not
-     * reach another's; a change costs about as much as one small op.
+     * #parallelThreads}); only the parallel thread runs on more than one. PyTorch keeps the count
+     * per thread, but a thread's first op sets it again to the count last set on any thread; that
+     * first op runs here, so that no count set elsewhere later reaches this thread.
      */
-    public static void useOnThisThread(int threads) {
-        int used = Math.max(1, Math.min(threads, perWorker()));
+    static void useOnThisThread(int threads) {
+        if (onThisThread.get() == null) {
+            Engine engine = Engine.getEngine("PyTorch");
+            try (NDManager manager = engine.newBaseManager(Device.cpu())) {
+                // softmax asks for the thread count, which is what starts a thread's count
+                manager.ones(new Shape(1, 2)).softmax(-1);
+            }
+        }
+        int used = Math.max(1, Math.min(threads, parallelThreads()));
         JniUtils.setNumThreads(used);
         onThisThread.set(used);
     }
 
-    /** The threads the calling thread's ops run on: what {@link #useOnThisThread} set, else {@link #perWorker}. */
-    public static int onThisThread() {
+    /** The threads the calling thread's ops run on: what {@link #useOnThisThread} set, else {@link #parallelThreads}. */
+    static int onThisThread() {
         Integer used = onThisThread.get();
-        return used != null ? used : perWorker();
+        return used != null ? used : parallelThreads();
     }
 
     /** {@code configured}, or for 0 the host's cores. */
@@ -60,9 +85,9 @@ public final class CpuThreads {
     }
 
     /**
-     * Sets the threads per worker for this process and loads the engine with them, its freed memory
-     * kept for reuse ({@link NativeHeap}). A second call
-     * with another count is refused: workers that already stepped would keep the first one.
+     * Sets the threads of parallel steps for this process and loads the engine, its freed memory kept
+     * for reuse ({@link NativeHeap}), every thread but the parallel one on one thread. A second call
+     * with another count is refused: the parallel thread keeps the first one.
      *
      * @return the count in force
      */
@@ -70,63 +95,90 @@ public final class CpuThreads {
         int threads = resolve(configured);
         if (applied != null) {
             if (applied != threads) {
-                throw new IllegalStateException("PyTorch already runs with " + applied
-                        + " CPU threads per worker in this process; " + threads + " cannot take effect");
+                throw new IllegalStateException("PyTorch already runs parallel steps on " + applied
+                        + " CPU threads in this process; " + threads + " cannot take effect");
             }
             return threads;
         }
         NativeHeap.keepFreedMemory();
-        System.setProperty(INTRA_OP, Integer.toString(threads));
+        // threads that never choose start on the count the engine sets, and so on one
+        System.setProperty(INTRA_OP, "1");
         System.setProperty(INTER_OP, "1");
-        Engine.getEngine("PyTorch");
-        // The engine may have loaded before this call (it reads the properties only then).
-        JniUtils.setNumThreads(threads);
         applied = threads;
-        // the caller, and threads that never choose (PyTorch starts them on the last count set), stay on one
-        offWorkers();
+        // the engine may have loaded before this call, with another count: the caller's is set again
+        stayOnOneThread();
         return threads;
     }
 
-    /**
-     * Puts the calling thread, which is no worker's, on one thread. Every thread that runs an op on
-     * several threads keeps a pool of OpenMP threads for as long as it lives; once libgomp manages
-     * more threads than the host has cores, its idle threads stop spinning between ops, and every op
-     * of a worker's parallel step waits for its pool to wake (on two cores, braid-base's two-thread
-     * steps ran slower than one-thread ones beside the pool that loading the model had left). So only
-     * workers go parallel, and work beside them (loading a model, the caller of {@link #apply}) stays
-     * on one thread; parallel work that must run off the workers runs {@link #onThreadOfItsOwn}.
-     */
-    public static void offWorkers() {
+    /** Runs the calling thread's ops on one thread: every thread does but the parallel one. */
+    public static void stayOnOneThread() {
         // the count is set through the engine's native library, which may not have loaded yet
         Engine.getEngine("PyTorch");
         useOnThisThread(1);
     }
 
     /**
-     * {@code work} on a thread of its own with {@link #perWorker} threads, whose OpenMP pool ends
-     * with it: parallel work off the workers (a measurement of the host) that leaves them the cores.
+     * {@code work}, run on the process's parallel thread with {@link #parallelThreads} threads, the
+     * caller waiting for it; inline where that is one thread or the caller is the parallel thread.
+     * What {@code work} throws is thrown here. An interrupt does not end the wait (the work may use
+     * the caller's tensors); it is kept for the caller to see once the work is done.
      */
-    public static <T> T onThreadOfItsOwn(Supplier<T> work) {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        Thread thread = new Thread(() -> {
-            try {
-                useOnThisThread(perWorker());
-                result.set(work.get());
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-        }, "braid-parallel-" + Thread.currentThread().getName());
-        thread.start();
+    public static <T> T inParallel(Supplier<T> work) {
+        if (parallelThreads() == 1 || Thread.currentThread() == parallelThread) {
+            return work.get();
+        }
+        Future<T> done = parallel().submit(work::get);
+        boolean interrupted = false;
         try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + thread.getName(), e);
+            while (true) {
+                try {
+                    return done.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException failure) {
+                        throw failure;
+                    }
+                    if (e.getCause() instanceof Error failure) {
+                        throw failure;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (failure.get() != null) {
-            throw failure.get();
+    }
+
+    /** The parallel thread's executor, started on first use. */
+    private static ExecutorService parallel() {
+        synchronized (PARALLEL_START) {
+            return parallel != null ? parallel : startParallel();
         }
-        return result.get();
+    }
+
+    private static ExecutorService startParallel() {
+        ExecutorService executor = Executors.newSingleThreadExecutor(work -> {
+            Thread thread = new Thread(work, "braid-parallel");
+            thread.setDaemon(true);
+            return thread;
+        });
+        int threads = parallelThreads();
+        try {
+            executor.submit(() -> {
+                parallelThread = Thread.currentThread();
+                useOnThisThread(threads);
+            }).get();
+        } catch (InterruptedException | ExecutionException e) {
+            executor.shutdownNow();
+            throw new IllegalStateException("the parallel CPU thread did not start", e);
+        }
+        // threads whose first op comes later start on the count last set: one again (the caller is not
+        // the parallel thread, so on one itself)
+        useOnThisThread(1);
+        parallel = executor;
+        return executor;
     }
 }

@@ -23,13 +23,13 @@ public record LoadedModel(String name, Path folder, ModelConfig config, Generati
 
     /**
      * The model with its weight matrices in the precision {@code dtype} chooses for its checkpoint and
-     * device, loaded on the calling thread, which it leaves on one CPU thread ({@link CpuThreads#offWorkers}).
+     * device, loaded on the calling thread, which it leaves on one CPU thread ({@link CpuThreads#stayOnOneThread}).
      */
     public static LoadedModel load(Path folder, Device device, DtypeChoice dtype) {
         if (!Files.isDirectory(folder)) {
             throw new ModelLoadException(folder + ": model folder does not exist");
         }
-        CpuThreads.offWorkers();
+        CpuThreads.stayOnOneThread();
         ModelConfig config = ModelConfig.load(folder);
         GenerationConfig generation = GenerationConfig.load(folder);
         TokenizerConfig tokenizerConfig = TokenizerConfig.load(folder);

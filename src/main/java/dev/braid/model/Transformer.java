@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -286,27 +285,27 @@ public abstract class Transformer implements AutoCloseable {
 
     /**
      * Whether {@code copy}, a packed copy of {@code weight}, multiplies random rows as rows first does:
-     * at {@link #CHECKED_ROWS} rows, on one thread and on the worker's threads.
+     * at {@link #CHECKED_ROWS} rows, on the calling thread's one thread and on the parallel thread.
      */
     boolean packedAgrees(NDArray weight, NDArray copy) {
-        int restore = CpuThreads.onThisThread();
+        return productsAgree(weight, copy)
+                && (CpuThreads.parallelThreads() == 1 || CpuThreads.inParallel(() -> productsAgree(weight, copy)));
+    }
+
+    private boolean productsAgree(NDArray weight, NDArray copy) {
         try (NDScope ignored = new NDScope()) {
-            for (int threads : IntStream.of(1, CpuThreads.perWorker()).distinct().toArray()) {
-                CpuThreads.useOnThisThread(threads);
-                for (long rows : CHECKED_ROWS) {
-                    NDArray x = manager.randomNormal(new Shape(rows, weight.getShape().get(1)));
-                    NDArray expected = rowsFirst(x, weight, null);
-                    NDArray error = expected.sub(products.call("packed", x, copy, NO_BIAS)).abs().max();
-                    if (!(error.getFloat() <= PACKED_TOLERANCE * expected.abs().max().getFloat())) {
-                        return false;
-                    }
+            for (long rows : CHECKED_ROWS) {
+                NDArray x = manager.randomNormal(new Shape(rows, weight.getShape().get(1)));
+                NDArray expected = rowsFirst(x, weight, null);
+                NDArray error = expected.sub(products.call("packed", x, copy, NO_BIAS)).abs().max();
+                if (!(error.getFloat() <= PACKED_TOLERANCE * expected.abs().max().getFloat())) {
+                    return false;
                 }
             }
             return true;
-        } finally {
-            CpuThreads.useOnThisThread(restore);
         }
     }
+
 
     /** Frees the packed copies when no range chose {@link ProductMethod#PACKED}: they would only hold memory. */
     public void dropUnusedPackedProducts() {

@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param kvBlocks        KV blocks per worker
  * @param maxBatchTasks   requests decoded together in one step
  * @param maxWaitingTasks requests queued on a worker behind the running ones
- * @param cpuThreads      CPU threads a worker's step may use; 0: all the host's cores ({@link CpuThreads})
+ * @param cpuThreads      CPU threads of a parallel step, which every worker's large steps take in turn; 0: all the host's cores ({@link CpuThreads})
  * @param dtype           the precision of the weight matrices: {@code auto}, {@code float32}, {@code float16} or
  *                        {@code bfloat16} ({@link DtypeChoice})
  * @param prefixCaching   start requests from the longest cached prefix of their prompt

@@ -54,7 +54,7 @@ public class ModelRegistry implements AutoCloseable {
         this.engine = engine;
         this.events = events;
         int threads = CpuThreads.apply(engine.cpuThreads());
-        log.info("PyTorch runs each worker's CPU kernels on {} thread(s) (braid.engine.cpu-threads)", threads);
+        log.info("PyTorch runs parallel steps on {} CPU thread(s), workers' small steps on one each (braid.engine.cpu-threads)", threads);
     }
 
     /** The model if it is loaded here; a lock-free lookup, safe on the event loop. */

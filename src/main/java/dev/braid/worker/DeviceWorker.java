@@ -244,7 +244,7 @@ public final class DeviceWorker implements AutoCloseable {
      * calibration over ({@link Calibration}).
      */
     private void calibrate() {
-        int maxThreads = CpuThreads.perWorker();
+        int maxThreads = CpuThreads.parallelThreads();
         if (maxThreads > 1 && model.device().isGpu()) {
             maxThreads = 1;
         }
@@ -292,13 +292,13 @@ public final class DeviceWorker implements AutoCloseable {
         if (!model.device().isGpu()) {
             chooseProductMethods(maxThreads, context);
         }
-        CpuThreads.useOnThisThread(1);
+        threads.use(1);
         double[] fastest = fastest(shapes);
         int points = shapes.size() - 2;
         int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
         StepThreads chosen = StepThreads.one();
         if (maxThreads > 1) {
-            CpuThreads.useOnThisThread(maxThreads);
+            threads.use(maxThreads);
             double[] parallel = fastest(shapes);
             double[] ladderOnOne = Arrays.copyOf(fastest, points);
             double[] ladderInParallel = Arrays.copyOf(parallel, points);
@@ -318,7 +318,7 @@ public final class DeviceWorker implements AutoCloseable {
             }
         }
         // the context's cost is timed with one-token steps' threads, as they will run
-        chosen.use(1);
+        threads.use(chosen.threadsFor(1));
         int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
         double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
         return new Calibration(model.productMethods(), chosen.parallelFrom(), ladder, Arrays.copyOf(fastest, points),
@@ -392,11 +392,11 @@ public final class DeviceWorker implements AutoCloseable {
             if (!model.packProducts()) {
                 return;
             }
-            for (int threads : threadCounts) {
-                CpuThreads.useOnThisThread(threads);
+            for (int count : threadCounts) {
+                threads.use(count);
                 for (ProductRows range : ProductRows.values()) {
                     if (range.largestTimed() < context) {
-                        model.productMethod(range, threads > 1, timeProductMethods(range, threads));
+                        model.productMethod(range, count > 1, timeProductMethods(range, count));
                     }
                 }
             }
@@ -600,15 +600,17 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Milliseconds of one forward pass over {@code plans} and reading a row of its logits; nothing is committed. */
     private double timed(List<StepPlan> plans) {
-        try (NDScope ignored = new NDScope()) {
-            long start = System.nanoTime();
-            StepOutput output = model.forward(new StepBatch(plans), cache);
-            output.argmax(0, 0);
-            return (System.nanoTime() - start) / 1e6;
-        }
+        long start = System.nanoTime();
+        threads.run(() -> {
+            try (NDScope ignored = new NDScope()) {
+                return model.forward(new StepBatch(plans), cache).argmax(0, 0);
+            }
+        });
+        return (System.nanoTime() - start) / 1e6;
     }
 
     private void loop() {
+        CpuThreads.stayOnOneThread();
         calibrate();
         stepTokens = settings.maxStepTokens() > 0 ? settings.maxStepTokens() : stepCost.chunkTokens();
         log.info("worker {} prefills prompts in chunks of up to {} query tokens per step ({})", name, stepTokens,
@@ -766,29 +768,32 @@ public final class DeviceWorker implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        int accepted = 0;
         StepBatch batch = new StepBatch(plans);
         threads.use(threads.threadsFor(batch.tokenCount()));
         profile.count(batch);
         profile.lap(Phase.PLAN);
-        try (NDScope ignored = new NDScope()) {
-            StepOutput output = model.forward(batch, cache, profile);
-            for (int t = 0; t < stepping.size(); t++) {
-                DecodingTask task = stepping.get(t);
-                try {
-                    task.consume(output, firstPlan.get(t));
-                    task.stepped(taskQueryTokens.get(t), taskDecodingTokens.get(t));
-                    accepted += task.acceptedLastStep();
-                } catch (RuntimeException e) {
-                    running.remove(task);
-                    fail(task, e);
+        int accepted = threads.run(() -> {
+            try (NDScope ignored = new NDScope()) {
+                StepOutput output = model.forward(batch, cache, profile);
+                int acceptedHere = 0;
+                for (int t = 0; t < stepping.size(); t++) {
+                    DecodingTask task = stepping.get(t);
+                    try {
+                        task.consume(output, firstPlan.get(t));
+                        task.stepped(taskQueryTokens.get(t), taskDecodingTokens.get(t));
+                        acceptedHere += task.acceptedLastStep();
+                    } catch (RuntimeException e) {
+                        running.remove(task);
+                        fail(task, e);
+                    }
                 }
+                chunks.commit(output);
+                profile.lap(Phase.CONSUME);
+                output.flush();
+                profile.lap(Phase.KV_WRITE);
+                return acceptedHere;
             }
-            chunks.commit(output);
-            profile.lap(Phase.CONSUME);
-            output.flush();
-            profile.lap(Phase.KV_WRITE);
-        }
+        });
         profile.lap(Phase.RELEASE);
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
         // the next step carries none of the prompts this one prefilled: priced beside them, guesses

@@ -2,12 +2,14 @@ package dev.braid.worker;
 
 import dev.braid.model.CpuThreads;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * How many CPU threads a worker's step runs on, by its query tokens. A step of a few tokens is
  * hundreds of small ops, where a second thread's synchronisation costs more than it saves; a step
  * of many tokens is dominated by matrix products that split well. Where that turns is measured at
- * calibration, per worker: from {@link #parallelFrom} tokens on, steps use {@link #threads}.
+ * calibration, per worker: from {@link #parallelFrom} tokens on, steps run on the process's parallel
+ * thread with {@link #threads} ({@link CpuThreads#inParallel}).
  *
  * <p>Used by its worker's thread alone.
  */
@@ -22,7 +24,7 @@ final class StepThreads {
 
     private final int threads;
     private final int parallelFrom;
-    private int current;
+    private int current = 1;
 
     private StepThreads(int threads, int parallelFrom) {
         this.threads = threads;
@@ -82,11 +84,13 @@ final class StepThreads {
         return tokens >= parallelFrom ? threads : 1;
     }
 
-    /** Runs the calling worker thread's next ops on {@code count} threads, telling PyTorch only of a change. */
+    /** Runs the worker's following steps ({@link #run}) on {@code count} threads: on its own thread for one. */
     void use(int count) {
-        if (current != count) {
-            CpuThreads.useOnThisThread(count);
-            current = count;
-        }
+        current = count;
+    }
+
+    /** {@code step} on the threads {@link #use} chose: the worker's own for one, else the process's parallel thread. */
+    <T> T run(Supplier<T> step) {
+        return current > 1 ? CpuThreads.inParallel(step) : step.get();
     }
 }

@@ -75,42 +75,48 @@ class TransformerReferenceTest {
              PagedKvCache cache = new PagedKvCache(model.transformer().cacheSpec(4, 64), Device.cpu())) {
             assertThat(model.transformer().packProducts()).as("float32 weights on a CPU pack").isTrue();
             model.transformer().productMethod(range, threads > 1, method);
-            CpuThreads.useOnThisThread(threads);
-            int stepsChecked = 0;
-            for (ReferenceCase c : ReferenceCase.load(fixture)) {
-                int[] ids = c.promptIds();
-                for (int rows = range.from(); rows <= range.to() && rows < ids.length; rows++) {
-                    BlockTable table = cache.newSequence();
-                    assertThat(cache.reserve(table, ids.length)).isTrue();
-                    int cached = ids.length - rows;
-                    try (NDScope ignored = new NDScope()) {
-                        StepOutput head = model.transformer().forward(new StepBatch(List.of(
-                                StepPlan.append(table, Arrays.copyOf(ids, cached)))), cache);
-                        head.commitPrefix(0, cached);
-                        head.flush();
-                    }
-                    try (NDScope ignored = new NDScope()) {
-                        StepPlan plan = StepPlan.append(table, Arrays.copyOfRange(ids, cached, ids.length))
-                                .withAllLogits();
-                        StepOutput out = model.transformer().forward(new StepBatch(List.of(plan)), cache);
-                        for (int r = 0; r < rows; r++) {
-                            assertThat(out.argmax(0, r)).as("argmax at position %d of '%s'", cached + r, c.prompt())
-                                    .isEqualTo(c.argmaxPerPosition()[cached + r]);
-                        }
-                        float[] last = out.logits(0, rows - 1);
-                        for (int v = 0; v < last.length; v++) {
-                            assertThat(last[v]).as("logit %d of '%s', %d rows", v, c.prompt(), rows)
-                                    .isCloseTo(c.lastLogits()[v], within(tolerance(fixture)));
-                        }
-                    }
-                    cache.free(table);
-                    stepsChecked++;
-                }
-            }
+            // several threads are the parallel thread's, as in a worker's large steps
+            int stepsChecked = threads > 1
+                    ? CpuThreads.inParallel(() -> checkSteps(model, cache, fixture, range))
+                    : checkSteps(model, cache, fixture, range);
             assertThat(stepsChecked).as("steps of %s's row counts the prompts allow", range).isPositive();
-        } finally {
-            CpuThreads.useOnThisThread(CpuThreads.perWorker());
         }
+    }
+
+    /** Checks a step of each of the range's row counts after each prompt's head; how many it checked. */
+    private static int checkSteps(LoadedModel model, PagedKvCache cache, String fixture, ProductRows range) {
+        int stepsChecked = 0;
+        for (ReferenceCase c : ReferenceCase.load(fixture)) {
+            int[] ids = c.promptIds();
+            for (int rows = range.from(); rows <= range.to() && rows < ids.length; rows++) {
+                BlockTable table = cache.newSequence();
+                assertThat(cache.reserve(table, ids.length)).isTrue();
+                int cached = ids.length - rows;
+                try (NDScope ignored = new NDScope()) {
+                    StepOutput head = model.transformer().forward(new StepBatch(List.of(
+                            StepPlan.append(table, Arrays.copyOf(ids, cached)))), cache);
+                    head.commitPrefix(0, cached);
+                    head.flush();
+                }
+                try (NDScope ignored = new NDScope()) {
+                    StepPlan plan = StepPlan.append(table, Arrays.copyOfRange(ids, cached, ids.length))
+                            .withAllLogits();
+                    StepOutput out = model.transformer().forward(new StepBatch(List.of(plan)), cache);
+                    for (int r = 0; r < rows; r++) {
+                        assertThat(out.argmax(0, r)).as("argmax at position %d of '%s'", cached + r, c.prompt())
+                                .isEqualTo(c.argmaxPerPosition()[cached + r]);
+                    }
+                    float[] last = out.logits(0, rows - 1);
+                    for (int v = 0; v < last.length; v++) {
+                        assertThat(last[v]).as("logit %d of '%s', %d rows", v, c.prompt(), rows)
+                                .isCloseTo(c.lastLogits()[v], within(tolerance(fixture)));
+                    }
+                }
+                cache.free(table);
+                stepsChecked++;
+            }
+        }
+        return stepsChecked;
     }
 
     /**
