@@ -4,9 +4,11 @@ package dev.braid.decoding;
  * How often a lane's guesses are accepted, position by position: {@code p[i]} estimates the chance
  * that guess {@code i} is right given that the guesses before it were, as a decaying average over
  * the steps that tried it. The expected tokens a block of {@code b} guesses adds are
- * {@code sum over i < b of p[0]·…·p[i]}. Starts at an even chance and learns slowly, so a lane
- * keeps guessing through the first steps of Jacobi iteration, whose random guesses miss until the
- * iteration converges.
+ * {@code sum over i < b of p[0]·…·p[i]}. A curve that starts from the even-chance prior counts the
+ * prior as one observation, so its first observations move it as far as their average with the
+ * prior: a worker's first lanes, whose guesses missed on a model not trained for them, otherwise
+ * kept buying blocks for most of an answer while a tenth a step took the prior down. A curve that
+ * starts from what earlier sequences learned moves by a tenth a step from the start.
  */
 public final class AcceptanceCurve {
 
@@ -14,11 +16,24 @@ public final class AcceptanceCurve {
     /** Weight of the newest observation: about the last ten tries of a position count. */
     private static final double RATE = 0.1;
 
-    private final double[] accept;
+    /** Observations an estimate recalled from earlier sequences counts as: from then on each moves it by {@link #RATE}. */
+    private static final int LEARNED = (int) Math.ceil(1 / RATE);
 
+    private final double[] accept;
+    /** Observations per position so far, the starting estimate's included. */
+    private final int[] observed;
+
+    /** An even chance at each of {@code positions}, nothing observed yet. */
     public AcceptanceCurve(int positions) {
-        accept = new double[Math.max(0, positions)];
-        java.util.Arrays.fill(accept, PRIOR);
+        accept = prior(positions);
+        observed = new int[accept.length];
+    }
+
+    /** Starts from {@code estimate} (per position): what earlier sequences learned. */
+    public AcceptanceCurve(double[] estimate) {
+        accept = estimate.clone();
+        observed = new int[accept.length];
+        java.util.Arrays.fill(observed, LEARNED);
     }
 
     /** Expected accepted guesses when feeding {@code guesses} of them. */
@@ -36,13 +51,8 @@ public final class AcceptanceCurve {
     public void observe(int fed, int matched) {
         for (int i = 0; i < Math.min(fed, accept.length) && i <= matched; i++) {
             double hit = i < matched ? 1 : 0;
-            accept[i] += RATE * (hit - accept[i]);
+            accept[i] += GuessMemory.weightOf(++observed[i], RATE) * (hit - accept[i]);
         }
-    }
-
-    /** Starts from {@code estimate} (per position), e.g. what earlier sequences learned. */
-    public AcceptanceCurve(double[] estimate) {
-        accept = estimate.clone();
     }
 
     /** An even chance at every one of {@code positions}. */

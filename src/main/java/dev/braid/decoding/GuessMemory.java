@@ -83,8 +83,16 @@ public final class GuessMemory {
             known = Entry.of(prior);
             entries.put(key, known);
         }
-        double weight = Math.max(rate, 1.0 / (++known.observed[index] + 1));
-        known.values[index] += weight * (value - known.values[index]);
+        known.values[index] += weightOf(++known.observed[index], rate) * (value - known.values[index]);
+    }
+
+    /**
+     * The weight of the newest of {@code observed} observations in an estimate, its starting value
+     * counted as one more: the first ones move it to their average with the start, later ones by
+     * {@code rate}.
+     */
+    public static double weightOf(int observed, double rate) {
+        return Math.max(rate, 1.0 / (observed + 1));
     }
 
     /** Whether anything is remembered under {@code key}. */

@@ -1,6 +1,7 @@
 package dev.braid.decoding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -233,6 +234,24 @@ class GuessPricingTest {
         }
         assertThat(curve.expected(4)).isLessThan(0.01);
         assertThat(curve.probability(1)).as("untried behind a rejected first guess: unchanged").isGreaterThan(0.9);
+    }
+
+    @Test
+    void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneMovesByATenth() {
+        AcceptanceCurve fresh = new AcceptanceCurve(4);
+        AcceptanceCurve learned = new AcceptanceCurve(AcceptanceCurve.prior(4));
+        for (int i = 0; i < 4; i++) {
+            fresh.observe(4, 0);
+            learned.observe(4, 0);
+        }
+        // 0.5 averaged with four misses, against four tenths of the way down
+        assertThat(fresh.probability(0)).isCloseTo(0.1, within(1e-9));
+        assertThat(learned.probability(0)).isCloseTo(0.5 * Math.pow(0.9, 4), within(1e-9));
+        for (int i = 0; i < 20; i++) {
+            fresh.observe(4, 0);
+        }
+        // the 5th to 8th observations weigh 1/6 to 1/9, from the 9th on a tenth each
+        assertThat(fresh.probability(0)).isCloseTo(0.1 * 5 / 9 * Math.pow(0.9, 16), within(1e-9));
     }
 
     @Test

@@ -115,7 +115,8 @@ final class JacobiLane extends Lane {
     }
 
     private AcceptanceCurve recall(String key) {
-        return new AcceptanceCurve(memory.recall(key, AcceptanceCurve.prior(params.blockSize())));
+        return memory.knows(key) ? new AcceptanceCurve(memory.recall(key, AcceptanceCurve.prior(params.blockSize())))
+                : new AcceptanceCurve(params.blockSize());
     }
 
     /**

@@ -72,6 +72,33 @@ class JacobiBudgetTest {
     }
 
     /**
+     * A worker with nothing remembered, on a curve where a guess must be right a quarter of the time
+     * to pay: a random model's guesses miss, and its lane stops buying blocks within its first few
+     * steps rather than learning that a tenth a step from an even chance.
+     */
+    @Test
+    void aFreshWorkersLaneWhoseGuessesMissSoonStopsGuessing() throws Exception {
+        StepCost fifth = tokens -> 5.0 + 1.0 * Math.max(0, tokens - 1);
+        GuessMemory fresh = new GuessMemory();
+        try (LoadedModel model = LoadedModel.load(ReferenceCase.FIXTURES.resolve("llama-tiny"), Device.cpu());
+             StepDriver driver = new StepDriver(model, 1, 1024)) {
+            DecodingTask task = startOnOneToken(model, driver, 1, 40);
+            while (!task.finished()) {
+                task.observePrice(new StepPrice(fifth, 1, 1, fresh));
+                driver.step(task);
+            }
+            task.release();
+            // the first probe is due after 16 plain steps; the steps before it guess only while learning
+            List<Integer> guessed = driver.planned().stream().limit(16)
+                    .map(plans -> plans.get(0).queryCount() - 1).toList();
+            assertThat(guessed.stream().filter(g -> g > 0).count()).as("guessing steps in %s, %s", guessed, task.result().speculation())
+                    .isLessThanOrEqualTo(4);
+            assertThat(task.result().speculation().acceptedTokens()).as("a random model's guesses")
+                    .isLessThan(task.result().speculation().draftTokens() / 4);
+        }
+    }
+
+    /**
      * A greedy Jacobi request of {@code n} sequences and up to {@code maxTokens}, started on
      * {@code driver}. Its prompt is one token, so its prefill step is priced like the decode steps after it.
      */
