@@ -22,10 +22,9 @@ import java.util.function.Supplier;
  * <p>One thread goes parallel for the whole process, whatever the number of workers, because every
  * thread that runs an op on several threads keeps a pool of OpenMP threads for as long as it lives.
  * Once libgomp manages more threads than the host has cores, its idle threads stop spinning between
- * ops, and every op of a parallel step waits for its pool to wake: with the four bundled models
- * loaded on a two-core host, braid-base's two-thread steps ran no faster than one-thread ones where
- * they had run 0.6 of their time (README, Performance). Large steps of several workers are thus taken
- * in turn, which on a CPU host they would be in effect anyway.
+ * ops, and every op of a parallel step waits for its pool to wake: beside the pools of a few other
+ * workers, two-thread steps lost what they had gained over one thread (README, Performance). Large
+ * steps of several workers are thus taken in turn, which on a CPU host they would be in effect anyway.
  */
 public final class CpuThreads {
 
@@ -70,10 +69,10 @@ public final class CpuThreads {
         onThisThread.set(used);
     }
 
-    /** The threads the calling thread's ops run on: what {@link #useOnThisThread} set, else {@link #parallelThreads}. */
+    /** The threads the calling thread's ops run on: what {@link #useOnThisThread} set, else one, as every thread but the parallel one. */
     static int onThisThread() {
         Integer used = onThisThread.get();
-        return used != null ? used : parallelThreads();
+        return used != null ? used : 1;
     }
 
     /** {@code configured}, or for 0 the host's cores. */

@@ -306,7 +306,6 @@ public abstract class Transformer implements AutoCloseable {
         }
     }
 
-
     /** Frees the packed copies when no range chose {@link ProductMethod#PACKED}: they would only hold memory. */
     public void dropUnusedPackedProducts() {
         for (ProductMethod[] byRows : productMethods) {
