@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -120,15 +122,40 @@ class HealthAndDrainTest {
         jdbc.update("DELETE FROM jobs WHERE id IN (?, ?, ?)", mine, cancelling, others);
     }
 
+    /**
+     * The streamed answer, or a failure that says how far it got and where Braid's and the HTTP
+     * server's threads stand: in full runs of the suite this test has timed out now and then with the
+     * drain done and the answer unfinished, for a cause not found yet.
+     */
+    private static List<String> answer(CompletableFuture<List<String>> stream, List<String> received)
+            throws Exception {
+        try {
+            return stream.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            StringBuilder threads = new StringBuilder();
+            Thread.getAllStackTraces().forEach((thread, trace) -> {
+                if (thread.getName().contains("braid") || thread.getName().contains("reactor-http")) {
+                    threads.append("\n").append(thread.getName()).append(' ').append(thread.getState());
+                    for (int i = 0; i < Math.min(8, trace.length); i++) {
+                        threads.append("\n    at ").append(trace[i]);
+                    }
+                }
+            });
+            throw new AssertionError("the streamed answer did not end within 30 s of the drain: " + received.size()
+                    + " chunks arrived, the last " + (received.isEmpty() ? "none" : received.getLast()) + threads, e);
+        }
+    }
+
     @Test
     @Order(4)
     void shutdownLetsTheRequestInFlightFinishThenReadinessStaysDown() throws Exception {
         WebClient web = WebClient.create("http://127.0.0.1:" + port);
         Map<String, Object> body = Map.of("model", ServiceTest.MODEL, "prompt", "Once upon a time",
                 "max_tokens", 240, "temperature", 1.0, "seed", 1, "strategy", "ar", "n", 8, "stream", true);
+        List<String> received = new CopyOnWriteArrayList<>();
         CompletableFuture<List<String>> stream = web.post().uri("/v1/completions")
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(body).retrieve().bodyToFlux(String.class)
-                .collectList().toFuture();
+                .doOnNext(received::add).collectList().toFuture();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (drain.inFlight() == 0 && !stream.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(5);
@@ -139,7 +166,7 @@ class HealthAndDrainTest {
 
         // stop() returned only once the workers were empty, and the client got its whole answer
         assertThat(drain.inFlight()).isZero();
-        List<String> chunks = stream.get(30, TimeUnit.SECONDS);
+        List<String> chunks = answer(stream, received);
         assertThat(chunks.getLast()).isEqualTo("[DONE]");
         assertThat(String.join("\n", chunks)).contains("\"finish_reason\":\"length\"");
         assertThat(drain.isRunning()).isFalse();
