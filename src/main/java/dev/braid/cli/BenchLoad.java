@@ -274,6 +274,8 @@ final class BenchLoad {
         row.put("answers_repeating_an_item", answers.stream()
                 .filter(a -> ListItems.repeatsAnItem(a.result().first().text(target.engine().model().tokenizer())))
                 .count());
+        // what guesses were priced at by the row's end: a calibration that misread small steps shows here
+        row.put("step_cost_ms", target.engine().pool().workers().get(0).stepCost().curve());
         if (profiling) {
             Map<String, Object> phases = new LinkedHashMap<>();
             measured.profile().perStep().forEach((phase, ms) -> phases.put(phase, BenchReport.round(ms, 3)));

@@ -54,6 +54,15 @@ class StructuralBenchTest {
             assertThat(row.get("mean_log_likelihood").asDouble()).isNotPositive().isGreaterThan(-20);
             assertThat(row.get("answer_ms_mean").asDouble()).isPositive();
             assertThat(row.get("request_peak_kv_blocks").asDouble()).isPositive();
+            // the worker's curve as the row ended: calibrated points from one token up, never falling
+            JsonNode curve = row.get("step_cost_ms");
+            assertThat(curve.size()).as("calibrated points").isGreaterThan(4);
+            assertThat(curve.get(0).get("tokens").asInt()).isEqualTo(1);
+            for (int p = 1; p < curve.size(); p++) {
+                assertThat(curve.get(p).get("tokens").asInt()).isGreaterThan(curve.get(p - 1).get("tokens").asInt());
+                assertThat(curve.get(p).get("millis").asDouble())
+                        .isGreaterThanOrEqualTo(curve.get(p - 1).get("millis").asDouble()).isPositive();
+            }
         }
         JsonNode ar = rows.get(0);
         assertThat(ar.get("answers_differing_from_ar").asLong()).isZero();
