@@ -244,7 +244,8 @@ final class BenchLoad {
         row.put("prefix_caching", target.engine().settings().prefixCaching() ? "on" : "off");
         int setting = target.engine().settings().maxStepTokens();
         row.put("max_step_tokens_setting", setting == WorkerSettings.MAX_STEP_TOKENS_FROM_CALIBRATION ? "auto" : setting);
-        row.put("max_step_tokens", target.engine().pool().workers().get(0).stats().stepTokens());
+        DeviceWorker worker = target.engine().pool().workers().get(0);
+        row.put("max_step_tokens", worker.stats().stepTokens());
         row.put("requests", n);
         row.put("completion_tokens", tokens);
         row.put("seconds", BenchReport.round(seconds));
@@ -275,7 +276,7 @@ final class BenchLoad {
                 .filter(a -> ListItems.repeatsAnItem(a.result().first().text(target.engine().model().tokenizer())))
                 .count());
         // what guesses were priced at by the row's end: a calibration that misread small steps shows here
-        row.put("step_cost_ms", target.engine().pool().workers().get(0).stepCost().curve());
+        row.put("step_cost_ms", worker.stepCost().curve());
         if (profiling) {
             Map<String, Object> phases = new LinkedHashMap<>();
             measured.profile().perStep().forEach((phase, ms) -> phases.put(phase, BenchReport.round(ms, 3)));

@@ -58,6 +58,7 @@ public final class CpuThreads {
      */
     static void useOnThisThread(int threads) {
         if (onThisThread.get() == null) {
+            // the count is set through the engine's native library, which may not have loaded yet
             Engine engine = Engine.getEngine("PyTorch");
             try (NDManager manager = engine.newBaseManager(Device.cpu())) {
                 // softmax asks for the thread count, which is what starts a thread's count
@@ -111,8 +112,6 @@ public final class CpuThreads {
 
     /** Runs the calling thread's ops on one thread: every thread does but the parallel one. */
     public static void stayOnOneThread() {
-        // the count is set through the engine's native library, which may not have loaded yet
-        Engine.getEngine("PyTorch");
         useOnThisThread(1);
     }
 
