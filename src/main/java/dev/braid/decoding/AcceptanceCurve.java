@@ -1,5 +1,7 @@
 package dev.braid.decoding;
 
+import java.util.Arrays;
+
 /**
  * How often a lane's guesses are accepted, position by position: {@code p[i]} estimates the chance
  * that guess {@code i} is right given that the guesses before it were, as a decaying average over
@@ -7,8 +9,8 @@ package dev.braid.decoding;
  * {@code sum over i < b of p[0]·…·p[i]}. A curve that starts from the even-chance prior counts the
  * prior as one observation, so its first observations move it as far as their average with the
  * prior: a worker's first lanes, whose guesses missed on a model not trained for them, otherwise
- * kept buying blocks for most of an answer while a tenth a step took the prior down. A curve that
- * starts from what earlier sequences learned moves by a tenth a step from the start.
+ * kept buying blocks for most of an answer while a tenth a step took the prior down. Positions a
+ * curve recalls from what earlier sequences learned move by a tenth a step from the start.
  */
 public final class AcceptanceCurve {
 
@@ -29,11 +31,16 @@ public final class AcceptanceCurve {
         observed = new int[accept.length];
     }
 
-    /** Starts from {@code estimate} (per position): what earlier sequences learned. */
-    public AcceptanceCurve(double[] estimate) {
-        accept = estimate.clone();
-        observed = new int[accept.length];
-        java.util.Arrays.fill(observed, LEARNED);
+    /**
+     * A curve of {@code positions} that starts from what earlier sequences taught {@code memory} under
+     * {@code key}: the positions it knows count as learned, the rest start from the prior.
+     */
+    public static AcceptanceCurve recall(GuessMemory memory, String key, int positions) {
+        AcceptanceCurve curve = new AcceptanceCurve(positions);
+        double[] recalled = memory.recall(key, curve.accept);
+        System.arraycopy(recalled, 0, curve.accept, 0, positions);
+        Arrays.fill(curve.observed, 0, Math.min(positions, memory.knownPositions(key)), LEARNED);
+        return curve;
     }
 
     /** Expected accepted guesses when feeding {@code guesses} of them. */
@@ -58,7 +65,7 @@ public final class AcceptanceCurve {
     /** An even chance at every one of {@code positions}. */
     public static double[] prior(int positions) {
         double[] prior = new double[Math.max(0, positions)];
-        java.util.Arrays.fill(prior, PRIOR);
+        Arrays.fill(prior, PRIOR);
         return prior;
     }
 

@@ -1,13 +1,16 @@
 package dev.braid.decoding;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What a worker's sequences learned of their guesses, kept for the next ones: a new request on the
  * same model starts from how guesses of its strategy have been doing instead of an even chance, so
- * it does not pay again for the steps that taught the last one the same thing. Used by the worker's
- * thread alone.
+ * it does not pay again for the steps that taught the last one the same thing. Each key holds
+ * estimates by position; sequences may know more or fewer positions than another (Jacobi lanes whose
+ * requests cap their block differently), so what one learned extends what is kept, and a sequence
+ * recalls the positions known and starts the rest from its prior. Used by the worker's thread alone.
  */
 public final class GuessMemory {
 
@@ -38,24 +41,52 @@ public final class GuessMemory {
         return new GuessMemory(false);
     }
 
-    /** What is remembered under {@code key}, or {@code prior}; a copy either way. */
+    /**
+     * {@code prior} with what is remembered under {@code key} in place of its first {@link
+     * #knownPositions} values; a copy.
+     */
     public double[] recall(String key, double[] prior) {
+        double[] recalled = prior.clone();
         Entry known = entries.get(key);
-        return known == null || known.values.length != prior.length ? prior.clone() : known.values.clone();
+        if (known != null) {
+            System.arraycopy(known.values, 0, recalled, 0, Math.min(known.values.length, prior.length));
+        }
+        return recalled;
     }
 
+    /** How many positions of {@code key}'s estimates anything is remembered for. */
+    public int knownPositions(String key) {
+        Entry known = entries.get(key);
+        return known == null ? 0 : known.values.length;
+    }
+
+    /**
+     * Moves what is remembered under {@code key} {@link #RATE} of the way to {@code estimate} at the
+     * positions both hold; positions only {@code estimate} holds are kept as it has them.
+     */
     public void remember(String key, double[] estimate) {
         if (!keeps) {
             return;
         }
-        Entry known = entries.get(key);
-        if (known == null || known.values.length != estimate.length) {
-            entries.put(key, Entry.of(estimate));
-            return;
-        }
+        Entry known = covering(key, estimate);
         for (int i = 0; i < estimate.length; i++) {
             known.values[i] += RATE * (estimate[i] - known.values[i]);
         }
+    }
+
+    /** The entry under {@code key}, extended where needed by {@code start}'s values to cover all of its positions. */
+    private Entry covering(String key, double[] start) {
+        Entry known = entries.get(key);
+        if (known == null) {
+            known = Entry.of(start);
+            entries.put(key, known);
+        } else if (known.values.length < start.length) {
+            double[] values = start.clone();
+            System.arraycopy(known.values, 0, values, 0, known.values.length);
+            known = new Entry(values, Arrays.copyOf(known.observed, start.length));
+            entries.put(key, known);
+        }
+        return known;
     }
 
     /** Replaces what is remembered under {@code key} with {@code values}: a setting, not an estimate. */
@@ -78,11 +109,7 @@ public final class GuessMemory {
         if (!keeps) {
             return;
         }
-        Entry known = entries.get(key);
-        if (known == null || known.values.length != prior.length) {
-            known = Entry.of(prior);
-            entries.put(key, known);
-        }
+        Entry known = covering(key, prior);
         known.values[index] += weightOf(++known.observed[index], rate) * (value - known.values[index]);
     }
 

@@ -14,16 +14,47 @@ class GuessMemoryTest {
         double[] prior = AcceptanceCurve.prior(4);
         assertThat(memory.knows("jacobi")).isFalse();
         assertThat(memory.recall("jacobi", prior)).containsExactly(0.5, 0.5, 0.5, 0.5);
-        AcceptanceCurve first = new AcceptanceCurve(memory.recall("jacobi", prior));
+        AcceptanceCurve first = AcceptanceCurve.recall(memory, "jacobi", 4);
         for (int i = 0; i < 100; i++) {
             first.observe(4, 0);
             first.rememberIn(memory, "jacobi");
         }
-        AcceptanceCurve next = new AcceptanceCurve(memory.recall("jacobi", prior));
+        AcceptanceCurve next = AcceptanceCurve.recall(memory, "jacobi", 4);
         assertThat(next.expected(4)).isEqualTo(first.expected(4), within(1e-3)).isLessThan(0.01);
         // a recalled estimate is a copy: the next sequence's steps do not change the memory
         next.observe(4, 4);
         assertThat(memory.recall("jacobi", prior)[0]).isLessThan(0.01);
+    }
+
+    @Test
+    void sequencesOfOtherLengthsShareWhatTheyLearnedPositionByPosition() {
+        GuessMemory memory = new GuessMemory();
+        memory.remember("jacobi", new double[] {0.9, 0.8});
+        // a longer sequence recalls the two positions known and the prior beyond
+        assertThat(memory.recall("jacobi", AcceptanceCurve.prior(4))).containsExactly(0.9, 0.8, 0.5, 0.5);
+        assertThat(memory.knownPositions("jacobi")).isEqualTo(2);
+        // what it learned extends the entry; the shorter one's positions move a fifth of the way
+        memory.remember("jacobi", new double[] {0.4, 0.3, 0.2, 0.1});
+        assertThat(memory.recall("jacobi", AcceptanceCurve.prior(4)))
+                .containsExactly(new double[] {0.8, 0.7, 0.2, 0.1}, within(1e-12));
+        assertThat(memory.knownPositions("jacobi")).isEqualTo(4);
+        // and a shorter sequence still recalls its own positions: a longer one did not overwrite them
+        memory.remember("jacobi", new double[] {0.0});
+        assertThat(memory.recall("jacobi", AcceptanceCurve.prior(1))).containsExactly(new double[] {0.64}, within(1e-12));
+        assertThat(memory.recall("jacobi", AcceptanceCurve.prior(4))[3]).isCloseTo(0.1, within(1e-12));
+    }
+
+    @Test
+    void aRecalledCurveCountsOnlyThePositionsMemoryKnowsAsLearned() {
+        GuessMemory memory = new GuessMemory();
+        memory.remember("jacobi", new double[] {0.5, 0.5});
+        AcceptanceCurve curve = AcceptanceCurve.recall(memory, "jacobi", 4);
+        for (int i = 0; i < 4; i++) {
+            curve.observe(4, 4);
+        }
+        // a known position moves a tenth a step; a position nobody tried averages with its prior
+        assertThat(curve.probability(0)).isCloseTo(1 - 0.5 * Math.pow(0.9, 4), within(1e-9));
+        assertThat(curve.probability(2)).isCloseTo(0.9, within(1e-9));
     }
 
     @Test

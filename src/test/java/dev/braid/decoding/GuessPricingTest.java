@@ -239,7 +239,9 @@ class GuessPricingTest {
     @Test
     void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneMovesByATenth() {
         AcceptanceCurve fresh = new AcceptanceCurve(4);
-        AcceptanceCurve learned = new AcceptanceCurve(AcceptanceCurve.prior(4));
+        GuessMemory memory = new GuessMemory();
+        memory.remember("jacobi", AcceptanceCurve.prior(4));
+        AcceptanceCurve learned = AcceptanceCurve.recall(memory, "jacobi", 4);
         for (int i = 0; i < 4; i++) {
             fresh.observe(4, 0);
             learned.observe(4, 0);

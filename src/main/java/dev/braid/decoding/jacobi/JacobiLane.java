@@ -85,8 +85,8 @@ final class JacobiLane extends Lane {
         if (acceptance == null) {
             // a new sequence starts from how this worker's Jacobi guesses have been doing
             memory = room.price().memory();
-            acceptance = recall(MEMORY);
-            coldAcceptance = recall(COLD_MEMORY);
+            acceptance = AcceptanceCurve.recall(memory, MEMORY, params.blockSize());
+            coldAcceptance = AcceptanceCurve.recall(memory, COLD_MEMORY, params.blockSize());
             probes = new ProbeSchedule(memory, PROBE_MEMORY);
         }
         int cap = Math.min(params.blockSize(), guessLimit());
@@ -112,11 +112,6 @@ final class JacobiLane extends Lane {
             gain[i] = expectedGain(extra[i]);
         }
         return extra[choose(room, pendingCount, extra, gain, probing)];
-    }
-
-    private AcceptanceCurve recall(String key) {
-        return memory.knows(key) ? new AcceptanceCurve(memory.recall(key, AcceptanceCurve.prior(params.blockSize())))
-                : new AcceptanceCurve(params.blockSize());
     }
 
     /**
