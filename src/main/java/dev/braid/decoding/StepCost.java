@@ -25,6 +25,16 @@ public interface StepCost {
     }
 
     /**
+     * What a step of {@code tokens} query tokens pays beyond {@link #millis} for following a step of
+     * {@code lastTokens}: on a CPU, steps of some sizes multiply a packed copy of the weights, and the
+     * first step on one copy after steps on the other reads its weights from memory, not the cache. So
+     * a guess after plain steps costs more than the same guess in a run of guessing steps.
+     */
+    default double switchMillis(int lastTokens, int tokens) {
+        return 0;
+    }
+
+    /**
      * What {@code live} prices now, kept: steps of up to {@code upTo} tokens as it prices them,
      * longer ones extended along its last token's cost, while {@code live} goes on learning.
      */
@@ -51,6 +61,11 @@ public interface StepCost {
             @Override
             public double contextMillis() {
                 return context;
+            }
+
+            @Override
+            public double switchMillis(int lastTokens, int tokens) {
+                return live.switchMillis(lastTokens, tokens);
             }
         };
     }

@@ -5,8 +5,9 @@ package dev.braid.decoding;
  * carries. A lane chooses its guess budget to maximise the accepted tokens per millisecond of the
  * whole batch: adding {@code t} tokens that are expected to yield {@code g} more accepted tokens pays
  * when {@code (othersAccepted + 1 + g) / cost(othersTokens + base + t)} beats the same without them
- * (plus, beside other sequences, the cost of a query length of its own), and its {@code g} tokens
- * come cheaper per millisecond than the plain step's by {@link #MARGIN}.
+ * (plus, beside other sequences, the cost of a query length of its own, and either step's cost of
+ * following the last one on another copy of the weights), and its {@code g} tokens come cheaper per
+ * millisecond than the plain step's by {@link #MARGIN}.
  * On a CPU, where every token costs compute, guesses must be accepted often to pay; on a device
  * whose step cost is flat up to many tokens, nearly any acceptance pays.
  *
@@ -22,8 +23,10 @@ package dev.braid.decoding;
  * @param accepted tokens the batch adds to sequences, all lanes together (expected, for lanes
  *                 already planned)
  * @param memory   what the worker's earlier sequences learned of their guesses
+ * @param lastStepTokens query tokens of the step before, prompt tokens included: whether the coming
+ *                 step's products use the same copy of the weights ({@link StepCost#switchMillis})
  */
-public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory memory) {
+public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory memory, int lastStepTokens) {
 
     /**
      * How much cheaper than the batch's own tokens a guessing option's expected tokens must come (its
@@ -43,6 +46,11 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
         this(cost, tokens, accepted, GuessMemory.none());
     }
 
+    /** A price after a step of {@code tokens} query tokens in all. */
+    public StepPrice(StepCost cost, int tokens, double accepted, GuessMemory memory) {
+        this(cost, tokens, accepted, memory, tokens);
+    }
+
     /**
      * This price once a lane (or a task's lanes) has planned the coming step: what it fed and accepted
      * in the previous step ({@code lastTokens}, {@code lastAccepted}) gives way to its plan's decoding
@@ -50,7 +58,7 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
      */
     public StepPrice planned(int lastTokens, double lastAccepted, int plannedTokens, double expectedAccepted) {
         return new StepPrice(cost, Math.max(0, tokens - lastTokens) + plannedTokens,
-                Math.max(0, accepted - lastAccepted) + expectedAccepted, memory);
+                Math.max(0, accepted - lastAccepted) + expectedAccepted, memory, lastStepTokens);
     }
 
     /**
@@ -67,7 +75,8 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
     public int best(int ownTokens, double ownAccepted, int base, int context, int[] extra, double[] gain) {
         int othersTokens = Math.max(0, tokens - ownTokens);
         double othersAccepted = Math.max(0, accepted - ownAccepted);
-        double plainMillis = Math.max(1e-9, cost.millis(othersTokens + base));
+        int plainTokens = othersTokens + base;
+        double plainMillis = Math.max(1e-9, cost.millis(plainTokens) + cost.switchMillis(lastStepTokens, plainTokens));
         double plainRate = (othersAccepted + 1) / plainMillis;
         // beside other sequences, a guessing one is most likely alone at its query length
         double group = othersTokens > 0 ? cost.groupMillis() : 0;
@@ -78,8 +87,9 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
             if (extra[i] == 0) {
                 continue;
             }
-            double millis = Math.max(1e-9, cost.millis(othersTokens + base + extra[i]) + group
-                    + perGuessAttending * extra[i]);
+            int stepTokens = plainTokens + extra[i];
+            double millis = Math.max(1e-9, cost.millis(stepTokens) + cost.switchMillis(lastStepTokens, stepTokens)
+                    + group + perGuessAttending * extra[i]);
             double added = millis - plainMillis;
             boolean cheapEnough = added <= 0 ? gain[i] > 0 : gain[i] / added >= (1 + MARGIN) * plainRate;
             double rate = (othersAccepted + 1 + gain[i]) / millis;

@@ -332,6 +332,11 @@ public abstract class Transformer implements AutoCloseable {
         return productMethods[parallel ? 1 : 0][range.ordinal()];
     }
 
+    /** Whether products of {@code rows} rows multiply the packed copy of the weights, which exists once {@link #packProducts} made it. */
+    public boolean multipliesPacked(int rows, boolean parallel) {
+        return !packedWeights.isEmpty() && productMethod(ProductRows.of(rows), parallel) == ProductMethod.PACKED;
+    }
+
     /** Every range's method, by one thread (0) or several (1), then {@link ProductRows} ordinal; a copy. */
     public ProductMethod[][] productMethods() {
         return new ProductMethod[][] {productMethods[0].clone(), productMethods[1].clone()};

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a worker measured of its model's steps when it loaded: how products multiply, from which
- * query tokens a step runs on several threads, and the step cost curve. A step's cost depends on
+ * query tokens a step runs on several threads, the step cost curve and what switching between copies
+ * of the weights costs. A step's cost depends on
  * the model's shapes, not its weights' values, so a later worker of the same {@link Shape} in this
  * process takes these over instead of timing them again (a model reloaded, a replica, another
  * checkpoint of the same architecture); its real steps refine the curve from then on as any
@@ -23,9 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param secondSequence  what a second one-token sequence added to a one-token step, in ms; less the
  *                        token the curve prices, it is what a query length of its own adds to a batch
  * @param contextMillis   what a query token adds per token of cached context
+ * @param switchToPacked  what a step on the packed copy of the weights pays after steps on the
+ *                        others, in ms ({@link StepCostModel#switchMillis})
+ * @param switchFromPacked the same the other way
  */
 record Calibration(ProductMethod[][] productMethods, int parallelFrom, int[] tokens, double[] millis,
-                   double secondSequence, double contextMillis) {
+                   double secondSequence, double contextMillis, double switchToPacked, double switchFromPacked) {
 
     /** What a calibration depends on besides the host. */
     record Shape(ModelConfig config, WeightDtype dtype, Device device, int threads, int blockSize) {

@@ -78,6 +78,8 @@ public final class DeviceWorker implements AutoCloseable {
     private static final int CALIBRATION_LARGE_STEP = 32;
     private static final int CALIBRATION_LARGE_WARMUP = 2;
     private static final int CALIBRATION_LARGE_ROUNDS = 3;
+    /** One-token steps that run before each round's step on the other copy of the weights: a decode's plain steps. */
+    private static final int SWITCH_PLAIN_RUN = 4;
     /**
      * A round of timings in turns this slow (a large model's few-token steps) runs only as many
      * rounds as a large step does: its steps are mostly arithmetic, and twenty rounds of them would
@@ -118,6 +120,8 @@ public final class DeviceWorker implements AutoCloseable {
     /** Held by the one worker of this process that is calibrating. */
     private static final Object CALIBRATING = new Object();
     private final StepProfile profile = new StepProfile();
+    /** Query tokens of the last step run, prompts' included: which copy of the weights its products read. */
+    private int lastStepTokens;
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
     private StepThreads threads = StepThreads.one();
     /** Whether a calibration timing has run its full warm-up on this worker ({@link #CALIBRATION_WARM_WARMUP}). */
@@ -317,12 +321,84 @@ public final class DeviceWorker implements AutoCloseable {
                         maxThreads, ratios);
             }
         }
+        double[] switching = timeSwitch(chosen);
         // the context's cost is timed with one-token steps' threads, as they will run
         threads.use(chosen.threadsFor(1));
         int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
         double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
         return new Calibration(model.productMethods(), chosen.parallelFrom(), ladder, Arrays.copyOf(fastest, points),
-                fastest[points + 1] - fastest[points], contextMs);
+                fastest[points + 1] - fastest[points], contextMs, switching[0], switching[1]);
+    }
+
+    /**
+     * What a step pays for following steps on the other copy of the weights, {to the packed copy,
+     * from it} in ms: of the smallest step beyond one token that multiplies another copy than one-token
+     * steps do, the median over rounds of its time right after a run of one-token steps less its time
+     * repeated, and the same of the one-token step after it. The ladder's timings take turns between
+     * sizes that mostly share a copy, so they price a guess as if the step before had guessed too.
+     * Zero where every small step multiplies the same copy.
+     */
+    private double[] timeSwitch(StepThreads chosen) {
+        boolean plainPacked = multipliesPacked(chosen, 1);
+        int guess = 0;
+        for (int tokens : StepCostModel.LADDER) {
+            if (tokens > CALIBRATION_LARGE_STEP || tokens >= model.config().maxPositionEmbeddings()) {
+                break;
+            }
+            if (multipliesPacked(chosen, tokens) != plainPacked) {
+                guess = tokens;
+                break;
+            }
+        }
+        if (guess == 0) {
+            return new double[] {0, 0};
+        }
+        int warmup = warmupRounds();
+        int rounds = CALIBRATION_ROUNDS;
+        double[] toGuess = new double[rounds];
+        double[] toPlain = new double[rounds];
+        for (int round = 0; round < warmup + rounds; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < SWITCH_PLAIN_RUN; i++) {
+                timeStepOn(chosen, 1);
+            }
+            double guessAfterPlain = timeStepOn(chosen, guess);
+            double guessAgain = timeStepOn(chosen, guess);
+            double plainAfterGuess = timeStepOn(chosen, 1);
+            double plainAgain = timeStepOn(chosen, 1);
+            if (round >= warmup) {
+                toGuess[round - warmup] = guessAfterPlain - guessAgain;
+                toPlain[round - warmup] = plainAfterGuess - plainAgain;
+            }
+            if (round == 0 && (System.nanoTime() - start) / 1e6 > CALIBRATION_SLOW_ROUND_MS) {
+                warmup = Math.min(warmup, CALIBRATION_LARGE_WARMUP);
+                rounds = CALIBRATION_LARGE_ROUNDS;
+                toGuess = Arrays.copyOf(toGuess, rounds);
+                toPlain = Arrays.copyOf(toPlain, rounds);
+            }
+        }
+        double toPacked = median(plainPacked ? toPlain : toGuess);
+        double fromPacked = median(plainPacked ? toGuess : toPlain);
+        log.info("worker {} pays {} ms for a step on the packed weights after steps on the others, {} ms the other"
+                + " way (steps of 1 and {} tokens)", name, String.format(Locale.ROOT, "%.2f", toPacked),
+                String.format(Locale.ROOT, "%.2f", fromPacked), guess);
+        return new double[] {toPacked, fromPacked};
+    }
+
+    private boolean multipliesPacked(StepThreads steps, int tokens) {
+        return model.multipliesPacked(tokens, steps.threadsFor(tokens) > 1);
+    }
+
+    private double timeStepOn(StepThreads steps, int tokens) {
+        threads.use(steps.threadsFor(tokens));
+        return timeStep(new int[] {tokens});
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** Sets the model's product methods, the step threads and the cost curve as {@code calibration} measured them. */
@@ -350,6 +426,11 @@ public final class DeviceWorker implements AutoCloseable {
         // the second sequence's own token is priced by the curve; the rest is its query length's
         stepCost.calibrateGroup(calibration.secondSequence() - (stepCost.millis(3) - stepCost.millis(2)));
         stepCost.calibrateContext(calibration.contextMillis());
+        boolean[] packedAt = new boolean[StepCostModel.LADDER[StepCostModel.LADDER.length - 1] + 1];
+        for (int tokens = 1; tokens < packedAt.length; tokens++) {
+            packedAt[tokens] = multipliesPacked(threads, tokens);
+        }
+        stepCost.calibrateSwitch(packedAt, calibration.switchToPacked(), calibration.switchFromPacked());
     }
 
     /**
@@ -798,7 +879,8 @@ public final class DeviceWorker implements AutoCloseable {
         stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
         // the next step carries none of the prompts this one prefilled: priced beside them, guesses
         // on the step after a burst of prompts looked nearly free
-        price = new StepPrice(pricing, decoding, accepted, guessMemory);
+        lastStepTokens = batch.tokenCount();
+        price = new StepPrice(pricing, decoding, accepted, guessMemory, lastStepTokens);
         steps++;
         stats = snapshot(); // a listener told of its answer below reads counters that include this step
         retireDone();
@@ -814,7 +896,7 @@ public final class DeviceWorker implements AutoCloseable {
             decoding += task.decodingLastStep();
             accepted += task.acceptedLastStep();
         }
-        return new StepPrice(pricing, decoding, accepted, guessMemory);
+        return new StepPrice(pricing, decoding, accepted, guessMemory, lastStepTokens);
     }
 
     /** Prompt tokens of these sequences not yet in the cache. */

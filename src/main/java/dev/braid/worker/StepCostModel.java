@@ -13,7 +13,8 @@ import java.util.List;
  * the cost of each query length a step runs as a batch of its own. So the price of a guessed token is
  * the curve's slope at the batch's token count, guessing beside other sequences adds a group, and a
  * step costs what steps like it cost now. Without a calibration the offset alone is learned, over a
- * flat curve.
+ * flat curve. Apart from the curve, a step on another copy of the weights than the step before it
+ * pays a calibrated switch ({@link #switchMillis}).
  */
 public final class StepCostModel implements StepCost {
 
@@ -36,6 +37,11 @@ public final class StepCostModel implements StepCost {
     private double offset;
     private long observed;
     private double calibratedGroup;
+    /** Whether a step of so many query tokens multiplies the packed copy of the weights; the last entry stands for all larger steps. */
+    private boolean[] packedAt = new boolean[2];
+    private double switchToPacked;
+    private double switchFromPacked;
+    private int lastObservedTokens;
     private double contextMillis;
     private double groupMillis;
     private double weight;
@@ -85,6 +91,31 @@ public final class StepCostModel implements StepCost {
         groupMillis = Math.max(groupMillis, calibratedGroup);
     }
 
+    /**
+     * Sets what a step pays for following one on the other copy of the weights ({@link
+     * #switchMillis}): {@code packedAt[t]} says whether a step of {@code t} query tokens multiplies
+     * the packed copy (index 0 unused; the last entry stands for all larger steps).
+     */
+    synchronized void calibrateSwitch(boolean[] packedAt, double toPacked, double fromPacked) {
+        this.packedAt = packedAt.clone();
+        switchToPacked = Math.max(0, toPacked);
+        switchFromPacked = Math.max(0, fromPacked);
+    }
+
+    @Override
+    public synchronized double switchMillis(int lastTokens, int tokens) {
+        if (lastTokens <= 0) {
+            return 0;
+        }
+        boolean before = packedAt(lastTokens);
+        boolean now = packedAt(tokens);
+        return before == now ? 0 : now ? switchToPacked : switchFromPacked;
+    }
+
+    private boolean packedAt(int tokens) {
+        return packedAt[Math.min(Math.max(1, tokens), packedAt.length - 1)];
+    }
+
     /** Sets {@link #contextMillis} from a calibration measurement. */
     synchronized void calibrateContext(double ms) {
         contextMillis = Math.max(0, ms);
@@ -106,7 +137,8 @@ public final class StepCostModel implements StepCost {
 
     /**
      * Records a real step of {@code tokens} query tokens in {@code groups} query lengths that took
-     * {@code ms}. What the one-sequence curve leaves out is fitted as {@code offset + groupMillis ·
+     * {@code ms}, less what following the step observed before it cost ({@link #switchMillis}). What
+     * the one-sequence curve leaves out is fitted as {@code offset + groupMillis ·
      * (groups − 1)} by least squares over the recent steps (each step weighs {@link #DECAY} of the
      * one after it); while the steps seen hardly vary in groups, the calibrated group cost stands.
      */
@@ -115,7 +147,8 @@ public final class StepCostModel implements StepCost {
             return;
         }
         double x = groups - 1;
-        double y = ms - shape(tokens);
+        double y = ms - shape(tokens) - switchMillis(lastObservedTokens, tokens);
+        lastObservedTokens = tokens;
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
         sumX = keep * sumX + x;

@@ -133,6 +133,32 @@ class GuessPricingTest {
     }
 
     @Test
+    void aGuessAfterPlainStepsPaysForTheOtherCopyOfTheWeightsAndOneInARunOfGuessesDoesNot() {
+        // one-token steps read the weights as loaded, larger ones a packed copy, which the first step
+        // after plain ones reads from memory
+        StepCost cpu = new StepCost() {
+            @Override
+            public double millis(int tokens) {
+                return 4.0 + 0.1 * tokens;
+            }
+
+            @Override
+            public double switchMillis(int lastTokens, int tokens) {
+                boolean before = lastTokens > 1;
+                boolean now = tokens > 1;
+                return before == now ? 0 : now ? 2.0 : 0.2;
+            }
+        };
+        int[] extra = {0, 4};
+        double[] gain = {0, 0.5};
+        // alone, after a plain step: 0.5 expected tokens for 0.4 ms pay, for 2.4 ms they do not
+        assertThat(new StepPrice(cpu::millis, 1, 1, GuessMemory.none(), 1).best(1, 1, 1, 0, extra, gain)).isEqualTo(1);
+        assertThat(new StepPrice(cpu, 1, 1, GuessMemory.none(), 1).best(1, 1, 1, 0, extra, gain)).isZero();
+        // after a guessing step the plain step is the one that switches
+        assertThat(new StepPrice(cpu, 5, 1, GuessMemory.none(), 5).best(5, 1, 1, 0, extra, gain)).isEqualTo(1);
+    }
+
+    @Test
     void guessesDeepInALongContextCostMoreAndAreBoughtLess() {
         AcceptanceCurve good = accepting(0.7, 200);
         StepCost cpu = new StepCost() {

@@ -46,6 +46,29 @@ class StepCostModelTest {
     }
 
     @Test
+    void aStepOnTheOtherCopyOfTheWeightsPaysTheSwitchAndRealStepsAreFittedWithoutIt() {
+        StepCostModel model = calibrated();
+        // one-token steps multiply the weights as loaded, larger ones the packed copy
+        boolean[] packedAt = {false, false, true, true};
+        model.calibrateSwitch(packedAt, 0.5, 0.1);
+        assertThat(model.switchMillis(1, 1)).isZero();
+        assertThat(model.switchMillis(1, 4)).isEqualTo(0.5);
+        assertThat(model.switchMillis(4, 1)).isEqualTo(0.1);
+        assertThat(model.switchMillis(2, 300)).as("the last entry stands for larger steps").isZero();
+        assertThat(model.switchMillis(0, 4)).as("no step before").isZero();
+        // a decode that guesses every other step: real steps cost the curve, a millisecond more, and the switch
+        for (int i = 0; i < 50; i++) {
+            model.observe(1, 1, 5.35 + 1.0 + (i == 0 ? 0 : 0.1));
+            model.observe(4, 1, 6.33 + 1.0 + 0.5);
+        }
+        assertThat(model.millis(1)).isEqualTo(6.35, within(1e-9));
+        assertThat(model.millis(4)).isEqualTo(7.33, within(1e-9));
+        assertThat(StepCost.snapshot(model, 8).switchMillis(1, 4)).isEqualTo(0.5);
+        model.calibrateSwitch(packedAt, -0.2, 0.1); // noise can make the timed difference negative
+        assertThat(model.switchMillis(1, 4)).isZero();
+    }
+
+    @Test
     void interpolatesAndExtrapolatesTheCalibratedShape() {
         StepCostModel model = calibrated();
         assertThat(model.millis(1)).isEqualTo(5.35, within(1e-9));
