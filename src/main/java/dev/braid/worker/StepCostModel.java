@@ -112,6 +112,16 @@ public final class StepCostModel implements StepCost {
         return before == now ? 0 : now ? switchToPacked : switchFromPacked;
     }
 
+    /** What a step on the packed copy of the weights pays after steps on the others ({@link #switchMillis}). */
+    public synchronized double switchToPackedMillis() {
+        return switchToPacked;
+    }
+
+    /** What a step on the weights as loaded pays after steps on the packed copy. */
+    public synchronized double switchFromPackedMillis() {
+        return switchFromPacked;
+    }
+
     private boolean packedAt(int tokens) {
         return packedAt[Math.min(Math.max(1, tokens), packedAt.length - 1)];
     }

@@ -15,13 +15,17 @@ import java.util.List;
  * @param stepCost            the measured cost of a step by its query tokens, which prices guesses
  * @param stepCostPerContext  milliseconds a step adds per query token for each 1,000 tokens of cached
  *                            context it attends over, beyond {@code stepCost}
+ * @param stepCostSwitchToPacked   milliseconds a step on the packed copy of the weights pays after
+ *                                 steps on the weights as loaded, beyond {@code stepCost}
+ * @param stepCostSwitchFromPacked the same the other way
  * @param products            how a step of each range of row counts multiplies the weights on each thread
  *                            count, as timed at start
  */
 public record WorkerStats(String name, String dtype, int runningTasks, int waitingTasks, int usedBlocks, int totalBlocks,
                           int peakUsedBlocks, int cachedBlocks, long prefixQueriedTokens, long prefixHitTokens,
                           long steps, long preemptions, int stepTokens, List<StepCostModel.Point> stepCost,
-                          double stepCostPerContext, List<ProductChoice> products) {
+                          double stepCostPerContext, double stepCostSwitchToPacked,
+                          double stepCostSwitchFromPacked, List<ProductChoice> products) {
 
     /**
      * Steps of {@code fromRows} to {@code toRows} query rows (null: no upper end) on {@code threads}

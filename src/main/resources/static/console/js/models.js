@@ -68,8 +68,14 @@ function drawStepCost() {
   const context = models.flatMap(m => (m.workers || [])
     .filter(w => (w.step_cost || []).length > 0)
     .map(w => `${m.name} · ${w.name}: +${w.step_cost_per_context} ms`));
-  root.querySelector('#step-cost-context').textContent = context.length
-    ? `Per query token and 1,000 tokens of context it attends over: ${context.join('; ')}` : '';
+  // what the first step on the packed copy of the weights pays after steps on the others (a guess after plain steps)
+  const switching = models.flatMap(m => (m.workers || [])
+    .filter(w => w.step_cost_switch_to_packed > 0 || w.step_cost_switch_from_packed > 0)
+    .map(w => `${m.name} · ${w.name}: +${w.step_cost_switch_to_packed} ms (+${w.step_cost_switch_from_packed} ms back)`));
+  root.querySelector('#step-cost-context').textContent = [
+    context.length ? `Per query token and 1,000 tokens of context it attends over: ${context.join('; ')}.` : '',
+    switching.length ? `A step on the packed weights after steps on the others: ${switching.join('; ')}.` : '',
+  ].filter(Boolean).join(' ');
 }
 
 // "cpu: on 1 thread rows first for 1 row, packed for 2–3 rows, …; on 2 threads …": the method names as

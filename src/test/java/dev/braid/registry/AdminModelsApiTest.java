@@ -68,6 +68,11 @@ class AdminModelsApiTest extends ServiceTest {
                 // what a query token adds per 1,000 tokens of context, timed at calibration too
                 .jsonPath("$.workers[0].step_cost_per_context").value(ms -> assertThat(((Number) ms).doubleValue())
                         .isNotNegative())
+                // and what a step pays on the other copy of the weights than the step before
+                .jsonPath("$.workers[0].step_cost_switch_to_packed").value(ms -> assertThat(((Number) ms).doubleValue())
+                        .isNotNegative())
+                .jsonPath("$.workers[0].step_cost_switch_from_packed").value(ms -> assertThat(((Number) ms).doubleValue())
+                        .isNotNegative())
                 // the chunked-prefill budget it chose from that curve: 32 to 128 tokens
                 .jsonPath("$.workers[0].step_tokens").value(t -> assertThat(((Number) t).intValue()).isBetween(32, 128))
                 // how it multiplies a few rows, as timed at calibration
