@@ -11,11 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What a worker measured of its model's steps when it loaded: how products multiply, from which
  * query tokens a step runs on several threads, the step cost curve and what switching between copies
- * of the weights costs. A step's cost depends on
- * the model's shapes, not its weights' values, so a later worker of the same {@link Shape} in this
- * process takes these over instead of timing them again (a model reloaded, a replica, another
- * checkpoint of the same architecture); its real steps refine the curve from then on as any
- * worker's do.
+ * of the weights costs. A step's cost depends on the model's shapes, not its weights' values, so a
+ * later worker of the same {@link Shape} in this process takes these over instead of timing them
+ * again (a model reloaded, a replica, another checkpoint of the same architecture); its real steps
+ * refine the curve from then on as any worker's do.
  *
  * @param productMethods  as {@link dev.braid.model.Transformer#productMethods()} lays them out
  * @param parallelFrom    the query tokens from which steps run on several threads

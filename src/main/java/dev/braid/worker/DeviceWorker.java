@@ -1015,12 +1015,8 @@ public final class DeviceWorker implements AutoCloseable {
         return new WorkerStats(name, model.dtype().key(), running.size(), waiting.size() + incoming.size(),
                 pool.usedBlocks(), pool.capacity(), pool.peakUsedBlocks(), pool.cachedBlocks(),
                 cache.prefixQueriedTokens(), cache.prefixHitTokens(), steps, preemptions, stepTokens, stepCost.curve(),
-                Math.round(stepCost.contextMillis() * 1e6) / 1000.0, roundMillis(stepCost.switchToPackedMillis()),
-                roundMillis(stepCost.switchFromPackedMillis()), products);
-    }
-
-    private static double roundMillis(double ms) {
-        return Math.round(ms * 1000) / 1000.0;
+                Math.round(stepCost.contextMillis() * 1e6) / 1000.0, StepCostModel.round(stepCost.switchToPackedMillis()),
+                StepCostModel.round(stepCost.switchFromPackedMillis()), products);
     }
 
     private List<WorkerStats.ProductChoice> productChoices(int maxThreads) {

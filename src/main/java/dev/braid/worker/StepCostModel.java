@@ -214,7 +214,8 @@ public final class StepCostModel implements StepCost {
         return points;
     }
 
-    private static double round(double ms) {
+    /** {@code ms} to the microsecond, as the admin API shows step costs. */
+    static double round(double ms) {
         return Math.round(ms * 1000) / 1000.0;
     }
 
