@@ -660,7 +660,18 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Times one step of {@code tokens} query tokens after {@code table}'s context; nothing is committed. */
     private double timeStepOver(BlockTable table, int tokens) {
-        return timed(List.of(StepPlan.append(table, new int[tokens])));
+        return timed(List.of(synthetic(table, tokens, tokens)));
+    }
+
+    /**
+     * A synthetic plan of {@code tokens} query tokens in a step of {@code stepTokens}: a step of up to
+     * {@link #CALIBRATION_LARGE_STEP} tokens reads every row's logits, as a batch of decoding
+     * sequences and a step of guesses do; a larger one its last row's only, as a prompt's chunk does.
+     * On a model with a large vocabulary the LM head's rows are a good part of a small step.
+     */
+    private static StepPlan synthetic(BlockTable table, int tokens, int stepTokens) {
+        StepPlan plan = StepPlan.append(table, new int[tokens]);
+        return stepTokens <= CALIBRATION_LARGE_STEP ? plan.withAllLogits() : plan;
     }
 
     /** Times one step of fresh sequences with these query lengths (no context, nothing committed). */
@@ -668,10 +679,11 @@ public final class DeviceWorker implements AutoCloseable {
         List<BlockTable> tables = new ArrayList<>();
         try {
             List<StepPlan> plans = new ArrayList<>();
+            int stepTokens = Arrays.stream(lengths).sum();
             for (int length : lengths) {
                 BlockTable table = cache.newSequence();
                 tables.add(table);
-                plans.add(StepPlan.append(table, new int[length]));
+                plans.add(synthetic(table, length, stepTokens));
             }
             return timed(plans);
         } finally {
@@ -679,7 +691,7 @@ public final class DeviceWorker implements AutoCloseable {
         }
     }
 
-    /** Milliseconds of one forward pass over {@code plans} and reading a row of its logits; nothing is committed. */
+    /** Milliseconds of one forward pass over {@code plans} and the argmax of its logits rows (all at once); nothing is committed. */
     private double timed(List<StepPlan> plans) {
         long start = System.nanoTime();
         threads.run(() -> {
