@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param productMethods  as {@link dev.braid.model.Transformer#productMethods()} lays them out
  * @param parallelFrom    the query tokens from which steps run on several threads
  * @param tokens          the calibrated points' query tokens
- * @param millis          their step times
+ * @param millis          their step times, on the threads each runs on
+ * @param oneThreadMillis their step times on one thread
  * @param secondSequence  what a second one-token sequence added to a one-token step, in ms; less the
  *                        token the curve prices, it is what a query length of its own adds to a batch
  * @param contextMillis   what a query token adds per token of cached context
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param switchFromPacked the same the other way
  */
 record Calibration(ProductMethod[][] productMethods, int parallelFrom, int[] tokens, double[] millis,
-                   double secondSequence, double contextMillis, double switchToPacked, double switchFromPacked) {
+                   double[] oneThreadMillis, double secondSequence, double contextMillis, double switchToPacked, double switchFromPacked) {
 
     /** What a calibration depends on besides the host. */
     record Shape(ModelConfig config, WeightDtype dtype, Device device, int threads, int blockSize) {

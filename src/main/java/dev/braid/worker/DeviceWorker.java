@@ -120,6 +120,10 @@ public final class DeviceWorker implements AutoCloseable {
     /** Held by the one worker of this process that is calibrating. */
     private static final Object CALIBRATING = new Object();
     private final StepProfile profile = new StepProfile();
+    /** Whether the steps calibration put in parallel are faster there in traffic; a new trial for what stays parallel. */
+    private ParallelTrial parallelTrial = new ParallelTrial();
+    /** What steps cost on one thread by the calibration, which the trials compare windows of steps by. */
+    private final StepCostModel oneThreadCost = new StepCostModel();
     /** Query tokens of the last step run, prompts' included: which copy of the weights its products read. */
     private int lastStepTokens;
     /** How many CPU threads a step of so many tokens runs on; one until calibration says otherwise. */
@@ -301,6 +305,7 @@ public final class DeviceWorker implements AutoCloseable {
         int points = shapes.size() - 2;
         int[] ladder = shapes.subList(0, points).stream().mapToInt(a -> a[0]).toArray();
         StepThreads chosen = StepThreads.one();
+        double[] oneThread = Arrays.copyOf(fastest, points);
         if (maxThreads > 1) {
             threads.use(maxThreads);
             double[] parallel = fastest(shapes);
@@ -327,7 +332,7 @@ public final class DeviceWorker implements AutoCloseable {
         int cached = Math.min(CALIBRATION_CONTEXT, context - CONTEXT_PROBE_TOKENS - 1);
         double contextMs = cached >= CONTEXT_PROBE_TOKENS ? timeContextCost(cached) : 0;
         return new Calibration(model.productMethods(), chosen.parallelFrom(), ladder, Arrays.copyOf(fastest, points),
-                fastest[points + 1] - fastest[points], contextMs, switching[0], switching[1]);
+                oneThread, fastest[points + 1] - fastest[points], contextMs, switching[0], switching[1]);
     }
 
     /**
@@ -422,15 +427,63 @@ public final class DeviceWorker implements AutoCloseable {
         threads.use(1);
         for (int i = 0; i < calibration.tokens().length; i++) {
             stepCost.calibrate(calibration.tokens()[i], calibration.millis()[i]);
+            oneThreadCost.calibrate(calibration.tokens()[i], calibration.oneThreadMillis()[i]);
         }
         // the second sequence's own token is priced by the curve; the rest is its query length's
         stepCost.calibrateGroup(calibration.secondSequence() - (stepCost.millis(3) - stepCost.millis(2)));
         stepCost.calibrateContext(calibration.contextMillis());
+        priceSwitches(calibration);
+    }
+
+    /** Which step sizes multiply the packed weights on the threads they run on, and what switching costs. */
+    private void priceSwitches(Calibration calibration) {
         boolean[] packedAt = new boolean[StepCostModel.LADDER[StepCostModel.LADDER.length - 1] + 1];
         for (int tokens = 1; tokens < packedAt.length; tokens++) {
             packedAt[tokens] = multipliesPacked(threads, tokens);
         }
         stepCost.calibrateSwitch(packedAt, calibration.switchToPacked(), calibration.switchFromPacked());
+    }
+
+    /** Records a step that would run in parallel with its trial, and acts on the verdict when it comes. */
+    private void tryParallel(int tokens, double ms) {
+        ParallelTrial.Verdict before = parallelTrial.verdict();
+        ParallelTrial.Verdict verdict = parallelTrial.record(tokens, ms, oneThreadCost.millis(tokens));
+        if (verdict == before) {
+            return;
+        }
+        if (verdict == ParallelTrial.Verdict.ONE_THREAD_FASTER) {
+            keepOnOneThread(parallelTrial);
+        } else {
+            log.info("worker {} keeps steps of {}+ query tokens parallel: in traffic they took {} of their parallel"
+                    + " time on one thread (median of {} windows of {} steps each way)", name, threads.parallelFrom(),
+                    String.format(Locale.ROOT, "%.2f", parallelTrial.medianRatio()), ParallelTrial.PAIRS,
+                    ParallelTrial.WINDOW);
+        }
+    }
+
+    /**
+     * Runs steps of up to {@code trial}'s largest on one thread after all, where trials in traffic ran
+     * them faster there than in parallel: from the next calibrated size on they stay parallel, and a
+     * new trial watches those. The curve takes their one-thread times.
+     */
+    private void keepOnOneThread(ParallelTrial trial) {
+        int[] tokens = calibration.tokens();
+        int from = Integer.MAX_VALUE;
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] > trial.largestTried()) {
+                from = Math.max(tokens[i], threads.parallelFrom());
+                break;
+            }
+            stepCost.calibrate(tokens[i], calibration.oneThreadMillis()[i]);
+        }
+        threads = threads.from(from);
+        priceSwitches(calibration);
+        parallelTrial = new ParallelTrial();
+        log.info("worker {} runs steps of up to {} query tokens on one CPU thread after all: in traffic they took {}"
+                + " of their parallel time there (median of {} windows of {} steps each way); {}", name,
+                from == Integer.MAX_VALUE ? "any" : from - 1, String.format(Locale.ROOT, "%.2f", trial.medianRatio()),
+                ParallelTrial.PAIRS, ParallelTrial.WINDOW,
+                from == Integer.MAX_VALUE ? "every step now runs on one" : "larger ones stay parallel");
     }
 
     /**
@@ -862,7 +915,9 @@ public final class DeviceWorker implements AutoCloseable {
         }
         long start = System.nanoTime();
         StepBatch batch = new StepBatch(plans);
-        threads.use(threads.threadsFor(batch.tokenCount()));
+        boolean parallel = threads.threadsFor(batch.tokenCount()) > 1;
+        boolean trial = parallel && parallelTrial.trialNow();
+        threads.use(trial ? 1 : threads.threadsFor(batch.tokenCount()));
         profile.count(batch);
         profile.lap(Phase.PLAN);
         int accepted = threads.run(() -> {
@@ -888,7 +943,14 @@ public final class DeviceWorker implements AutoCloseable {
             }
         });
         profile.lap(Phase.RELEASE);
-        stepCost.observe(batch.tokenCount(), batch.groups().size(), (System.nanoTime() - start) / 1e6);
+        double stepMs = (System.nanoTime() - start) / 1e6;
+        if (!trial) {
+            // the curve prices the step on the threads it runs on; a trial ran on another
+            stepCost.observe(batch.tokenCount(), batch.groups().size(), stepMs);
+        }
+        if (parallel) {
+            tryParallel(batch.tokenCount(), stepMs);
+        }
         // the next step carries none of the prompts this one prefilled: priced beside them, guesses
         // on the step after a burst of prompts looked nearly free
         lastStepTokens = batch.tokenCount();

@@ -80,6 +80,11 @@ final class StepThreads {
         return parallelFrom;
     }
 
+    /** The same threads, from {@code tokens} query tokens on. */
+    StepThreads from(int tokens) {
+        return new StepThreads(threads, tokens);
+    }
+
     int threadsFor(int tokens) {
         return tokens >= parallelFrom ? threads : 1;
     }
