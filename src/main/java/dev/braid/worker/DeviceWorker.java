@@ -382,8 +382,8 @@ public final class DeviceWorker implements AutoCloseable {
                 toPlain = Arrays.copyOf(toPlain, rounds);
             }
         }
-        double toPacked = median(plainPacked ? toPlain : toGuess);
-        double fromPacked = median(plainPacked ? toGuess : toPlain);
+        double toPacked = Median.of(plainPacked ? toPlain : toGuess);
+        double fromPacked = Median.of(plainPacked ? toGuess : toPlain);
         log.info("worker {} pays {} ms for a step on the packed weights after steps on the others, {} ms the other"
                 + " way (steps of 1 and {} tokens)", name, String.format(Locale.ROOT, "%.2f", toPacked),
                 String.format(Locale.ROOT, "%.2f", fromPacked), guess);
@@ -397,13 +397,6 @@ public final class DeviceWorker implements AutoCloseable {
     private double timeStepOn(StepThreads steps, int tokens) {
         threads.use(steps.threadsFor(tokens));
         return timeStep(new int[] {tokens});
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** Sets the model's product methods, the step threads and the cost curve as {@code calibration} measured them. */

@@ -82,9 +82,6 @@ final class ParallelTrial {
 
     /** The median over pairs of a trial window's time over the parallel window's, each over its one-thread calibration. */
     double medianRatio() {
-        double[] sorted = Arrays.copyOf(ratios, pairs);
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        return Median.of(Arrays.copyOf(ratios, pairs));
     }
 }
