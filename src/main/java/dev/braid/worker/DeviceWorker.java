@@ -469,7 +469,7 @@ public final class DeviceWorker implements AutoCloseable {
             }
             stepCost.calibrate(tokens[i], calibration.oneThreadMillis()[i]);
         }
-        threads = threads.from(from);
+        threads = threads.withParallelFrom(from);
         priceSwitches(calibration);
         parallelTrial = new ParallelTrial();
         log.info("worker {} runs steps of up to {} query tokens on one CPU thread after all: in traffic they took {}"

@@ -81,7 +81,7 @@ final class StepThreads {
     }
 
     /** The same threads, from {@code tokens} query tokens on. */
-    StepThreads from(int tokens) {
+    StepThreads withParallelFrom(int tokens) {
         return new StepThreads(threads, tokens);
     }
 
