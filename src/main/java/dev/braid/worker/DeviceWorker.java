@@ -457,17 +457,20 @@ public final class DeviceWorker implements AutoCloseable {
     /**
      * Runs steps of up to {@code trial}'s largest on one thread after all, where trials in traffic ran
      * them faster there than in parallel: from the next calibrated size on they stay parallel, and a
-     * new trial watches those. The curve takes their one-thread times.
+     * new trial watches those. The curve takes their one-thread times; sizes that ran on one thread
+     * already keep theirs, which idle refinement may have lowered.
      */
     private void keepOnOneThread(ParallelTrial trial) {
         int[] tokens = calibration.tokens();
         int from = Integer.MAX_VALUE;
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] > trial.largestTried()) {
-                from = Math.max(tokens[i], threads.parallelFrom());
+                from = tokens[i];
                 break;
             }
-            stepCost.calibrate(tokens[i], calibration.oneThreadMillis()[i]);
+            if (tokens[i] >= threads.parallelFrom()) {
+                stepCost.calibrate(tokens[i], calibration.oneThreadMillis()[i]);
+            }
         }
         threads = threads.withParallelFrom(from);
         priceSwitches(calibration);
@@ -908,9 +911,10 @@ public final class DeviceWorker implements AutoCloseable {
         }
         long start = System.nanoTime();
         StepBatch batch = new StepBatch(plans);
-        boolean parallel = threads.threadsFor(batch.tokenCount()) > 1;
+        int width = threads.threadsFor(batch.tokenCount());
+        boolean parallel = width > 1;
         boolean trial = parallel && parallelTrial.trialNow();
-        threads.use(trial ? 1 : threads.threadsFor(batch.tokenCount()));
+        threads.use(trial ? 1 : width);
         profile.count(batch);
         profile.lap(Phase.PLAN);
         int accepted = threads.run(() -> {
