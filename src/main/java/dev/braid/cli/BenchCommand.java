@@ -50,7 +50,8 @@ final class BenchCommand {
                     Option.valued("max-new-tokens", "N", "tokens per request").defaults(64),
                     Option.valued("requests-per-client", "N", "requests each client sends per level").defaults(2),
                     Option.valued("rounds", "N", "with several clients, split each client's requests into N rounds"
-                            + " and let the strategies take turns round by round").defaults(1),
+                            + " and let the strategies take turns round by round (with one client every request"
+                            + " is a round); rows compare with ar round by round too").defaults(1),
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
                             .defaults(BenchPrompts.GENERAL.id()),
                     Option.flag("until-end", "let answers stop at the model's end token"),
@@ -243,7 +244,8 @@ final class BenchCommand {
     /**
      * Each row against AR on the same prompt set and level, when AR (on the main model) was measured:
      * tokens/s ({@code speedup_vs_ar}), the mean time to the full answer and the mean steps per request
-     * (AR's over this row's, so above 1 is better for all three).
+     * (AR's over this row's, so above 1 is better for all three), and the same tokens/s round by round
+     * ({@link RoundComparison}).
      */
     private static void addComparisons(List<Map<String, Object>> rows) {
         Map<List<Object>, Map<String, Object>> arRows = new HashMap<>();
@@ -265,6 +267,7 @@ final class BenchCommand {
                 row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
                 row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
                 row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
+                RoundComparison.of(roundRates(row), roundRates(ar)).putInto(row);
             }
             Map<String, Object> off = uncached.get(List.of(row.get("prompts"), row.get("concurrency"),
                     row.get("strategy"), row.get("max_step_tokens_setting")));
@@ -276,6 +279,11 @@ final class BenchCommand {
                 row.put("speedup_vs_no_cache", ratio(row, off, "tokens_per_second"));
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double> roundRates(Map<String, Object> row) {
+        return (List<Double>) row.get(BenchLoad.ROUND_TOKENS_PER_SECOND);
     }
 
     /** Prompt tokens a request computed: its prompt less what it found in the prefix cache. */
@@ -339,7 +347,8 @@ final class BenchCommand {
                         + "compute_bound_ms; step_vs_bound is a step's busy time over the larger)");
         md.append("\n\n");
         List<String> columns = rows.get(0).keySet().stream()
-                .filter(column -> !column.equals(BenchLoad.STEP_PROFILE)).toList();
+                .filter(column -> !column.equals(BenchLoad.STEP_PROFILE)
+                        && !column.equals(BenchLoad.ROUND_TOKENS_PER_SECOND)).toList();
         md.append(BenchReport.table(columns, rows));
         if (rows.get(0).containsKey(BenchLoad.STEP_PROFILE)) {
             md.append("\n").append(profileTable(rows));

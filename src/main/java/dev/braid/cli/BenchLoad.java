@@ -33,17 +33,25 @@ final class BenchLoad {
                     long queryTokens, long nanos) {
     }
 
-    /** What a stretch of one target's load measured; the stretches of one level add up to its row. */
+    /**
+     * What a stretch of one target's load measured; the stretches of one level (its rounds) add up to
+     * its row, and {@code roundTokensPerSecond} keeps each one's own rate.
+     */
     private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks,
-                               StepProfile.Totals profile) {
+                               StepProfile.Totals profile, List<Double> roundTokensPerSecond) {
 
         Measurement plus(Measurement later) {
             List<Answer> all = new ArrayList<>(answers);
             all.addAll(later.answers());
+            List<Double> rounds = new ArrayList<>(roundTokensPerSecond);
+            rounds.addAll(later.roundTokensPerSecond());
             return new Measurement(all, seconds + later.seconds(), steps + later.steps(),
-                    Math.max(peakKvBlocks, later.peakKvBlocks()), profile.plus(later.profile()));
+                    Math.max(peakKvBlocks, later.peakKvBlocks()), profile.plus(later.profile()), rounds);
         }
     }
+
+    /** Each row's tokens per second round by round, which {@link RoundComparison} reads against AR's. */
+    static final String ROUND_TOKENS_PER_SECOND = "round_tokens_per_second";
 
     private final int maxNewTokens;
     private final boolean untilEnd;
@@ -199,14 +207,14 @@ final class BenchLoad {
         long steps = steps(target.engine().pool()) - stepsBefore;
         int peakKv = pools.stream().flatMap(p -> p.workers().stream()).mapToInt(w -> w.stats().peakUsedBlocks()).sum();
         StepProfile.Totals profile = profile(target.engine().pool()).since(profileBefore);
-        return new Measurement(answers, seconds, steps, peakKv, profile);
+        return new Measurement(answers, seconds, steps, peakKv, profile, List.of(completionTokens(answers) / seconds));
     }
 
     private Map<String, Object> row(BenchTarget target, int clients, Measurement measured) {
         List<Answer> answers = measured.answers();
         double seconds = measured.seconds();
         long steps = measured.steps();
-        long tokens = answers.stream().mapToLong(a -> a.result().completionTokens()).sum();
+        long tokens = completionTokens(answers);
         List<Double> ttft = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
         List<Double> answerMs = new ArrayList<>();
@@ -250,6 +258,7 @@ final class BenchLoad {
         row.put("completion_tokens", tokens);
         row.put("seconds", BenchReport.round(seconds));
         row.put("tokens_per_second", BenchReport.round(tokens / seconds));
+        row.put(ROUND_TOKENS_PER_SECOND, measured.roundTokensPerSecond().stream().map(BenchReport::round).toList());
         row.put("steps", steps);
         row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
         StepProfile.Totals profile = measured.profile();
@@ -287,6 +296,10 @@ final class BenchLoad {
             row.put("mean_log_likelihood", Double.isNaN(quality) ? null : BenchReport.round(quality, 4));
         }
         return row;
+    }
+
+    private static long completionTokens(List<Answer> answers) {
+        return answers.stream().mapToLong(a -> a.result().completionTokens()).sum();
     }
 
     /**

@@ -46,6 +46,15 @@ class BenchLoadTest {
             List<Map<String, Object>> rows = load.level(targets, null, questions, 1, 3, 1);
             assertThat(log).containsExactly("a", "b", "a", "b", "a", "b");
             assertThat(rows).extracting(r -> r.get("strategy")).containsExactly("a", "b");
+            // one request a round: three rounds' own rates, which together make the row's
+            for (Map<String, Object> row : rows) {
+                @SuppressWarnings("unchecked")
+                List<Double> rates = (List<Double>) row.get(BenchLoad.ROUND_TOKENS_PER_SECOND);
+                assertThat(rates).hasSize(3).allSatisfy(rate -> assertThat(rate).isPositive());
+                double harmonic = 3 / rates.stream().mapToDouble(rate -> 1 / rate).sum();
+                assertThat(harmonic).isCloseTo((double) row.get("tokens_per_second"),
+                        org.assertj.core.data.Percentage.withPercentage(2));
+            }
             for (Map<String, Object> row : rows) {
                 assertThat(row.get("requests")).isEqualTo(3);
                 assertThat(row.get("completion_tokens")).isEqualTo(15L);
@@ -81,6 +90,7 @@ class BenchLoadTest {
             assertThat(log).containsExactly("a", "a", "b", "b", "a", "a", "a", "a", "b", "b", "b", "b");
             assertThat(rows).extracting(r -> r.get("requests")).containsExactly(6, 6);
             assertThat(rows).extracting(r -> r.get("completion_tokens")).containsExactly(30L, 30L);
+            assertThat(rows).allSatisfy(row -> assertThat((List<?>) row.get(BenchLoad.ROUND_TOKENS_PER_SECOND)).hasSize(2));
         }
     }
 }

@@ -100,9 +100,15 @@ class StrategyFlagsTest {
             assertThat(row.get("answers_differing_from_ar").asLong()).as("lossless: AR's answers, token for token").isZero();
         }
         assertThat(levels.get(0).get("speedup_vs_ar").asDouble()).isEqualTo(1.0);
+        // one round a level: its ratio is the row's, and AR's own row decides nothing
+        assertThat(levels.get(1).get("speedup_vs_ar_round_median").asDouble())
+                .isCloseTo(levels.get(1).get("speedup_vs_ar").asDouble(), org.assertj.core.data.Offset.offset(0.011));
+        assertThat(levels.get(0).get("rounds_faster_than_ar").asString()).isEqualTo("0/0");
+        assertThat(levels.get(0).get("slower_than_ar_p").asDouble()).isEqualTo(1.0);
         assertThat(levels.get(0).get("tokens_per_request_step").asDouble()).isEqualTo(1.0);
         String markdown = Files.readString(out.resolve("bench.md"));
         assertThat(markdown).contains("| strategy | concurrency |").contains("speedup_vs_ar")
+                .contains("| slower_than_ar_p |").doesNotContain("round_tokens_per_second")
                 .contains("lookahead: throughput at concurrency 2");
     }
 
