@@ -475,11 +475,11 @@ public final class DeviceWorker implements AutoCloseable {
         threads = threads.withParallelFrom(from);
         priceSwitches(calibration);
         parallelTrial = new ParallelTrial();
-        log.info("worker {} runs steps of up to {} query tokens on one CPU thread after all: in traffic they took {}"
-                + " of their parallel time there (median of {} windows of {} steps each way); {}", name,
-                from == Integer.MAX_VALUE ? "any" : from - 1, String.format(Locale.ROOT, "%.2f", trial.medianRatio()),
-                ParallelTrial.PAIRS, ParallelTrial.WINDOW,
-                from == Integer.MAX_VALUE ? "every step now runs on one" : "larger ones stay parallel");
+        log.info("worker {} runs {} on one CPU thread after all: in traffic they took {} of their parallel time there"
+                + " (median of {} windows of {} steps each way)", name,
+                from == Integer.MAX_VALUE ? "every step" : "steps of up to " + (from - 1) + " query tokens (larger"
+                        + " ones stay parallel)", String.format(Locale.ROOT, "%.2f", trial.medianRatio()),
+                ParallelTrial.PAIRS, ParallelTrial.WINDOW);
     }
 
     /**
