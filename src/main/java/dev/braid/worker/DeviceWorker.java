@@ -871,10 +871,13 @@ public final class DeviceWorker implements AutoCloseable {
         int decoding = 0;
         // each task is priced beside the tasks before it as they planned this step, the rest as they were
         StepPrice beside = besideLastStep();
+        // whether a prompt is prefilled in this step: such a step also pays for admitting its request
+        boolean prefilling = false;
         for (int i = 0; i < running.size(); i++) {
             DecodingTask task = running.get(i);
             task.observePrice(beside);
             List<Sequence> prefills = task.prefills();
+            prefilling |= !prefills.isEmpty();
             if (pendingTokens(prefills) > stepTokens - tokens) {
                 // prefilled by chunks below, from what the others leave of the budget
                 overBudget.add(new Prefill(task, prefills));
@@ -943,7 +946,7 @@ public final class DeviceWorker implements AutoCloseable {
         double stepMs = (System.nanoTime() - start) / 1e6;
         if (!trial) {
             // the curve prices the step on the threads it runs on; a trial ran on another
-            stepCost.observe(batch.tokenCount(), batch.groups().size(), stepMs);
+            stepCost.observe(batch.tokenCount(), batch.groups().size(), stepMs, !prefilling);
         }
         if (parallel) {
             tryParallel(batch.tokenCount(), stepMs);

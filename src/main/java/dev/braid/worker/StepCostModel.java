@@ -15,6 +15,17 @@ import java.util.List;
  * step costs what steps like it cost now. Without a calibration the offset alone is learned, over a
  * flat curve. Apart from the curve, a step on another copy of the weights than the step before it
  * pays a calibrated switch ({@link #switchMillis}).
+ *
+ * <p>The calibrated shape is one sequence's steps timed in turns with nothing else running, and in
+ * traffic a step of a few guessed tokens can cost far more over a plain one than it did there (on
+ * this project's CPU, braid-base's 4-token steps 1.5-2.3 times its plain ones in a bench at one
+ * client, where calibration read 1.14-1.17). So real steps of one sequence also correct the
+ * shape: each calibrated point keeps an excess, what steps near it cost beyond the whole fit,
+ * learned as a decaying mean of how much more than the plain steps beside them they cost beyond
+ * their price. The point whose steps ran most (plain ones, mostly) keeps none: the offset is theirs.
+ * Only steps that decode teach it: a step that prefills a prompt also pays for admitting its
+ * request, which guesses never do; and only steps of one sequence, where the cost of a step's
+ * sequences (the group cost) and of its tokens could not be told apart.
  */
 public final class StepCostModel implements StepCost {
 
@@ -29,10 +40,25 @@ public final class StepCostModel implements StepCost {
     static final int MIN_CHUNK = 32;
     /** How much a real step weighs against the one after it in the fit of offset and group cost. */
     private static final double DECAY = 0.98;
+    /** Weight of the newest step in a point's excess, once its first ones have set it. */
+    private static final double EXCESS_RATE = 0.1;
+    /** Real steps fitted before they teach excesses: until then the offset itself is being learned. */
+    private static final int EXCESS_AFTER = 10;
 
     private final double[] millis = new double[LADDER.length];
     private final boolean[] calibrated = new boolean[LADDER.length];
-    /** Each calibrated point's cost raised to the costliest calibrated point below it: the shape never falls. */
+    /** What real steps of one sequence near each point cost beyond the curve (see the class comment). */
+    private final double[] excess = new double[LADDER.length];
+    /** Per point, its share of the real steps that taught excesses, decaying like the fit. */
+    private final double[] excessWeight = new double[LADDER.length];
+    /** Per point, the steps that taught its excess, however slightly. */
+    private final int[] excessSteps = new int[LADDER.length];
+    /** The point whose steps ran most, whose excess stays 0; -1 before any step taught one. */
+    private int plainPoint = -1;
+    /** What the plain point's steps cost beyond their price, a decaying mean. */
+    private double plainLevel;
+    private int plainSteps;
+    /** Each calibrated point's cost and excess, raised to the costliest calibrated point below it: the shape never falls. */
     private final double[] envelope = new double[LADDER.length];
     private double offset;
     private long observed;
@@ -79,7 +105,7 @@ public final class StepCostModel implements StepCost {
         double highest = 0;
         for (int i = 0; i < LADDER.length; i++) {
             if (calibrated[i]) {
-                highest = Math.max(highest, millis[i]);
+                highest = Math.max(highest, millis[i] + excess[i]);
                 envelope[i] = highest;
             }
         }
@@ -151,14 +177,18 @@ public final class StepCostModel implements StepCost {
      * the one-sequence curve leaves out is fitted as {@code offset + groupMillis ·
      * (groups − 1)} by least squares over the recent steps (each step weighs {@link #DECAY} of the
      * one after it); while the steps seen hardly vary in groups, the calibrated group cost stands.
+     * {@code decoding}: the step prefilled no prompt, so it may teach the excesses.
      */
-    public synchronized void observe(int tokens, int groups, double ms) {
+    public synchronized void observe(int tokens, int groups, double ms, boolean decoding) {
         if (tokens <= 0 || groups <= 0 || !(ms > 0) || Double.isInfinite(ms)) {
             return;
         }
         double x = groups - 1;
         double y = ms - shape(tokens) - switchMillis(lastObservedTokens, tokens);
         lastObservedTokens = tokens;
+        if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
+            learnExcess(tokens, y - offset, Math.max(1e-3, shape(tokens) + offset));
+        }
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
         sumX = keep * sumX + x;
@@ -171,6 +201,107 @@ public final class StepCostModel implements StepCost {
         double slope = varX > 0.05 ? (sumXy / weight - meanX * meanY) / varX : calibratedGroup;
         groupMillis = Math.max(calibratedGroup, slope);
         offset = meanY - groupMillis * meanX;
+    }
+
+    /**
+     * Teaches the excesses from a decoding step of one sequence: {@code residual} is what it cost
+     * beyond its price now. Steps at the point whose steps ran most set the plain level, a decaying
+     * mean of their residuals; a step elsewhere moves the excesses of the points around it, each by
+     * its share of the step, by how far its residual lies from the plain level (taken as at most its
+     * price {@code cost} either way, so a step a pause or a collection stretched moves them by no
+     * more than a share of its own price).
+     */
+    private void learnExcess(int tokens, double residual, double cost) {
+        int[] around = around(tokens);
+        if (around == null) {
+            return;
+        }
+        double upperShare = around[0] == around[1] ? 0 : (double) (tokens - LADDER[around[0]])
+                / (LADDER[around[1]] - LADDER[around[0]]);
+        double[] shares = {1 - upperShare, upperShare};
+        for (int i = 0; i < LADDER.length; i++) {
+            excessWeight[i] *= DECAY;
+        }
+        for (int k = 0; k < 2; k++) {
+            excessWeight[around[k]] += shares[k];
+        }
+        keepPlainPointAtZero();
+        if (around[0] == plainPoint && shares[1] == 0) {
+            plainLevel += Math.max(EXCESS_RATE, 1.0 / (++plainSteps + 1)) * (residual - plainLevel);
+            return;
+        }
+        if (plainSteps == 0) {
+            return; // no plain level to compare with yet
+        }
+        double gap = Math.max(-cost, Math.min(cost, residual - plainLevel));
+        for (int k = 0; k < 2; k++) {
+            int point = around[k];
+            if (shares[k] > 0 && point != plainPoint) {
+                excess[point] += Math.max(EXCESS_RATE, 1.0 / (++excessSteps[point] + 1)) * shares[k] * gap;
+            }
+        }
+        rebuildEnvelope();
+    }
+
+    /**
+     * Makes the point whose steps ran most the plain one, with no excess: when another takes its
+     * place, every excess moves by the new one's, and so does the plain level its steps will show.
+     */
+    private void keepPlainPointAtZero() {
+        int most = 0;
+        for (int i = 1; i < LADDER.length; i++) {
+            if (excessWeight[i] > excessWeight[most]) {
+                most = i;
+            }
+        }
+        if (most == plainPoint) {
+            return;
+        }
+        double shift = excess[most];
+        for (int i = 0; i < LADDER.length; i++) {
+            excess[i] -= shift;
+        }
+        plainLevel += shift;
+        plainPoint = most;
+        rebuildEnvelope();
+    }
+
+    /**
+     * The calibrated points a step of {@code tokens} is interpolated between, lower then upper (the
+     * same one twice at or beyond the ends); null before calibration.
+     */
+    private int[] around(int tokens) {
+        int lower = -1;
+        int upper = -1;
+        for (int i = 0; i < LADDER.length; i++) {
+            if (!calibrated[i]) {
+                continue;
+            }
+            if (LADDER[i] <= tokens) {
+                lower = i;
+            } else if (upper < 0) {
+                upper = i;
+            }
+        }
+        if (lower < 0 && upper < 0) {
+            return null;
+        }
+        if (lower < 0 || LADDER[lower] == tokens) {
+            int only = lower < 0 ? upper : lower;
+            return new int[] {only, only};
+        }
+        return upper < 0 ? new int[] {lower, lower} : new int[] {lower, upper};
+    }
+
+    /** What real steps near each calibrated point have cost beyond the curve, by token count (0 where none taught it). */
+    synchronized List<Point> excess() {
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < LADDER.length; i++) {
+            if (calibrated[i]) {
+                points.add(new Point(LADDER[i], round(excess[i])));
+            }
+        }
+        return points;
     }
 
     @Override
@@ -219,42 +350,31 @@ public final class StepCostModel implements StepCost {
         return Math.round(ms * 1000) / 1000.0;
     }
 
-    /** One sequence's calibrated cost at {@code tokens}, kept from falling as tokens grow. */
+    /** One sequence's calibrated cost at {@code tokens}, with the excesses, kept from falling as tokens grow. */
     private double shape(int tokens) {
-        int lower = -1;
-        int upper = -1;
-        for (int i = 0; i < LADDER.length; i++) {
-            if (!calibrated[i]) {
-                continue;
-            }
-            if (LADDER[i] <= tokens) {
-                lower = i;
-            } else if (upper < 0) {
-                upper = i;
-            }
-        }
-        if (lower < 0 && upper < 0) {
+        int[] around = around(tokens);
+        if (around == null) {
             return 0; // uncalibrated: a flat curve, all of the cost in the offset
         }
-        if (lower < 0) {
-            return envelope[upper];
+        int lower = around[0];
+        int upper = around[1];
+        if (lower != upper) {
+            double at = (double) (tokens - LADDER[lower]) / (LADDER[upper] - LADDER[lower]);
+            return envelope[lower] + at * (envelope[upper] - envelope[lower]);
         }
-        if (upper < 0) {
-            int previous = -1;
-            for (int i = lower - 1; i >= 0; i--) {
-                if (calibrated[i]) {
-                    previous = i;
-                    break;
-                }
+        int previous = -1;
+        for (int i = lower - 1; i >= 0; i--) {
+            if (calibrated[i]) {
+                previous = i;
+                break;
             }
-            if (previous < 0 || tokens == LADDER[lower]) {
-                return envelope[lower];
-            }
-            double slope = Math.max(0, (envelope[lower] - envelope[previous]) / (LADDER[lower] - LADDER[previous]));
-            return envelope[lower] + slope * ((double) tokens - LADDER[lower]);
         }
-        double at = (double) (tokens - LADDER[lower]) / (LADDER[upper] - LADDER[lower]);
-        return envelope[lower] + at * (envelope[upper] - envelope[lower]);
+        if (tokens <= LADDER[lower] || previous < 0) {
+            return envelope[lower];
+        }
+        // beyond the last point: the slope of the last two
+        double slope = Math.max(0, (envelope[lower] - envelope[previous]) / (LADDER[lower] - LADDER[previous]));
+        return envelope[lower] + slope * ((double) tokens - LADDER[lower]);
     }
 
     private static int indexOf(int tokens) {

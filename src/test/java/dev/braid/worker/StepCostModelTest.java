@@ -58,14 +58,58 @@ class StepCostModelTest {
         assertThat(model.switchMillis(0, 4)).as("no step before").isZero();
         // a decode that guesses every other step: real steps cost the curve, a millisecond more, and the switch
         for (int i = 0; i < 50; i++) {
-            model.observe(1, 1, 5.35 + 1.0 + (i == 0 ? 0 : 0.1));
-            model.observe(4, 1, 6.33 + 1.0 + 0.5);
+            model.observe(1, 1, 5.35 + 1.0 + (i == 0 ? 0 : 0.1), true);
+            model.observe(4, 1, 6.33 + 1.0 + 0.5, true);
         }
         assertThat(model.millis(1)).isEqualTo(6.35, within(1e-9));
         assertThat(model.millis(4)).isEqualTo(7.33, within(1e-9));
         assertThat(StepCost.snapshot(model, 8).switchMillis(1, 4)).isEqualTo(0.5);
         model.calibrateSwitch(packedAt, -0.2, 0.1); // noise can make the timed difference negative
         assertThat(model.switchMillis(1, 4)).isZero();
+    }
+
+    @Test
+    void guessStepsThatCostMoreInTrafficThanCalibratedRaiseTheirOwnPointsAndNotThePlainStep() {
+        StepCostModel model = calibrated();
+        // plain steps cost the curve and a millisecond; one step in ten guesses three tokens and costs
+        // 1.5 ms more than that again
+        for (int i = 0; i < 600; i++) {
+            model.observe(1, 1, 5.35 + 1.0, true);
+            if (i % 10 == 9) {
+                model.observe(4, 1, 6.33 + 1.0 + 1.5, true);
+            }
+        }
+        assertThat(model.millis(1)).isEqualTo(6.35, within(0.02));
+        assertThat(model.millis(4)).isEqualTo(8.83, within(0.05));
+        assertThat(model.millis(3)).as("between the points, its share").isEqualTo((5.91 + 6.33 + 1.5) / 2 + 1.0, within(0.05));
+        assertThat(model.millis(2)).as("a point no real step taught moves with the plain steps").isEqualTo(6.91, within(0.02));
+        assertThat(model.millis(8)).as("the shape never falls").isEqualTo(model.millis(4), within(1e-9));
+        assertThat(excessAt(model, 4)).isEqualTo(1.5, within(0.05));
+        assertThat(excessAt(model, 1)).as("the steps run most keep none").isZero();
+
+        // a guess step stretched tenfold by a pause moves its point's excess by at most a tenth of its price
+        double price = model.millis(4);
+        double before = excessAt(model, 4);
+        model.observe(4, 1, 90.0, true);
+        assertThat(excessAt(model, 4) - before).isBetween(0.0, 0.1 * price + 0.001);
+    }
+
+    private static double excessAt(StepCostModel model, int tokens) {
+        return model.excess().stream().filter(p -> p.tokens() == tokens).findFirst().orElseThrow().millis();
+    }
+
+    @Test
+    void batchAndPrefillStepsDoNotTeachExcessesAndStepsAtTheirPriceLeaveThemAtZero() {
+        StepCostModel model = calibrated();
+        for (int i = 0; i < 300; i++) {
+            model.observe(1, 1, 5.35 + 0.4, true);
+            model.observe(8, 8, 30.0, true); // eight sequences: their cost is the offset's and the group's
+            model.observe(64, 1, 40.0, false); // a prompt, with its request's admission
+            model.observe(16, 1, 7.31 + 0.4, true);
+        }
+        assertThat(excessAt(model, 8)).isZero();
+        assertThat(excessAt(model, 64)).isZero();
+        assertThat(excessAt(model, 16)).isEqualTo(0.0, within(0.01));
     }
 
     @Test
@@ -83,7 +127,7 @@ class StepCostModelTest {
         StepCostModel model = calibrated();
         // 32 sequences of one token each: 21.65 ms where one sequence of 32 tokens took 9.96
         for (int i = 0; i < 200; i++) {
-            model.observe(32, 1, 21.65);
+            model.observe(32, 1, 21.65, true);
         }
         assertThat(model.millis(32)).isEqualTo(21.65, within(0.01));
         // eight more tokens cost what the curve's slope says they do, not nothing
@@ -99,8 +143,8 @@ class StepCostModelTest {
         // groups and 48 tokens, at 21.65 + the curve's 16 tokens + 2 × 2.5 ms
         double sixteenMore = (14.43 - 9.96) / 2;
         for (int i = 0; i < 300; i++) {
-            model.observe(32, 1, 21.65);
-            model.observe(48, 3, 21.65 + sixteenMore + 5.0);
+            model.observe(32, 1, 21.65, true);
+            model.observe(48, 3, 21.65 + sixteenMore + 5.0, true);
         }
         assertThat(model.groupMillis()).isEqualTo(2.5, within(0.01));
         assertThat(model.millis(32)).isEqualTo(21.65, within(0.01));
@@ -125,8 +169,8 @@ class StepCostModelTest {
     void withoutCalibrationTheCostIsLearnedFlat() {
         StepCostModel model = new StepCostModel();
         assertThat(model.curve()).isEmpty();
-        model.observe(1, 1, 4.0);
-        model.observe(9, 1, 6.0);
+        model.observe(1, 1, 4.0, true);
+        model.observe(9, 1, 6.0, true);
         assertThat(model.millis(1)).isEqualTo(model.millis(64));
         assertThat(model.millis(1)).isBetween(4.0, 6.0);
         assertThat(model.curve()).extracting(StepCostModel.Point::tokens).containsExactly(1);
