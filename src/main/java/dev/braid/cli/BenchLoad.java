@@ -103,7 +103,9 @@ final class BenchLoad {
 
     /**
      * One level, every target, a row each. The targets take turns round by round, so a slow spell
-     * of a shared host lands on all of them alike. With one client a round is one request. With more,
+     * of a shared host lands on all of them alike, in an order that moves on a target each round:
+     * whatever the request before leaves behind (the weights a strategy's steps read last, in the
+     * cache or not) falls on each target in turn. With one client a round is one request. With more,
      * each client's requests are split into {@code rounds}, since every round ends with clients idle
      * while the last answers finish; one round runs each target's closed loop whole.
      */
@@ -117,7 +119,9 @@ final class BenchLoad {
             // requests [from, to) of each client's perClient
             int from = perClient * r / turns;
             int to = perClient * (r + 1) / turns;
-            for (int t = 0; t < targets.size(); t++) {
+            // each round starts one target further on, so none always runs first or right after the same one
+            for (int i = 0; i < targets.size(); i++) {
+                int t = (r + i) % targets.size();
                 Measurement turn = measure(targets.get(t), system, questions, clients, to - from, from * clients);
                 measured[t] = measured[t] == null ? turn : measured[t].plus(turn);
             }
