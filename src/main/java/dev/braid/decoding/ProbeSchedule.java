@@ -11,9 +11,13 @@ package dev.braid.decoding;
  * first interval.
  *
  * <p>The wait is kept in the worker's {@link GuessMemory} under the strategy's key, and a new lane
- * starts from half the wait the lanes before it reached: where every request started at the first
+ * starts from the wait the lanes before it reached: where every request started at the first
  * interval, a model whose guesses never pay probed a few times in every answer, and on a CPU a probe
- * that feeds a lookahead window costs several plain steps.
+ * that feeds a lookahead window costs several plain steps. Started from half of it, every lane made
+ * the probe the one before it had just found not to pay, and the wait never grew past twice the
+ * answers' length: one wasted probe a request for good (braid-base's 64-token answers under Jacobi,
+ * a probe about 32 tokens in, then the step that refines it). A new request's text gets its chance
+ * without a probe: its first step prefills the prompt, beside which a guess costs next to nothing.
  */
 public final class ProbeSchedule {
 
@@ -37,7 +41,7 @@ public final class ProbeSchedule {
     public ProbeSchedule(GuessMemory memory, String key) {
         this.memory = memory;
         this.key = key;
-        this.interval = Math.max(FIRST, (int) memory.recall(key, UNKNOWN)[0] / 2);
+        this.interval = Math.max(FIRST, (int) memory.recall(key, UNKNOWN)[0]);
     }
 
     /** Whether this step should guess whatever the price says. */

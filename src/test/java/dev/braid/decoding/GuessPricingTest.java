@@ -314,7 +314,7 @@ class GuessPricingTest {
     }
 
     @Test
-    void aNewLaneStartsFromHalfTheWaitTheLanesBeforeItReached() {
+    void aNewLaneStartsFromTheWaitTheLanesBeforeItReached() {
         GuessMemory memory = new GuessMemory();
         ProbeSchedule first = new ProbeSchedule(memory, "lookahead-probes");
         for (int p = 0; p < 4; p++) {
@@ -322,7 +322,7 @@ class GuessPricingTest {
             first.planned(true, true);
         }
         assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "lookahead-probes")))
-                .as("the first lane backed off to 16 intervals").isEqualTo(8 * ProbeSchedule.FIRST);
+                .as("the first lane backed off to 16 intervals").isEqualTo(16 * ProbeSchedule.FIRST);
         assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "jacobi-probes"))).isEqualTo(ProbeSchedule.FIRST);
         assertThat(plainStepsUntilDue(new ProbeSchedule(GuessMemory.none(), "lookahead-probes")))
                 .isEqualTo(ProbeSchedule.FIRST);
@@ -330,6 +330,24 @@ class GuessPricingTest {
         paying.planned(true, false);
         paying.paid();
         assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "lookahead-probes"))).isEqualTo(ProbeSchedule.FIRST);
+    }
+
+    @Test
+    void requestsOfShortAnswersStopProbingOnceTheWaitOutgrowsThem() {
+        GuessMemory memory = new GuessMemory();
+        int[] probesPerRequest = new int[20];
+        for (int request = 0; request < probesPerRequest.length; request++) {
+            ProbeSchedule probes = new ProbeSchedule(memory, "jacobi-probes");
+            for (int step = 0; step < 64; step++) {
+                boolean probe = probes.due();
+                probes.planned(probe, probe); // no probe wins the lane back
+                probesPerRequest[request] += probe ? 1 : 0;
+            }
+        }
+        // the first request probes after 16 and 32 more plain steps; the rest would wait 64, longer
+        // than they run (starting from half the wait, each would probe once, 32 steps in)
+        assertThat(probesPerRequest[0]).isEqualTo(2);
+        assertThat(java.util.Arrays.stream(probesPerRequest, 1, 20).sum()).isZero();
     }
 
     private static int plainStepsUntilDue(ProbeSchedule probes) {
