@@ -40,10 +40,19 @@ public final class StepCostModel implements StepCost {
     static final int MIN_CHUNK = 32;
     /** How much a real step weighs against the one after it in the fit of offset and group cost. */
     private static final double DECAY = 0.98;
-    /** Weight of the newest step in a point's excess, once its first ones have set it. */
+    /** Weight of the newest step's gap in a point's excess. */
     private static final double EXCESS_RATE = 0.1;
+    /**
+     * A step's gap counts as at most this share of its price either way: a step that a pause, a
+     * collection or a slow spell of the host stretched moves its point by a fortieth of its price at
+     * most, where one that cost its price twice over moved a calibration of a few such steps to three
+     * times the plain step's.
+     */
+    private static final double GAP_LIMIT = 0.25;
     /** Real steps fitted before they teach excesses: until then the offset itself is being learned. */
     private static final int EXCESS_AFTER = 10;
+    /** Steps after a plain one that may still be compared with the plain level. */
+    private static final int FRESH_PLAIN_LEVEL = 4;
 
     private final double[] millis = new double[LADDER.length];
     private final boolean[] calibrated = new boolean[LADDER.length];
@@ -51,13 +60,12 @@ public final class StepCostModel implements StepCost {
     private final double[] excess = new double[LADDER.length];
     /** Per point, its share of the real steps that taught excesses, decaying like the fit. */
     private final double[] excessWeight = new double[LADDER.length];
-    /** Per point, the steps that taught its excess, however slightly. */
-    private final int[] excessSteps = new int[LADDER.length];
     /** The point whose steps ran most, whose excess stays 0; -1 before any step taught one. */
     private int plainPoint = -1;
     /** What the plain point's steps cost beyond their price, a decaying mean. */
     private double plainLevel;
     private int plainSteps;
+    private int stepsSincePlain;
     /** Each calibrated point's cost and excess, raised to the costliest calibrated point below it: the shape never falls. */
     private final double[] envelope = new double[LADDER.length];
     private double offset;
@@ -206,10 +214,10 @@ public final class StepCostModel implements StepCost {
     /**
      * Teaches the excesses from a decoding step of one sequence: {@code residual} is what it cost
      * beyond its price now. Steps at the point whose steps ran most set the plain level, a decaying
-     * mean of their residuals; a step elsewhere moves the excesses of the points around it, each by
-     * its share of the step, by how far its residual lies from the plain level (taken as at most its
-     * price {@code cost} either way, so a step a pause or a collection stretched moves them by no
-     * more than a share of its own price).
+     * mean of their residuals; a step elsewhere, within {@link #FRESH_PLAIN_LEVEL} steps of a plain
+     * one, moves the excesses of the points around it, each by its share of the step, a tenth of the
+     * way by how far its residual lies from the plain level, taken as at most {@link #GAP_LIMIT} of its
+     * price {@code cost} either way.
      */
     private void learnExcess(int tokens, double residual, double cost) {
         int[] around = around(tokens);
@@ -228,16 +236,20 @@ public final class StepCostModel implements StepCost {
         keepPlainPointAtZero();
         if (around[0] == plainPoint && shares[1] == 0) {
             plainLevel += Math.max(EXCESS_RATE, 1.0 / (++plainSteps + 1)) * (residual - plainLevel);
+            stepsSincePlain = 0;
             return;
         }
-        if (plainSteps == 0) {
-            return; // no plain level to compare with yet
+        if (plainSteps == 0 || ++stepsSincePlain > FRESH_PLAIN_LEVEL) {
+            // no plain step close enough in time to compare with: on a host whose speed drifts by half
+            // within a second, a run of guesses compared with plain steps before it took the drift for
+            // their own cost, and priced 8-token steps at three plain ones
+            return;
         }
-        double gap = Math.max(-cost, Math.min(cost, residual - plainLevel));
+        double gap = Math.max(-cost * GAP_LIMIT, Math.min(cost * GAP_LIMIT, residual - plainLevel));
         for (int k = 0; k < 2; k++) {
             int point = around[k];
             if (shares[k] > 0 && point != plainPoint) {
-                excess[point] += Math.max(EXCESS_RATE, 1.0 / (++excessSteps[point] + 1)) * shares[k] * gap;
+                excess[point] += EXCESS_RATE * shares[k] * gap;
             }
         }
         rebuildEnvelope();

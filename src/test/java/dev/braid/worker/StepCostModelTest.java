@@ -87,11 +87,26 @@ class StepCostModelTest {
         assertThat(excessAt(model, 4)).isEqualTo(1.5, within(0.05));
         assertThat(excessAt(model, 1)).as("the steps run most keep none").isZero();
 
-        // a guess step stretched tenfold by a pause moves its point's excess by at most a tenth of its price
+        // a guess step stretched tenfold by a pause moves its point's excess by a fortieth of its price
         double price = model.millis(4);
         double before = excessAt(model, 4);
+        model.observe(1, 1, 5.35 + 1.0, true);
         model.observe(4, 1, 90.0, true);
-        assertThat(excessAt(model, 4) - before).isBetween(0.0, 0.1 * price + 0.001);
+        assertThat(excessAt(model, 4) - before).isEqualTo(price / 40, within(0.01));
+    }
+
+    @Test
+    void onlyTheFirstStepsOfARunOfGuessesAreComparedWithThePlainStepsBeforeIt() {
+        StepCostModel model = calibrated();
+        for (int i = 0; i < 100; i++) {
+            model.observe(1, 1, 5.35 + 1.0, true);
+        }
+        // a lane guesses step after step while the host slows down: four steps teach, then none
+        for (int i = 0; i < 20; i++) {
+            model.observe(8, 1, 6.38 + 1.0 + 3.0, true);
+        }
+        // each of the four a tenth of at most a quarter of its price (about 8 ms): far from the 3 ms drift
+        assertThat(excessAt(model, 8)).isGreaterThan(0.0).isLessThan(4 * 0.1 * 0.25 * 8.5);
     }
 
     private static double excessAt(StepCostModel model, int tokens) {
