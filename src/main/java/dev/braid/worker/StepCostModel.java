@@ -17,15 +17,14 @@ import java.util.List;
  * pays a calibrated switch ({@link #switchMillis}).
  *
  * <p>The calibrated shape is one sequence's steps timed in turns with nothing else running, and in
- * traffic a step of a few guessed tokens can cost far more over a plain one than it did there (on
- * this project's CPU, braid-base's 4-token steps 1.5-2.3 times its plain ones in a bench at one
- * client, where calibration read 1.14-1.17). So real steps of one sequence also correct the
- * shape: each calibrated point keeps an excess, what steps near it cost beyond the whole fit,
- * learned as a decaying mean of how much more than the plain steps beside them they cost beyond
- * their price. The point whose steps ran most (plain ones, mostly) keeps none: the offset is theirs.
- * Only steps that decode teach it: a step that prefills a prompt also pays for admitting its
- * request, which guesses never do; and only steps of one sequence, where the cost of a step's
- * sequences (the group cost) and of its tokens could not be told apart.
+ * traffic a step of a few guessed tokens can cost far more over a plain one than it did there (the
+ * README's "Guess budgets" has the figures). So real steps of one sequence also correct the shape:
+ * each calibrated point keeps an excess, learned from how much more than the plain steps just before
+ * them steps near it cost beyond their price. The point whose steps ran most (plain ones, mostly)
+ * keeps none: the offset is theirs. Only steps that decode teach it, since a step that prefills a
+ * prompt also pays for admitting its request, which guesses never do; and only steps of one
+ * sequence, since in a batch the cost of its sequences (the group cost) and of its tokens could not
+ * be told apart.
  */
 public final class StepCostModel implements StepCost {
 
@@ -43,10 +42,9 @@ public final class StepCostModel implements StepCost {
     /** Weight of the newest step's gap in a point's excess. */
     private static final double EXCESS_RATE = 0.1;
     /**
-     * A step's gap counts as at most this share of its price either way: a step that a pause, a
+     * A step's gap counts as at most this share of its price either way, so that a step a pause, a
      * collection or a slow spell of the host stretched moves its point by a fortieth of its price at
-     * most, where one that cost its price twice over moved a calibration of a few such steps to three
-     * times the plain step's.
+     * most.
      */
     private static final double GAP_LIMIT = 0.25;
     /** Real steps fitted before they teach excesses: until then the offset itself is being learned. */
@@ -192,10 +190,11 @@ public final class StepCostModel implements StepCost {
             return;
         }
         double x = groups - 1;
-        double y = ms - shape(tokens) - switchMillis(lastObservedTokens, tokens);
+        double shaped = shape(tokens);
+        double y = ms - shaped - switchMillis(lastObservedTokens, tokens);
         lastObservedTokens = tokens;
         if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
-            learnExcess(tokens, y - offset, Math.max(1e-3, shape(tokens) + offset));
+            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset));
         }
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
@@ -240,9 +239,8 @@ public final class StepCostModel implements StepCost {
             return;
         }
         if (plainSteps == 0 || ++stepsSincePlain > FRESH_PLAIN_LEVEL) {
-            // no plain step close enough in time to compare with: on a host whose speed drifts by half
-            // within a second, a run of guesses compared with plain steps before it took the drift for
-            // their own cost, and priced 8-token steps at three plain ones
+            // no plain step close enough in time to compare with: where the host's speed drifts, a run
+            // of guesses compared with plain steps long before it takes the drift for its own cost
             return;
         }
         double gap = Math.max(-cost * GAP_LIMIT, Math.min(cost * GAP_LIMIT, residual - plainLevel));
