@@ -73,6 +73,9 @@ public final class StepCostModel implements StepCost {
     private boolean[] packedAt = new boolean[2];
     private double switchToPacked;
     private double switchFromPacked;
+    /** What real steps that switched copies cost beyond the calibrated switch, learned as the excesses are. */
+    private double switchToExtra;
+    private double switchFromExtra;
     private int lastObservedTokens;
     private double contextMillis;
     private double groupMillis;
@@ -141,17 +144,20 @@ public final class StepCostModel implements StepCost {
         }
         boolean before = packedAt(lastTokens);
         boolean now = packedAt(tokens);
-        return before == now ? 0 : now ? switchToPacked : switchFromPacked;
+        return before == now ? 0 : now ? switchToPackedMillis() : switchFromPackedMillis();
     }
 
-    /** What a step on the packed copy of the weights pays after steps on the others ({@link #switchMillis}). */
+    /**
+     * What a step on the packed copy of the weights pays after steps on the others ({@link
+     * #switchMillis}): calibrated, and corrected by real steps as the excesses are.
+     */
     public synchronized double switchToPackedMillis() {
-        return switchToPacked;
+        return Math.max(0, switchToPacked + switchToExtra);
     }
 
-    /** What a step on the weights as loaded pays after steps on the packed copy. */
+    /** What a step on the weights as loaded pays after steps on the packed copy, corrected likewise. */
     public synchronized double switchFromPackedMillis() {
-        return switchFromPacked;
+        return Math.max(0, switchFromPacked + switchFromExtra);
     }
 
     private boolean packedAt(int tokens) {
@@ -191,10 +197,13 @@ public final class StepCostModel implements StepCost {
         }
         double x = groups - 1;
         double shaped = shape(tokens);
-        double y = ms - shaped - switchMillis(lastObservedTokens, tokens);
+        double switching = switchMillis(lastObservedTokens, tokens);
+        boolean switched = lastObservedTokens > 0 && packedAt(lastObservedTokens) != packedAt(tokens);
+        double y = ms - shaped - switching;
         lastObservedTokens = tokens;
         if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
-            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset));
+            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset + switching),
+                    switched ? (packedAt(tokens) ? Switch.TO_PACKED : Switch.FROM_PACKED) : Switch.NONE);
         }
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
@@ -216,9 +225,11 @@ public final class StepCostModel implements StepCost {
      * mean of their residuals; a step elsewhere, within {@link #FRESH_PLAIN_LEVEL} steps of a plain
      * one, moves the excesses of the points around it, each by its share of the step, a tenth of the
      * way by how far its residual lies from the plain level, taken as at most {@link #GAP_LIMIT} of its
-     * price {@code cost} either way.
+     * price {@code cost} either way. A step that {@code switched} copies of the weights teaches the
+     * switch it paid in the same way instead, a plain step as much as a guessing one: the first plain
+     * step after guesses pays for reading the weights as loaded again.
      */
-    private void learnExcess(int tokens, double residual, double cost) {
+    private void learnExcess(int tokens, double residual, double cost, Switch switched) {
         int[] around = around(tokens);
         if (around == null) {
             return;
@@ -233,7 +244,8 @@ public final class StepCostModel implements StepCost {
             excessWeight[around[k]] += shares[k];
         }
         keepPlainPointAtZero();
-        if (around[0] == plainPoint && shares[1] == 0) {
+        boolean plain = around[0] == plainPoint && shares[1] == 0;
+        if (plain && switched == Switch.NONE) {
             plainLevel += Math.max(EXCESS_RATE, 1.0 / (++plainSteps + 1)) * (residual - plainLevel);
             stepsSincePlain = 0;
             return;
@@ -244,6 +256,19 @@ public final class StepCostModel implements StepCost {
             return;
         }
         double gap = Math.max(-cost * GAP_LIMIT, Math.min(cost * GAP_LIMIT, residual - plainLevel));
+        if (switched != Switch.NONE) {
+            // what it paid beyond its price is the switch's: its point's excess is taught by the steps
+            // that did not switch
+            if (switched == Switch.TO_PACKED) {
+                switchToExtra += EXCESS_RATE * gap;
+            } else {
+                switchFromExtra += EXCESS_RATE * gap;
+            }
+            if (plain) {
+                stepsSincePlain = 0;
+            }
+            return;
+        }
         for (int k = 0; k < 2; k++) {
             int point = around[k];
             if (shares[k] > 0 && point != plainPoint) {
@@ -252,6 +277,9 @@ public final class StepCostModel implements StepCost {
         }
         rebuildEnvelope();
     }
+
+    /** Whether a step moved to the other copy of the weights than the step before it, and to which. */
+    private enum Switch { NONE, TO_PACKED, FROM_PACKED }
 
     /**
      * Makes the point whose steps ran most the plain one, with no excess: when another takes its

@@ -109,6 +109,27 @@ class StepCostModelTest {
         assertThat(excessAt(model, 8)).isGreaterThan(0.0).isLessThan(4 * 0.1 * 0.25 * 8.5);
     }
 
+    @Test
+    void theFirstPlainStepAfterAGuessTeachesTheSwitchBackNotThePlainLevel() {
+        StepCostModel model = calibrated();
+        model.calibrateSwitch(new boolean[] {false, false, true, true}, 0.5, 0.1);
+        // plain steps at the curve and a millisecond; one in ten guesses three tokens at its price with
+        // the switch to the packed copy, and the plain step after it pays 0.8 ms more than the
+        // calibrated switch back
+        for (int i = 0; i < 800; i++) {
+            boolean afterGuess = i > 0 && i % 10 == 0;
+            model.observe(1, 1, 5.35 + 1.0 + (afterGuess ? 0.1 + 0.8 : 0), true);
+            if (i % 10 == 9) {
+                model.observe(4, 1, 6.33 + 1.0 + 0.5, true);
+            }
+        }
+        assertThat(model.switchMillis(4, 1)).isEqualTo(0.9, within(0.05));
+        assertThat(model.switchFromPackedMillis()).isEqualTo(model.switchMillis(4, 1));
+        assertThat(model.switchMillis(1, 4)).as("the switch to the packed copy was priced right").isEqualTo(0.5, within(0.05));
+        assertThat(model.millis(1)).isEqualTo(6.35, within(0.03));
+        assertThat(excessAt(model, 4)).as("every guess switched: none taught its point").isZero();
+    }
+
     private static double excessAt(StepCostModel model, int tokens) {
         return model.excess().stream().filter(p -> p.tokens() == tokens).findFirst().orElseThrow().millis();
     }
