@@ -139,12 +139,19 @@ public final class StepCostModel implements StepCost {
 
     @Override
     public synchronized double switchMillis(int lastTokens, int tokens) {
-        if (lastTokens <= 0) {
-            return 0;
+        return switch (switchOf(lastTokens, tokens)) {
+            case NONE -> 0;
+            case TO_PACKED -> switchToPackedMillis();
+            case FROM_PACKED -> switchFromPackedMillis();
+        };
+    }
+
+    /** Whether a step of {@code tokens} after one of {@code lastTokens} (0: none) moves to the other copy, and to which. */
+    private Switch switchOf(int lastTokens, int tokens) {
+        if (lastTokens <= 0 || packedAt(lastTokens) == packedAt(tokens)) {
+            return Switch.NONE;
         }
-        boolean before = packedAt(lastTokens);
-        boolean now = packedAt(tokens);
-        return before == now ? 0 : now ? switchToPackedMillis() : switchFromPackedMillis();
+        return packedAt(tokens) ? Switch.TO_PACKED : Switch.FROM_PACKED;
     }
 
     /**
@@ -197,13 +204,12 @@ public final class StepCostModel implements StepCost {
         }
         double x = groups - 1;
         double shaped = shape(tokens);
+        Switch switched = switchOf(lastObservedTokens, tokens);
         double switching = switchMillis(lastObservedTokens, tokens);
-        boolean switched = lastObservedTokens > 0 && packedAt(lastObservedTokens) != packedAt(tokens);
         double y = ms - shaped - switching;
         lastObservedTokens = tokens;
         if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
-            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset + switching),
-                    switched ? (packedAt(tokens) ? Switch.TO_PACKED : Switch.FROM_PACKED) : Switch.NONE);
+            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset + switching), switched);
         }
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
