@@ -1,5 +1,6 @@
 package dev.braid.cli;
 
+import dev.braid.common.Median;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,8 @@ record RoundComparison(double low, double median, double high, int faster, int d
                 faster += ratios[i] > 1 ? 1 : 0;
             }
         }
-        Arrays.sort(ratios);
-        int n = ratios.length;
-        double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-        return new RoundComparison(ratios[0], median, ratios[n - 1], faster, decided, atMost(faster, decided));
+        return new RoundComparison(Arrays.stream(ratios).min().orElseThrow(), Median.of(ratios),
+                Arrays.stream(ratios).max().orElseThrow(), faster, decided, atMost(faster, decided));
     }
 
     /** The chance of at most {@code k} heads in {@code n} fair tosses. */

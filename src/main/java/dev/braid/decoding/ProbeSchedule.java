@@ -15,8 +15,7 @@ package dev.braid.decoding;
  * interval, a model whose guesses never pay probed a few times in every answer, and on a CPU a probe
  * that feeds a lookahead window costs several plain steps. Started from half of it, every lane made
  * the probe the one before it had just found not to pay, and the wait never grew past twice the
- * answers' length: one wasted probe a request for good (braid-base's 64-token answers under Jacobi,
- * a probe about 32 tokens in, then the step that refines it). A new request's text gets its chance
+ * answers' length: one wasted probe a request for good. A new request's text gets its chance
  * without a probe: its first step prefills the prompt, beside which a guess costs next to nothing.
  */
 public final class ProbeSchedule {

@@ -1,6 +1,7 @@
 package dev.braid.worker;
 
 import ai.djl.ndarray.NDScope;
+import dev.braid.common.Median;
 import dev.braid.decoding.DecodingTask;
 import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.Sequence;

@@ -1,5 +1,6 @@
 package dev.braid.worker;
 
+import dev.braid.common.Median;
 import java.util.Arrays;
 
 /**

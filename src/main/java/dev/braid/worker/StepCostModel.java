@@ -139,7 +139,11 @@ public final class StepCostModel implements StepCost {
 
     @Override
     public synchronized double switchMillis(int lastTokens, int tokens) {
-        return switch (switchOf(lastTokens, tokens)) {
+        return millisOf(switchOf(lastTokens, tokens));
+    }
+
+    private double millisOf(Switch switched) {
+        return switch (switched) {
             case NONE -> 0;
             case TO_PACKED -> switchToPackedMillis();
             case FROM_PACKED -> switchFromPackedMillis();
@@ -205,7 +209,7 @@ public final class StepCostModel implements StepCost {
         double x = groups - 1;
         double shaped = shape(tokens);
         Switch switched = switchOf(lastObservedTokens, tokens);
-        double switching = switchMillis(lastObservedTokens, tokens);
+        double switching = millisOf(switched);
         double y = ms - shaped - switching;
         lastObservedTokens = tokens;
         if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
