@@ -160,11 +160,36 @@ final class JacobiLane extends Lane {
         drafted(fed, Math.min(matched, accepted.length));
         if (!sequence.finished()) {
             output.commitPrefix(plan, pendingCount + matched);
-            // the predictions past the accepted run were made from a wrong prefix, but they are the
-            // refined guesses Jacobi iteration carries into the next step
-            guess = refill(Arrays.copyOfRange(predicted, matched + 1, fed + 1));
+            guess = refill(carried(guess, predicted, matched, fed));
         }
         return accepted;
+    }
+
+    /**
+     * The guesses a step leaves for the next: Jacobi iteration carries the predictions past the
+     * accepted run, refined guesses though made from a wrong prefix. The first of them was predicted
+     * right after the guess that proved wrong, and there the old guess is often the better one: a
+     * consistency-trained model tends to answer a wrong token by predicting again the token that
+     * belonged in its place, or to predict after the old guess the very token that followed it
+     * before, a tail that held together once the wrong token is replaced (README, "Jacobi's carried
+     * guesses"). Either sign keeps the old guess at that position. Greedy verification checks every
+     * guess, so the choice moves only the speed.
+     *
+     * @param guess     this step's guesses, of which the first {@code fed} were fed
+     * @param predicted the model's token at each fed position and one past them ({@code fed + 1})
+     * @param matched   the leading guesses that equal the predictions
+     */
+    static int[] carried(int[] guess, int[] predicted, int matched, int fed) {
+        int[] next = Arrays.copyOfRange(predicted, matched + 1, fed + 1);
+        int first = matched + 1;
+        if (first < fed && guess[first] != predicted[first]) {
+            boolean repeated = predicted[first] == predicted[matched];
+            boolean tailHeld = first + 1 < fed && predicted[first + 1] == guess[first + 1];
+            if (repeated || tailHeld) {
+                next[0] = guess[first];
+            }
+        }
+        return next;
     }
 
     /** Tops the guess up to the block size with tokens drawn from the text so far. */
