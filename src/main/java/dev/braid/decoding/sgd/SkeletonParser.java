@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * </pre>
  * Strict on purpose: a skeleton that is not exactly a DAG of numbered points would schedule
  * nonsense, and plain decoding is always there to fall back on. Blank lines are ignored. A title is
- * a heading of at most {@link #MAX_TITLE} characters: past that the model is answering, not planning.
+ * a heading: at most {@link #MAX_TITLE} characters and no sentence followed by another. Past either
+ * the model is answering, not planning, and a line refused at its second sentence costs fewer
+ * skeleton steps before the fallback than one refused at its 81st character.
  */
 public final class SkeletonParser {
 
@@ -24,12 +26,14 @@ public final class SkeletonParser {
             "(\\d+)\\.\\s*(.*?)\\s*\\|\\s*depends on:\\s*(.*?)\\s*\\|\\s*(\\S*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern NUMBERS = Pattern.compile("\\d+(\\s*,\\s*\\d+)*");
     static final int MAX_TITLE = 80;
+    /** A full stop with more text after it: a title that goes on to a second sentence. */
+    private static final Pattern SECOND_SENTENCE = Pattern.compile("\\.\\s+[^|\\s]");
     /**
-     * A line as {@link #parse} accepts it, titles without '|': a line being written that this cannot
-     * match even with more characters will never be a point.
+     * A line as {@link #parse} accepts it, titles without '|' and without a {@link #SECOND_SENTENCE}:
+     * a line being written that this cannot match even with more characters will never be a point.
      */
-    private static final Pattern POINT = Pattern.compile("\\s*\\d+\\.\\s*[^|\\n]{1," + MAX_TITLE
-            + "}\\s*\\|\\s*depends on:\\s*(none|\\d+(\\s*,\\s*\\d+)*)\\s*\\|\\s*(easy|hard)\\s*",
+    private static final Pattern POINT = Pattern.compile("\\s*\\d+\\.\\s*(?:[^|\\n.]|\\.(?!\\s+[^|\\s])){1,"
+            + MAX_TITLE + "}\\s*\\|\\s*depends on:\\s*(none|\\d+(\\s*,\\s*\\d+)*)\\s*\\|\\s*(easy|hard)\\s*",
             Pattern.CASE_INSENSITIVE);
     private static final int QUOTE = 60;
 
@@ -72,6 +76,10 @@ public final class SkeletonParser {
             if (m.group(2).length() > MAX_TITLE) {
                 throw new MalformedSkeletonException("point " + number + " has a title of " + m.group(2).length()
                         + " characters, more than the " + MAX_TITLE + " of a heading");
+            }
+            if (SECOND_SENTENCE.matcher(m.group(2)).find()) {
+                throw new MalformedSkeletonException("point " + number + " has a title of more than one sentence, "
+                        + "an answer rather than a heading: '" + quote(m.group(2)) + "'");
             }
             points.add(new Skeleton.Point(number, m.group(2), dependencies(number, m.group(3)),
                     difficulty(number, m.group(4))));

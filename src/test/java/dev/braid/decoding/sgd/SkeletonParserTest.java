@@ -84,11 +84,22 @@ class SkeletonParserTest {
     }
 
     @Test
+    void aTitleIsOneSentenceAtMost() throws Exception {
+        assertThat(parser.parse("1. Index the filter columns. | depends on: none | easy").points().get(0).title())
+                .isEqualTo("Index the filter columns.");
+        assertThat(parser.parse("1. Version 2.5 and later | depends on: none | easy").points().get(0).title())
+                .isEqualTo("Version 2.5 and later");
+        assertReason("1. Use clear. Find the slow path | depends on: none | easy",
+                "point 1 has a title of more than one sentence, an answer rather than a heading: 'Use clear. Find the slow path'");
+    }
+
+    @Test
     void aLineBeingWrittenIsRefusedOnlyOnceNoContinuationCanBeAPoint() throws Exception {
         // every beginning of every line of a skeleton the parser accepts may go on
         String skeleton = "1. What it is | depends on: none | easy\n 2. Costs | Depends On: NONE | HARD \n"
-                + "3. " + "x".repeat(SkeletonParser.MAX_TITLE) + " | depends on: 1,2 | hard";
-        assertThat(parser.parse(skeleton).size()).isEqualTo(3);
+                + "3. " + "x".repeat(SkeletonParser.MAX_TITLE) + " | depends on: 1,2 | hard\n"
+                + "4. Ship it. | depends on: 3 | easy\n5. Version 2.5 and later | depends on: none | easy";
+        assertThat(parser.parse(skeleton).size()).isEqualTo(5);
         for (String line : skeleton.split("\n")) {
             for (int end = 0; end <= line.length(); end++) {
                 parser.checkUnfinishedLine(2, line.substring(0, end));
@@ -96,7 +107,7 @@ class SkeletonParserTest {
         }
         for (String dead : List.of("Sure", "1) A", "1. What it is | depends on the", "1. What it is | needs: 1",
                 "1. What it is | depends on: one", "1. What it is | depends on: 1 | medium",
-                "1. " + "x".repeat(SkeletonParser.MAX_TITLE + 1))) {
+                "1. " + "x".repeat(SkeletonParser.MAX_TITLE + 1), "1. Use clear. F", "1. Use spaced repetition: Review.  M")) {
             assertThatThrownBy(() -> parser.checkUnfinishedLine(2, dead)).as(dead)
                     .isInstanceOf(MalformedSkeletonException.class)
                     .hasMessageContaining("line 2 cannot become a point");
