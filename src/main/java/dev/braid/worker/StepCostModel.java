@@ -1,5 +1,6 @@
 package dev.braid.worker;
 
+import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.StepCost;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,13 +208,14 @@ public final class StepCostModel implements StepCost {
             return;
         }
         double x = groups - 1;
-        double shaped = shape(tokens);
+        int[] around = around(tokens);
+        double shaped = shape(around, tokens);
         Switch switched = switchOf(lastObservedTokens, tokens);
         double switching = millisOf(switched);
         double y = ms - shaped - switching;
         lastObservedTokens = tokens;
         if (decoding && groups == 1 && observed >= EXCESS_AFTER) {
-            learnExcess(tokens, y - offset, Math.max(1e-3, shaped + offset + switching), switched);
+            learnExcess(around, tokens, y - offset, Math.max(1e-3, shaped + offset + switching), switched);
         }
         double keep = observed++ == 0 ? 0 : DECAY;
         weight = keep * weight + 1;
@@ -237,16 +239,15 @@ public final class StepCostModel implements StepCost {
      * way by how far its residual lies from the plain level, taken as at most {@link #GAP_LIMIT} of its
      * price {@code cost} either way. A step that {@code switched} copies of the weights teaches the
      * switch it paid in the same way instead, a plain step as much as a guessing one: the first plain
-     * step after guesses pays for reading the weights as loaded again.
+     * step after guesses pays for reading the weights as loaded again. {@code around}: the calibrated
+     * points the step lies between ({@link #around}).
      */
-    private void learnExcess(int tokens, double residual, double cost, Switch switched) {
-        int[] around = around(tokens);
+    private void learnExcess(int[] around, int tokens, double residual, double cost, Switch switched) {
         if (around == null) {
             return;
         }
-        double upperShare = around[0] == around[1] ? 0 : (double) (tokens - LADDER[around[0]])
-                / (LADDER[around[1]] - LADDER[around[0]]);
-        double[] shares = {1 - upperShare, upperShare};
+        double toUpper = upperShare(around, tokens);
+        double[] shares = {1 - toUpper, toUpper};
         for (int i = 0; i < LADDER.length; i++) {
             excessWeight[i] *= DECAY;
         }
@@ -256,7 +257,7 @@ public final class StepCostModel implements StepCost {
         keepPlainPointAtZero();
         boolean plain = around[0] == plainPoint && shares[1] == 0;
         if (plain && switched == Switch.NONE) {
-            plainLevel += Math.max(EXCESS_RATE, 1.0 / (++plainSteps + 1)) * (residual - plainLevel);
+            plainLevel += GuessMemory.weightOf(++plainSteps, EXCESS_RATE) * (residual - plainLevel);
             stepsSincePlain = 0;
             return;
         }
@@ -341,6 +342,13 @@ public final class StepCostModel implements StepCost {
         return upper < 0 ? new int[] {lower, lower} : new int[] {lower, upper};
     }
 
+    /** How far {@code tokens} lies from the lower of the points {@link #around} it toward the upper: 0 to 1. */
+    private static double upperShare(int[] around, int tokens) {
+        int lower = around[0];
+        int upper = around[1];
+        return lower == upper ? 0 : (double) (tokens - LADDER[lower]) / (LADDER[upper] - LADDER[lower]);
+    }
+
     /** What real steps near each calibrated point have cost beyond the curve, by token count (0 where none taught it). */
     synchronized List<Point> excess() {
         List<Point> points = new ArrayList<>();
@@ -400,15 +408,18 @@ public final class StepCostModel implements StepCost {
 
     /** One sequence's calibrated cost at {@code tokens}, with the excesses, kept from falling as tokens grow. */
     private double shape(int tokens) {
-        int[] around = around(tokens);
+        return shape(around(tokens), tokens);
+    }
+
+    /** {@link #shape(int)} where the points {@link #around} {@code tokens} are known. */
+    private double shape(int[] around, int tokens) {
         if (around == null) {
             return 0; // uncalibrated: a flat curve, all of the cost in the offset
         }
         int lower = around[0];
         int upper = around[1];
         if (lower != upper) {
-            double at = (double) (tokens - LADDER[lower]) / (LADDER[upper] - LADDER[lower]);
-            return envelope[lower] + at * (envelope[upper] - envelope[lower]);
+            return envelope[lower] + upperShare(around, tokens) * (envelope[upper] - envelope[lower]);
         }
         int previous = -1;
         for (int i = lower - 1; i >= 0; i--) {

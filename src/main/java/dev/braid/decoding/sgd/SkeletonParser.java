@@ -26,13 +26,15 @@ public final class SkeletonParser {
             "(\\d+)\\.\\s*(.*?)\\s*\\|\\s*depends on:\\s*(.*?)\\s*\\|\\s*(\\S*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern NUMBERS = Pattern.compile("\\d+(\\s*,\\s*\\d+)*");
     static final int MAX_TITLE = 80;
+    /** What follows a full stop that ends one sentence of a title and starts another. */
+    private static final String NEXT_SENTENCE = "\\s+[^|\\s]";
     /** A full stop with more text after it: a title that goes on to a second sentence. */
-    private static final Pattern SECOND_SENTENCE = Pattern.compile("\\.\\s+[^|\\s]");
+    private static final Pattern SECOND_SENTENCE = Pattern.compile("\\." + NEXT_SENTENCE);
     /**
      * A line as {@link #parse} accepts it, titles without '|' and without a {@link #SECOND_SENTENCE}:
      * a line being written that this cannot match even with more characters will never be a point.
      */
-    private static final Pattern POINT = Pattern.compile("\\s*\\d+\\.\\s*(?:[^|\\n.]|\\.(?!\\s+[^|\\s])){1,"
+    private static final Pattern POINT = Pattern.compile("\\s*\\d+\\.\\s*(?:[^|\\n.]|\\.(?!" + NEXT_SENTENCE + ")){1,"
             + MAX_TITLE + "}\\s*\\|\\s*depends on:\\s*(none|\\d+(\\s*,\\s*\\d+)*)\\s*\\|\\s*(easy|hard)\\s*",
             Pattern.CASE_INSENSITIVE);
     private static final int QUOTE = 60;
