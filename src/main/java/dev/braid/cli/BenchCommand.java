@@ -52,6 +52,8 @@ final class BenchCommand {
                     Option.valued("rounds", "N", "with several clients, split each client's requests into N rounds"
                             + " and let the strategies take turns round by round (with one client every request"
                             + " is a round); rows compare with ar round by round too").defaults(1),
+                    Option.valued("warm-up-requests", "N", "requests each strategy answers before the first level,"
+                            + " taking the prompt sets' questions in turn; none is measured").defaults(8),
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
                             .defaults(BenchPrompts.GENERAL.id()),
                     Option.flag("until-end", "let answers stop at the model's end token"),
@@ -78,6 +80,7 @@ final class BenchCommand {
             throw new UsageException("--rounds " + rounds + " is more than --requests-per-client " + perClient
                     + ": every round needs a request from each client");
         }
+        int warmUps = options.integer("warm-up-requests", 0, 1000);
         boolean untilEnd = options.has("until-end");
         List<BenchPrompts> promptSets = promptSets(options.string("prompts"));
         Path output = Path.of(options.string("output"));
@@ -107,10 +110,10 @@ final class BenchCommand {
             long stagger = options.integer("stagger-ms", 0, 60_000);
             BenchLoad load = new BenchLoad(maxNewTokens, untilEnd, params, scorer, settings.blockSize(),
                     options.has("profile"), host, stagger);
-            // a full request per target first: with one short warm-up, whichever strategy ran first at a
-            // level paid for the JIT and looked up to 1.8x slower than the same steps run later
+            // with one warm-up request each, the JIT was still compiling in the first prompt set's rounds,
+            // on the cores the steps run on: Jacobi's steps there cost twice what they did later
             for (BenchTarget target : targets) {
-                load.warmUp(target, promptSets.get(0).prompts().get(0));
+                load.warmUp(target, promptSets, warmUps);
             }
             List<String> autoCandidates = targets.stream()
                     .filter(t -> t.engine() == targets.get(0).engine() && !t.label().contains("@"))
@@ -158,6 +161,7 @@ final class BenchCommand {
             report.put("stagger_ms", stagger);
             report.put("requests_per_client", perClient);
             report.put("rounds", rounds);
+            report.put("warm_up_requests", warmUps);
             report.put("device", main.model().transformer().device().toString());
             report.put("host", host.report());
             report.put("cpu_threads", CpuThreads.resolve(options.integer("cpu-threads", 0, 1024)));

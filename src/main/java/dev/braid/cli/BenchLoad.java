@@ -10,6 +10,8 @@ import dev.braid.model.StepProfile;
 import dev.braid.worker.DeviceWorker;
 import dev.braid.worker.WorkerPool;
 import dev.braid.worker.WorkerSettings;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +40,7 @@ final class BenchLoad {
      * its row, and {@code roundTokensPerSecond} keeps each one's own rate.
      */
     private record Measurement(List<Answer> answers, double seconds, long steps, int peakKvBlocks,
-                               StepProfile.Totals profile, List<Double> roundTokensPerSecond) {
+                               StepProfile.Totals profile, List<Double> roundTokensPerSecond, long jitMillis) {
 
         Measurement plus(Measurement later) {
             List<Answer> all = new ArrayList<>(answers);
@@ -46,9 +48,13 @@ final class BenchLoad {
             List<Double> rounds = new ArrayList<>(roundTokensPerSecond);
             rounds.addAll(later.roundTokensPerSecond());
             return new Measurement(all, seconds + later.seconds(), steps + later.steps(),
-                    Math.max(peakKvBlocks, later.peakKvBlocks()), profile.plus(later.profile()), rounds);
+                    Math.max(peakKvBlocks, later.peakKvBlocks()), profile.plus(later.profile()), rounds,
+                    jitMillis + later.jitMillis());
         }
     }
+
+    /** The process's compilers: only one target runs at a time, so their time in a turn is that turn's. */
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     /** Each row's tokens per second round by round, which {@link RoundComparison} reads against AR's. */
     static final String ROUND_TOKENS_PER_SECOND = "round_tokens_per_second";
@@ -97,8 +103,12 @@ final class BenchLoad {
     /** The target each engine measured last; its prefix cache holds that target's prompts. */
     private final Map<BenchEngine, BenchTarget> lastOnEngine = new HashMap<>();
 
-    void warmUp(BenchTarget target, String question) {
-        request(target, null, question);
+    /** {@code requests} unmeasured answers from {@code target}, one from each prompt set in turn. */
+    void warmUp(BenchTarget target, List<BenchPrompts> sets, int requests) {
+        for (int i = 0; i < requests; i++) {
+            BenchPrompts set = sets.get(i % sets.size());
+            request(target, set.system(), set.prompts().get(i / sets.size() % set.prompts().size()));
+        }
     }
 
     /**
@@ -184,6 +194,7 @@ final class BenchLoad {
         long stepsBefore = steps(target.engine().pool());
         StepProfile.Totals profileBefore = profile(target.engine().pool());
         pools.forEach(pool -> pool.workers().forEach(DeviceWorker::resetPeakBlocks));
+        long jitBefore = JIT.getTotalCompilationTime();
         long start = System.nanoTime();
         List<CompletableFuture<List<Answer>>> futures = new ArrayList<>();
         ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -211,7 +222,8 @@ final class BenchLoad {
         long steps = steps(target.engine().pool()) - stepsBefore;
         int peakKv = pools.stream().flatMap(p -> p.workers().stream()).mapToInt(w -> w.stats().peakUsedBlocks()).sum();
         StepProfile.Totals profile = profile(target.engine().pool()).since(profileBefore);
-        return new Measurement(answers, seconds, steps, peakKv, profile, List.of(completionTokens(answers) / seconds));
+        return new Measurement(answers, seconds, steps, peakKv, profile, List.of(completionTokens(answers) / seconds),
+                JIT.getTotalCompilationTime() - jitBefore);
     }
 
     private Map<String, Object> row(BenchTarget target, int clients, Measurement measured) {
@@ -265,6 +277,8 @@ final class BenchLoad {
         row.put(ROUND_TOKENS_PER_SECOND, measured.roundTokensPerSecond().stream().map(BenchReport::round).toList());
         row.put("steps", steps);
         row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
+        // the JIT compiles on the cores the steps run on: a row that ran while it was busy reads slow
+        row.put("jit_ms", measured.jitMillis());
         StepProfile.Totals profile = measured.profile();
         row.putAll(StepBounds.row(target.engine().model().transformer(), host, profile,
                 profile.total() / Math.max(1, profile.steps())));

@@ -182,7 +182,7 @@ class CliTest {
         Path out = dir.resolve("bench");
         Run bench = run("bench", "--model", "braid-base", "--prompts", "shared-system", "--prefix-caching", "on,off",
                 "--concurrency", "4", "--max-new-tokens", "4", "--requests-per-client", "2", "--stagger-ms", "5",
-                "--output", out.toString());
+                "--warm-up-requests", "1", "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
         assertThat(report.get("stagger_ms").asInt()).isEqualTo(5);

@@ -81,10 +81,11 @@ class StrategyFlagsTest {
         // whole prompts in one step: a calibrated chunk budget would add prefill steps that emit no token
         Run bench = run("bench", "--model", MODEL, "--strategy", "ar,lookahead,jacobi", "--concurrency", "1,2",
                 "--max-new-tokens", "12", "--requests-per-client", "1", "--window", "3", "--apar-branches", "2",
-                "--max-step-tokens", "4096", "--output", out.toString());
+                "--max-step-tokens", "4096", "--warm-up-requests", "2", "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
         assertThat(report.get("strategy").asString()).isEqualTo("ar,lookahead,jacobi");
+        assertThat(report.get("warm_up_requests").asInt()).isEqualTo(2);
         assertThat(report.get("strategy_params").get("window").asInt()).isEqualTo(3);
         assertThat(report.get("strategy_params").get("apar_branches").asInt()).isEqualTo(2);
         JsonNode levels = report.get("levels");
@@ -98,6 +99,8 @@ class StrategyFlagsTest {
             assertThat(row.get("tokens_per_request_step").asDouble()).isGreaterThanOrEqualTo(1.0);
             assertThat(row.get("speedup_vs_ar").asDouble()).isPositive();
             assertThat(row.get("answers_differing_from_ar").asLong()).as("lossless: AR's answers, token for token").isZero();
+            assertThat(row.get("jit_ms").isIntegralNumber()).as("the JIT's time in the row's turns").isTrue();
+            assertThat(row.get("jit_ms").asLong()).isNotNegative();
         }
         assertThat(levels.get(0).get("speedup_vs_ar").asDouble()).isEqualTo(1.0);
         // one round a level: its ratio is the row's, and AR's own row decides nothing

@@ -37,7 +37,8 @@ class StructuralBenchTest {
         Path out = dir.resolve("bench");
         Run bench = run("bench", "--model", "braid-base", "--strategy", "ar,sgd,ar@braid-draft",
                 "--draft-model", "braid-draft", "--prompts", "multipart", "--until-end", "--quality-model", "braid-base",
-                "--concurrency", "1", "--max-new-tokens", "200", "--requests-per-client", "1", "--output", out.toString());
+                "--concurrency", "1", "--max-new-tokens", "200", "--requests-per-client", "1", "--warm-up-requests", "1",
+                "--output", out.toString());
         assertThat(bench.code()).as(bench.err()).isZero();
         JsonNode report = JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
         assertThat(report.get("until_end").asBoolean()).isTrue();
