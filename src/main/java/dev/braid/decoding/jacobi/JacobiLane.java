@@ -1,6 +1,5 @@
 package dev.braid.decoding.jacobi;
 
-import dev.braid.decoding.AcceptanceCurve;
 import dev.braid.decoding.GuessMemory;
 import dev.braid.decoding.Lane;
 import dev.braid.decoding.ProbeSchedule;
@@ -24,26 +23,15 @@ final class JacobiLane extends Lane {
 
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
-    /** Where the worker's {@link GuessMemory} keeps the acceptance of refined blocks, and of cold ones. */
-    static final String MEMORY = "jacobi";
-    static final String COLD_MEMORY = "jacobi-cold";
     private static final String PROBE_MEMORY = "jacobi-probes";
 
     private final JacobiParams params;
     private final SplittableRandom random;
-    /** How guesses refined by the step before have been accepted. */
-    private AcceptanceCurve acceptance;
-    /**
-     * How the first block after plain steps has been accepted: its guesses are stale predictions
-     * shifted along and random filler, right far less often than refined ones.
-     */
-    private AcceptanceCurve coldAcceptance;
-    private GuessMemory memory;
+    /** Null until the lane first prices a block. */
+    private BlockAcceptance acceptance;
     /** Its own until the lane first prices a block, from then on the worker's (see {@link ProbeSchedule}). */
     private ProbeSchedule probes = new ProbeSchedule();
     private boolean probing;
-    /** Whether the last step fed guesses: only then are this step's guesses refined ones. */
-    private boolean warm;
     private boolean probedLast;
     private int[] guess;
     private int pendingCount;
@@ -84,9 +72,8 @@ final class JacobiLane extends Lane {
     private int budget(StepRoom room) {
         if (acceptance == null) {
             // a new sequence starts from how this worker's Jacobi guesses have been doing
-            memory = room.price().memory();
-            acceptance = AcceptanceCurve.recall(memory, MEMORY, params.blockSize());
-            coldAcceptance = AcceptanceCurve.recall(memory, COLD_MEMORY, params.blockSize());
+            GuessMemory memory = room.price().memory();
+            acceptance = new BlockAcceptance(memory, params.blockSize());
             probes = new ProbeSchedule(memory, PROBE_MEMORY);
         }
         int cap = Math.min(params.blockSize(), guessLimit());
@@ -98,7 +85,7 @@ final class JacobiLane extends Lane {
         // a probe's guesses are stale; the step after it, fed the probe's refinements, says what
         // guessing is worth now. It feeds as many as the probe did: past them a block holds only
         // filler, which costs a step's compute and says nothing of the text
-        if (probedLast && warm) {
+        if (probedLast && acceptance.anyRefined()) {
             return Math.min(cap, fed);
         }
         int options = 0;
@@ -109,19 +96,9 @@ final class JacobiLane extends Lane {
         double[] gain = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            gain[i] = expectedGain(extra[i]);
+            gain[i] = acceptance.expectedGain(extra[i]);
         }
         return extra[choose(room, pendingCount, extra, gain, probing)];
-    }
-
-    /**
-     * Guesses a block of {@code block} is expected to have accepted this step. After plain steps the
-     * block is cold, and what it buys is mostly the step after it, whose guesses it refines: a cold
-     * block is priced at the mean of the two steps' gains.
-     */
-    private double expectedGain(int block) {
-        double refined = acceptance.expected(block);
-        return warm ? refined : (coldAcceptance.expected(block) + refined) / 2;
     }
 
     @Override
@@ -134,7 +111,9 @@ final class JacobiLane extends Lane {
                 // the sequence moved one position: so does the guess, to stay aligned for the next probe
                 guess = refill(Arrays.copyOfRange(guess, Math.min(1, guess.length), guess.length));
             }
-            warm = false;
+            if (acceptance != null) {
+                acceptance.refined(0); // the guesses are stale now
+            }
             drafted(0, 0);
             return accepted;
         }
@@ -149,10 +128,7 @@ final class JacobiLane extends Lane {
         if (matched > 0) {
             probes.paid();
         }
-        AcceptanceCurve taught = warm ? acceptance : coldAcceptance;
-        taught.observe(fed, matched);
-        taught.rememberIn(memory, warm ? MEMORY : COLD_MEMORY);
-        warm = true;
+        acceptance.observe(fed, matched);
         int[] run = Arrays.copyOf(guess, matched + 1);
         run[matched] = predicted[matched];
         int[] accepted = acceptRun(run);
@@ -160,7 +136,9 @@ final class JacobiLane extends Lane {
         drafted(fed, Math.min(matched, accepted.length));
         if (!sequence.finished()) {
             output.commitPrefix(plan, pendingCount + matched);
-            guess = refill(carried(guess, predicted, matched, fed));
+            int[] next = carried(guess, predicted, matched, fed);
+            acceptance.refined(next.length);
+            guess = refill(next);
         }
         return accepted;
     }

@@ -118,8 +118,8 @@ class JacobiBudgetTest {
         double[] coldCurve = warmCurve.clone();
         Arrays.fill(warmCurve, refined);
         Arrays.fill(coldCurve, cold);
-        memory.remember(JacobiLane.MEMORY, warmCurve);
-        memory.remember(JacobiLane.COLD_MEMORY, coldCurve);
+        memory.remember(BlockAcceptance.MEMORY, warmCurve);
+        memory.remember(BlockAcceptance.COLD_MEMORY, coldCurve);
         return memory;
     }
 

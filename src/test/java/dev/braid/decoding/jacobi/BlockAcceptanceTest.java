@@ -1,0 +1,74 @@
+package dev.braid.decoding.jacobi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.braid.decoding.GuessMemory;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class BlockAcceptanceTest {
+
+    private static BlockAcceptance remembering(double refined, double cold) {
+        GuessMemory memory = new GuessMemory();
+        double[] refinedCurve = new double[8];
+        double[] coldCurve = new double[8];
+        Arrays.fill(refinedCurve, refined);
+        Arrays.fill(coldCurve, cold);
+        memory.remember(BlockAcceptance.MEMORY, refinedCurve);
+        memory.remember(BlockAcceptance.COLD_MEMORY, coldCurve);
+        return new BlockAcceptance(memory, 8);
+    }
+
+    @Test
+    void aBlockIsPricedByItsRefinedGuessesFirstAndItsColdOnesAfterThem() {
+        BlockAcceptance acceptance = remembering(0.9, 0.1);
+        // refined whole: this step's gain, 0.9 + 0.81 + 0.729 + 0.6561
+        acceptance.refined(8);
+        assertThat(acceptance.expectedGain(4)).isCloseTo(3.0951, within(1e-9));
+        // cold whole: the mean of this step's gain (0.1 + 0.01) and the block's once refined (0.9 + 0.81)
+        acceptance.refined(0);
+        assertThat(acceptance.expectedGain(2)).isCloseTo(0.91, within(1e-9));
+        // one refined guess, then a cold one: (0.9 + 0.9 * 0.1 + 1.71) / 2
+        acceptance.refined(1);
+        assertThat(acceptance.expectedGain(2)).isCloseTo(1.35, within(1e-9));
+        assertThat(acceptance.expectedGain(0)).isZero();
+    }
+
+    /**
+     * The pathology this split cures: a lane that fed one refined guess and the cold ones behind it
+     * learned, on one curve, that a second guess misses, and so never fed a block deep enough to
+     * have a second refined guess.
+     */
+    @Test
+    void aColdGuessThatMissesTeachesTheColdCurveAloneAndTheWorkerRemembersBoth() {
+        GuessMemory memory = new GuessMemory();
+        BlockAcceptance lane = new BlockAcceptance(memory, 8);
+        lane.refined(1);
+        // the refined guess was right, the first cold one behind it wrong
+        lane.observe(8, 1);
+        // refined: position 0 moved halfway to a hit (the prior counts as one observation), position 1
+        // kept its even prior: 0.75 + 0.75 * 0.5
+        lane.refined(8);
+        assertThat(lane.expectedGain(2)).isCloseTo(1.125, within(1e-9));
+        // cold: position 0 moved halfway to a miss; a cold block of one: (0.25 + 0.75) / 2
+        lane.refined(0);
+        assertThat(lane.expectedGain(1)).isCloseTo(0.5, within(1e-9));
+        // the next lane on the worker starts where this one left off
+        BlockAcceptance next = new BlockAcceptance(memory, 8);
+        next.refined(8);
+        assertThat(next.expectedGain(2)).isCloseTo(1.125, within(1e-9));
+    }
+
+    @Test
+    void coldGuessesAreTriedOnlyBehindRefinedOnesThatWereRight() {
+        BlockAcceptance acceptance = remembering(0.5, 0.5);
+        acceptance.refined(3);
+        // the second refined guess missed: the cold ones after it were never tried
+        acceptance.observe(8, 1);
+        acceptance.refined(0);
+        // cold position 0 still 0.5; refined position 0 moved a tenth of the way to a hit (0.55): (0.5 + 0.55) / 2
+        assertThat(acceptance.expectedGain(1)).isCloseTo(0.525, within(1e-9));
+        assertThat(acceptance.anyRefined()).isFalse();
+    }
+}
