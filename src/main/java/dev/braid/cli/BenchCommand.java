@@ -52,6 +52,9 @@ final class BenchCommand {
                     Option.valued("rounds", "N", "with several clients, split each client's requests into N rounds"
                             + " and let the strategies take turns round by round (with one client every request"
                             + " is a round); rows compare with ar round by round too").defaults(1),
+                    Option.valued(ModelledStepCost.OPTION, "MS,MS_PER_TOKEN", "price guesses as on a device whose"
+                            + " step takes MS for one query token and MS_PER_TOKEN for each more, not by the"
+                            + " measured steps; rows add the time their steps take there (modelled_tokens_per_second)"),
                     Option.valued("warm-up-requests", "N", "requests each strategy answers before the first level,"
                             + " taking the prompt sets' questions in turn; none is measured").defaults(8),
                     Option.valued("prompts", String.join(",", BenchPrompts.ids()), "the prompt sets")
@@ -162,6 +165,13 @@ final class BenchCommand {
             report.put("requests_per_client", perClient);
             report.put("rounds", rounds);
             report.put("warm_up_requests", warmUps);
+            ModelledStepCost modelled = modelled(options);
+            if (modelled != null) {
+                Map<String, Object> device = new LinkedHashMap<>();
+                device.put("ms", modelled.baseMillis());
+                device.put("ms_per_token", modelled.perTokenMillis());
+                report.put("modelled_step_cost", device);
+            }
             report.put("device", main.model().transformer().device().toString());
             report.put("host", host.report());
             report.put("cpu_threads", CpuThreads.resolve(options.integer("cpu-threads", 0, 1024)));
@@ -209,10 +219,17 @@ final class BenchCommand {
         }
         BenchEngine sibling = engines.entrySet().stream().filter(e -> e.getKey().get(0).equals(name))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
-        engine = sibling == null ? new BenchEngine(EngineOptions.loadModel(name, options), settings)
-                : new BenchEngine(sibling.model(), settings, false);
+        ModelledStepCost modelled = modelled(options);
+        engine = sibling == null ? new BenchEngine(EngineOptions.loadModel(name, options), settings, true, modelled)
+                : new BenchEngine(sibling.model(), settings, false, modelled);
         engines.put(List.of(name, settings), engine);
         return engine;
+    }
+
+    /** The device of {@code --modelled-step-cost}, or null where the workers price guesses by their own steps. */
+    private static ModelledStepCost modelled(Options options) {
+        return options.has(ModelledStepCost.OPTION) ? ModelledStepCost.parse(options.string(ModelledStepCost.OPTION, null))
+                : null;
     }
 
     /** The targets of {@code --strategy}, in order, each once: {@code NAME} or {@code NAME@MODEL}. */
@@ -271,6 +288,9 @@ final class BenchCommand {
                 row.put("speedup_vs_ar", ratio(row, ar, "tokens_per_second"));
                 row.put("answer_speedup_vs_ar", ratio(ar, row, "answer_ms_mean"));
                 row.put("fewer_steps_vs_ar", ratio(ar, row, "steps_per_request"));
+                if (row.containsKey(BenchLoad.MODELLED_TOKENS_PER_SECOND)) {
+                    row.put("modelled_speedup_vs_ar", ratio(row, ar, BenchLoad.MODELLED_TOKENS_PER_SECOND));
+                }
                 RoundComparison.of(roundRates(row), roundRates(ar)).putInto(row);
             }
             Map<String, Object> off = uncached.get(List.of(row.get("prompts"), row.get("concurrency"),

@@ -20,18 +20,28 @@ final class BenchEngine implements AutoCloseable {
     private final WorkerPool pool;
     private final WorkerSettings settings;
     private final boolean ownsModel;
+    private final ModelledStepCost modelled;
     private final Map<List<Object>, int[]> longDocuments = new ConcurrentHashMap<>();
 
     BenchEngine(LoadedModel model, WorkerSettings settings) {
-        this(model, settings, true);
+        this(model, settings, true, null);
     }
 
-    /** An engine on {@code model}, which it closes only if {@code ownsModel}: engines may share one. */
-    BenchEngine(LoadedModel model, WorkerSettings settings, boolean ownsModel) {
+    /**
+     * An engine on {@code model}, which it closes only if {@code ownsModel}: engines may share one. Its
+     * workers price guesses by {@code modelled} where that is not null, by their measured cost otherwise.
+     */
+    BenchEngine(LoadedModel model, WorkerSettings settings, boolean ownsModel, ModelledStepCost modelled) {
         this.model = model;
-        this.pool = WorkerPool.of(List.of(model.transformer()), settings);
+        this.pool = WorkerPool.of(List.of(model.transformer()), settings, modelled);
         this.settings = settings;
         this.ownsModel = ownsModel;
+        this.modelled = modelled;
+    }
+
+    /** The device its workers price guesses by, or null where they price them by their own steps. */
+    ModelledStepCost modelled() {
+        return modelled;
     }
 
     LoadedModel model() {

@@ -56,6 +56,9 @@ final class BenchLoad {
     /** The process's compilers: only one target runs at a time, so their time in a turn is that turn's. */
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
+    /** A row's tokens per second on the device of {@code --modelled-step-cost}, when it ran priced by one. */
+    static final String MODELLED_TOKENS_PER_SECOND = "modelled_tokens_per_second";
+
     /** Each row's tokens per second round by round, which {@link RoundComparison} reads against AR's. */
     static final String ROUND_TOKENS_PER_SECOND = "round_tokens_per_second";
 
@@ -279,6 +282,11 @@ final class BenchLoad {
         row.put("ms_per_step", BenchReport.round(seconds * 1000 / Math.max(1, steps)));
         // the JIT compiles on the cores the steps run on: a row that ran while it was busy reads slow
         row.put("jit_ms", measured.jitMillis());
+        ModelledStepCost modelled = target.engine().modelled();
+        if (modelled != null) {
+            long queryTokens = answers.stream().mapToLong(a -> a.result().queryTokens()).sum();
+            row.put(MODELLED_TOKENS_PER_SECOND, BenchReport.round(tokens * 1000 / modelled.millis(steps, queryTokens)));
+        }
         StepProfile.Totals profile = measured.profile();
         row.putAll(StepBounds.row(target.engine().model().transformer(), host, profile,
                 profile.total() / Math.max(1, profile.steps())));
@@ -339,6 +347,14 @@ final class BenchLoad {
                 .average().orElse(Double.NaN);
     }
 
+    /**
+     * Greedy decoding with a seed of the question's own: what strategies draw at random (Jacobi's
+     * filler) is the same for a question in every run, so runs differ only by what the host times.
+     */
+    private static SamplingParams greedySeeded(String question) {
+        return new SamplingParams(0, 0, 1, (long) question.hashCode());
+    }
+
     /** One request; blocks its (virtual) client thread until the answer is complete. */
     private Answer request(BenchTarget target, String system, String question) {
         long[] times = new long[maxNewTokens + 1];
@@ -365,7 +381,7 @@ final class BenchLoad {
         };
         BenchEngine engine = target.engine();
         GenerationRequest request = new GenerationRequest(engine.encodeQuestion(system, question,
-                engine.model().config().maxPositionEmbeddings() - maxNewTokens - 1), SamplingParams.GREEDY,
+                engine.model().config().maxPositionEmbeddings() - maxNewTokens - 1), greedySeeded(question),
                 engine.stop(maxNewTokens, untilEnd), 1, params);
         long start = System.nanoTime();
         engine.pool().submit(target.strategy().newTask(request, engine.model().tokenizer(), listener));

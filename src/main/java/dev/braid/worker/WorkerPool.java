@@ -2,6 +2,7 @@ package dev.braid.worker;
 
 import ai.djl.Device;
 import dev.braid.decoding.DecodingTask;
+import dev.braid.decoding.StepCost;
 import dev.braid.model.Transformer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,12 +32,17 @@ public final class WorkerPool implements AutoCloseable {
      * same device gets {@code #2}.
      */
     public static WorkerPool of(List<Transformer> replicas, WorkerSettings settings) {
+        return of(replicas, settings, null);
+    }
+
+    /** As {@link #of(List, WorkerSettings)}, its workers pricing guesses by {@code pricing} (null: their measured cost). */
+    public static WorkerPool of(List<Transformer> replicas, WorkerSettings settings, StepCost pricing) {
         List<DeviceWorker> workers = new ArrayList<>();
         Map<String, Integer> perDevice = new HashMap<>();
         for (Transformer replica : replicas) {
             String device = deviceName(replica.device());
             int nth = perDevice.merge(device, 1, Integer::sum);
-            workers.add(new DeviceWorker(nth == 1 ? device : device + "#" + nth, replica, settings));
+            workers.add(new DeviceWorker(nth == 1 ? device : device + "#" + nth, replica, settings, pricing));
         }
         return new WorkerPool(workers);
     }

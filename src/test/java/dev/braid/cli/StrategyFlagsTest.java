@@ -115,6 +115,48 @@ class StrategyFlagsTest {
                 .contains("lookahead: throughput at concurrency 2");
     }
 
+    /**
+     * On a modelled device the time is the steps': with a flat cost it is their count alone, so the
+     * modelled speedup is the ratio of steps; and the run repeats itself, the guesses priced by the
+     * model and the filler drawn from each question's own seed.
+     */
+    @Test
+    void benchPricesGuessesOnAModelledDeviceAndReportsTheTimeItsStepsTakeThere(@TempDir Path dir) throws IOException {
+        JsonNode flat = modelledBench(dir.resolve("flat"), "3,0");
+        assertThat(flat.get("modelled_step_cost").get("ms").asDouble()).isEqualTo(3.0);
+        assertThat(flat.get("modelled_step_cost").get("ms_per_token").asDouble()).isZero();
+        for (JsonNode row : flat.get("levels")) {
+            // 2 requests of 12 tokens in steps of 3 ms each
+            double steps = row.get("steps").asDouble();
+            assertThat(row.get("modelled_tokens_per_second").asDouble())
+                    .isCloseTo(24 * 1000 / (3 * steps), org.assertj.core.data.Offset.offset(0.006));
+            assertThat(row.get("modelled_speedup_vs_ar").asDouble())
+                    .isCloseTo(row.get("fewer_steps_vs_ar").asDouble(), org.assertj.core.data.Offset.offset(0.011));
+        }
+        JsonNode sloped = modelledBench(dir.resolve("sloped"), "3,0.5");
+        JsonNode again = modelledBench(dir.resolve("again"), "3,0.5");
+        for (int i = 0; i < sloped.get("levels").size(); i++) {
+            JsonNode row = sloped.get("levels").get(i);
+            assertThat(again.get("levels").get(i).get("modelled_tokens_per_second").asDouble())
+                    .as("%s, run again", row.get("strategy").asString())
+                    .isEqualTo(row.get("modelled_tokens_per_second").asDouble());
+        }
+        assertThat(sloped.get("levels").get(0).get("modelled_speedup_vs_ar").asDouble()).isEqualTo(1.0);
+        for (String bad : new String[] {"2", "0,1", "2,-1", "two,1", "2,1,3"}) {
+            Run r = run("bench", "--model", MODEL, "--modelled-step-cost", bad);
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains("--modelled-step-cost");
+        }
+    }
+
+    private static JsonNode modelledBench(Path out, String device) throws IOException {
+        Run bench = run("bench", "--model", MODEL, "--strategy", "ar,jacobi", "--concurrency", "1",
+                "--max-new-tokens", "12", "--requests-per-client", "2", "--max-step-tokens", "4096",
+                "--warm-up-requests", "1", "--modelled-step-cost", device, "--output", out.toString());
+        assertThat(bench.code()).as(bench.err()).isZero();
+        return JsonMapper.shared().readTree(Files.readString(out.resolve("bench.json")));
+    }
+
     private static JsonNode generate(String... extra) {
         String[] args = new String[extra.length + 5];
         args[0] = "generate";
