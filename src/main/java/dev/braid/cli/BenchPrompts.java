@@ -67,6 +67,24 @@ enum BenchPrompts {
             "Plan a three-day trip to Lisbon for someone who likes museums.")),
 
     /**
+     * Where a guess controller's settings are chosen, so that the other sets report on questions no
+     * setting was chosen for: ten in the corpus's topics in words of their own, two outside them.
+     */
+    TUNING("tuning", List.of(
+            "How do I add a cache to a service?",
+            "How do I add an index to a table?",
+            "What is a database index, why does it matter, and how do I start?",
+            "List 3 ways to protect important data.",
+            "Give me 3 tips to speed up a web application.",
+            "Explain database indexes in a few sentences.",
+            "What is caching?",
+            "Explain backups in a few sentences.",
+            "I am new to caching. What is it, why should I care, and how do I begin?",
+            "List 4 ways to make database queries faster.",
+            "Explain how DNS works.",
+            "Write a short story about a robot who learns to paint.")),
+
+    /**
      * Twenty chats behind one long system prompt, as an internal assistant is deployed: what the
      * prefix cache is for. The questions are the general and unseen sets' and four of reworded's.
      */
