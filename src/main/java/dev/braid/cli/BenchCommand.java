@@ -165,7 +165,7 @@ final class BenchCommand {
             report.put("requests_per_client", perClient);
             report.put("rounds", rounds);
             report.put("warm_up_requests", warmUps);
-            ModelledStepCost modelled = modelled(options);
+            ModelledStepCost modelled = main.modelled();
             if (modelled != null) {
                 Map<String, Object> device = new LinkedHashMap<>();
                 device.put("ms", modelled.baseMillis());

@@ -50,13 +50,16 @@ final class BlockAcceptance {
      * (README, "Jacobi's cold guesses").
      */
     double expectedGain(int block) {
+        // what k refined guesses are expected to accept, for every k at once
+        double[] refinedGain = refinedCurve.expectedByLength(block);
         double now = 0;
         double next = 0;
         double allRight = 1; // that the first m guesses are right
         for (int m = 0; m <= block; m++) {
             double right = m == block ? 0 : m < refined ? refinedCurve.probability(m) : coldCurve.probability(m - refined);
             // exactly m right: the step leaves block - m refined guesses, none when all were right
-            next += allRight * (1 - right) * refinedCurve.expected(m < block ? block - m : 0);
+            int left = m < block ? Math.min(block - m, refinedGain.length - 1) : 0;
+            next += allRight * (1 - right) * refinedGain[left];
             allRight *= right;
             now += allRight;
         }
