@@ -45,22 +45,13 @@ public final class AcceptanceCurve {
 
     /** Expected accepted guesses when feeding {@code guesses} of them. */
     public double expected(int guesses) {
-        double[] byLength = expectedByLength(guesses);
-        return byLength[byLength.length - 1];
-    }
-
-    /**
-     * {@link #expected} for every block of 0 to {@code guesses} guesses (as many as the curve knows
-     * positions, at most), in one pass: entry {@code k} is what feeding {@code k} is expected to accept.
-     */
-    public double[] expectedByLength(int guesses) {
-        double[] byLength = new double[Math.min(Math.max(0, guesses), accept.length) + 1];
+        double total = 0;
         double run = 1;
-        for (int i = 1; i < byLength.length; i++) {
-            run *= accept[i - 1];
-            byLength[i] = byLength[i - 1] + run;
+        for (int i = 0; i < Math.min(guesses, accept.length); i++) {
+            run *= accept[i];
+            total += run;
         }
-        return byLength;
+        return total;
     }
 
     /** A step fed {@code fed} guesses and the first {@code matched} were right. */

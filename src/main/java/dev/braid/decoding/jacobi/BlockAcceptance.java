@@ -41,29 +41,21 @@ final class BlockAcceptance {
     }
 
     /**
-     * Guesses a block of {@code block} is expected to have accepted, and half of what it leaves the
-     * next step. Its predictions past the accepted run are the next block's refined guesses; a plain
-     * step leaves only stale ones, and a block accepted whole nothing but filler. What those refined
-     * guesses are expected to accept next step counts half, since that step still pays to feed them.
-     * Priced by this step alone, a lane that fed one guess a step left one refined guess for the next,
-     * learned that the cold ones after it miss, and never again fed a block deep enough to refine
-     * (README, "Jacobi's cold guesses").
+     * Guesses a block of {@code block} is expected to have accepted. Where it runs past the refined
+     * guesses into cold ones, what those buy is mostly the step after it, which feeds them refined:
+     * such a block is priced at the mean of this step's gain and the gain of the same block refined
+     * whole. Priced by this step alone, a lane that fed one guess a step left one refined guess for
+     * the next, learned that the cold ones after it miss, and never again fed a block deep enough to
+     * refine (README, "Jacobi's cold guesses").
      */
     double expectedGain(int block) {
-        // what k refined guesses are expected to accept, for every k at once
-        double[] refinedGain = refinedCurve.expectedByLength(block);
         double now = 0;
-        double next = 0;
-        double allRight = 1; // that the first m guesses are right
-        for (int m = 0; m <= block; m++) {
-            double right = m == block ? 0 : m < refined ? refinedCurve.probability(m) : coldCurve.probability(m - refined);
-            // exactly m right: the step leaves block - m refined guesses, none when all were right
-            int left = m < block ? Math.min(block - m, refinedGain.length - 1) : 0;
-            next += allRight * (1 - right) * refinedGain[left];
-            allRight *= right;
-            now += allRight;
+        double run = 1;
+        for (int i = 0; i < block; i++) {
+            run *= i < refined ? refinedCurve.probability(i) : coldCurve.probability(i - refined);
+            now += run;
         }
-        return now + next / 2;
+        return (now + refinedCurve.expected(block)) / 2;
     }
 
     /** A step fed {@code fed} guesses of the block and the first {@code matched} were right. */

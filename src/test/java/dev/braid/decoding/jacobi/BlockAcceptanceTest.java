@@ -21,18 +21,17 @@ class BlockAcceptanceTest {
     }
 
     @Test
-    void aBlockIsPricedByWhatItAcceptsAndHalfOfWhatItLeavesRefined() {
+    void aBlockIsPricedByItsRefinedGuessesFirstAndItsColdOnesAfterThem() {
         BlockAcceptance acceptance = remembering(0.9, 0.1);
-        // refined whole: 0.9 + 0.81 + 0.729 + 0.6561 now; exactly m right (0.1, 0.09, 0.081, 0.0729)
-        // leaves 4 - m refined guesses, expected to accept 3.0951, 2.439, 1.71, 0.9 next step
+        // refined whole: this step's gain, 0.9 + 0.81 + 0.729 + 0.6561
         acceptance.refined(8);
-        assertThat(acceptance.expectedGain(4)).isCloseTo(3.0951 + 0.73314 / 2, within(1e-9));
-        // cold whole: 0.1 + 0.01 now; 0.9 of the time it leaves 2 refined guesses, 0.09 of it 1
+        assertThat(acceptance.expectedGain(4)).isCloseTo(3.0951, within(1e-9));
+        // cold whole: the mean of this step's gain (0.1 + 0.01) and the block's once refined (0.9 + 0.81)
         acceptance.refined(0);
-        assertThat(acceptance.expectedGain(2)).isCloseTo(0.11 + (0.9 * 1.71 + 0.09 * 0.9) / 2, within(1e-9));
-        // one refined guess, then a cold one: 0.9 + 0.09 now; 0.1 * 1.71 + 0.81 * 0.9 next
+        assertThat(acceptance.expectedGain(2)).isCloseTo(0.91, within(1e-9));
+        // one refined guess, then a cold one: (0.9 + 0.9 * 0.1 + 1.71) / 2
         acceptance.refined(1);
-        assertThat(acceptance.expectedGain(2)).isCloseTo(0.99 + (0.171 + 0.729) / 2, within(1e-9));
+        assertThat(acceptance.expectedGain(2)).isCloseTo(1.35, within(1e-9));
         assertThat(acceptance.expectedGain(0)).isZero();
     }
 
@@ -49,17 +48,16 @@ class BlockAcceptanceTest {
         // the refined guess was right, the first cold one behind it wrong
         lane.observe(8, 1);
         // refined: position 0 moved halfway to a hit (the prior counts as one observation), position 1
-        // kept its even prior, 0.75 and 0.5: 1.125 now, and 0.25 * 1.125 + 0.375 * 0.75 left refined.
-        // One curve would have learned 0.25 at position 1 from the cold miss, and priced this at 1.27
+        // kept its even prior: 0.75 + 0.75 * 0.5
         lane.refined(8);
-        assertThat(lane.expectedGain(2)).isCloseTo(1.125 + 0.5625 / 2, within(1e-9));
-        // cold: position 0 moved halfway to a miss; a cold block of one: 0.25 now, 0.75 * 0.75 next
+        assertThat(lane.expectedGain(2)).isCloseTo(1.125, within(1e-9));
+        // cold: position 0 moved halfway to a miss; a cold block of one: (0.25 + 0.75) / 2
         lane.refined(0);
-        assertThat(lane.expectedGain(1)).isCloseTo(0.25 + 0.5625 / 2, within(1e-9));
+        assertThat(lane.expectedGain(1)).isCloseTo(0.5, within(1e-9));
         // the next lane on the worker starts where this one left off
         BlockAcceptance next = new BlockAcceptance(memory, 8);
         next.refined(8);
-        assertThat(next.expectedGain(2)).isCloseTo(1.40625, within(1e-9));
+        assertThat(next.expectedGain(2)).isCloseTo(1.125, within(1e-9));
     }
 
     @Test
@@ -69,9 +67,8 @@ class BlockAcceptanceTest {
         // the second refined guess missed: the cold ones after it were never tried
         acceptance.observe(8, 1);
         acceptance.refined(0);
-        // cold position 0 still 0.5; refined position 0 moved a tenth of the way to a hit, 0.55:
-        // 0.5 now, and half the time one refined guess that 0.55 says is right
-        assertThat(acceptance.expectedGain(1)).isCloseTo(0.5 + 0.5 * 0.55 / 2, within(1e-9));
+        // cold position 0 still 0.5; refined position 0 moved a tenth of the way to a hit (0.55): (0.5 + 0.55) / 2
+        assertThat(acceptance.expectedGain(1)).isCloseTo(0.525, within(1e-9));
         assertThat(acceptance.anyRefined()).isFalse();
     }
 }
