@@ -119,9 +119,18 @@ public abstract class Lane {
      * the gain expected of it.
      */
     protected int choose(StepRoom room, int base, int[] extra, double[] gain, boolean probe) {
-        double[] priced = gain;
+        return choose(room, base, extra, gain, gain, probe);
+    }
+
+    /**
+     * {@link #choose(StepRoom, int, int[], double[], boolean)} by {@code worth}, each option's gain
+     * this step and what it leaves for the steps after it; the lanes priced after this one see only
+     * {@code gain}, what it adds to this step.
+     */
+    protected int choose(StepRoom room, int base, int[] extra, double[] gain, double[] worth, boolean probe) {
+        double[] priced = worth;
         if (probe) {
-            priced = gain.clone();
+            priced = worth.clone();
             for (int i = 0; i < extra.length; i++) {
                 if (extra[i] > 0) {
                     priced[i] += ProbeSchedule.BONUS;
@@ -131,6 +140,11 @@ public abstract class Lane {
         int best = room.price().best(lastTokens, lastAccepted, base, sequence.table().length(), extra, priced);
         expectedGain = Math.max(0, gain[best]);
         return best;
+    }
+
+    /** The gain {@code extra} guessed tokens beside {@code base} must be expected to add to be bought at this step's price. */
+    protected double breakEven(StepRoom room, int base, int extra) {
+        return room.price().breakEven(lastTokens, lastAccepted, base, sequence.table().length(), extra);
     }
 
     /** The guesses chosen this step will not be fed after all (they do not fit): a plain step. */

@@ -73,26 +73,17 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
      * @return the index of the chosen option
      */
     public int best(int ownTokens, double ownAccepted, int base, int context, int[] extra, double[] gain) {
-        int othersTokens = Math.max(0, tokens - ownTokens);
-        double othersAccepted = Math.max(0, accepted - ownAccepted);
-        int plainTokens = othersTokens + base;
-        double plainMillis = Math.max(1e-9, cost.millis(plainTokens) + cost.switchMillis(lastStepTokens, plainTokens));
-        double plainRate = (othersAccepted + 1) / plainMillis;
-        // beside other sequences, a guessing one is most likely alone at its query length
-        double group = othersTokens > 0 ? cost.groupMillis() : 0;
-        double perGuessAttending = cost.contextMillis() * context;
+        Plain plain = plain(ownTokens, ownAccepted, base);
         int best = 0;
-        double bestRate = plainRate;
+        double bestRate = plain.rate();
         for (int i = 0; i < extra.length; i++) {
             if (extra[i] == 0) {
                 continue;
             }
-            int stepTokens = plainTokens + extra[i];
-            double millis = Math.max(1e-9, cost.millis(stepTokens) + cost.switchMillis(lastStepTokens, stepTokens)
-                    + group + perGuessAttending * extra[i]);
-            double added = millis - plainMillis;
-            boolean cheapEnough = added <= 0 ? gain[i] > 0 : gain[i] / added >= (1 + MARGIN) * plainRate;
-            double rate = (othersAccepted + 1 + gain[i]) / millis;
+            double millis = plain.millisWith(extra[i], context);
+            double added = millis - plain.millis();
+            boolean cheapEnough = added <= 0 ? gain[i] > 0 : gain[i] / added >= (1 + MARGIN) * plain.rate();
+            double rate = (plain.othersAccepted() + 1 + gain[i]) / millis;
             // a tie goes to the cheaper option: fewer tokens hold less KV and leave the device to others
             if (cheapEnough && rate > bestRate * (1 + 1e-9)) {
                 bestRate = rate;
@@ -100,5 +91,47 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
             }
         }
         return best;
+    }
+
+    /**
+     * The gain {@code extra} guessed tokens must be expected to add before {@link #best} buys them:
+     * the milliseconds they add, at the plain step's tokens per millisecond and the {@link #MARGIN}.
+     * Parameters as {@link #best}'s.
+     */
+    public double breakEven(int ownTokens, double ownAccepted, int base, int context, int extra) {
+        Plain plain = plain(ownTokens, ownAccepted, base);
+        double added = plain.millisWith(extra, context) - plain.millis();
+        return Math.max(0, added) * (1 + MARGIN) * plain.rate();
+    }
+
+    private Plain plain(int ownTokens, double ownAccepted, int base) {
+        int othersTokens = Math.max(0, tokens - ownTokens);
+        int plainTokens = othersTokens + base;
+        double millis = Math.max(1e-9, cost.millis(plainTokens) + cost.switchMillis(lastStepTokens, plainTokens));
+        // beside other sequences, a guessing one is most likely alone at its query length
+        double group = othersTokens > 0 ? cost.groupMillis() : 0;
+        return new Plain(this, Math.max(0, accepted - ownAccepted), plainTokens, millis, group);
+    }
+
+    /**
+     * The coming step with a lane's plain plan in it.
+     *
+     * @param tokens the step's query tokens
+     * @param group  what a query length of the lane's own would add beside the others
+     */
+    private record Plain(StepPrice price, double othersAccepted, int tokens, double millis, double group) {
+
+        /** Tokens per millisecond of the batch. */
+        double rate() {
+            return (othersAccepted + 1) / millis;
+        }
+
+        /** The step's milliseconds with {@code extra} guessed tokens attending over {@code context} added. */
+        double millisWith(int extra, int context) {
+            StepCost cost = price.cost();
+            int stepTokens = tokens + extra;
+            return Math.max(1e-9, cost.millis(stepTokens) + cost.switchMillis(price.lastStepTokens(), stepTokens)
+                    + group + cost.contextMillis() * context * extra);
+        }
     }
 }

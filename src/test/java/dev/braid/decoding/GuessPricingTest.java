@@ -263,7 +263,7 @@ class GuessPricingTest {
     }
 
     @Test
-    void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneMovesByATenth() {
+    void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneAsThree() {
         AcceptanceCurve fresh = new AcceptanceCurve(4);
         GuessMemory memory = new GuessMemory();
         memory.remember("jacobi", AcceptanceCurve.prior(4));
@@ -272,9 +272,9 @@ class GuessPricingTest {
             fresh.observe(4, 0);
             learned.observe(4, 0);
         }
-        // 0.5 averaged with four misses, against four tenths of the way down
+        // 0.5 averaged with four misses, against 0.5 counted three times averaged with them
         assertThat(fresh.probability(0)).isCloseTo(0.1, within(1e-9));
-        assertThat(learned.probability(0)).isCloseTo(0.5 * Math.pow(0.9, 4), within(1e-9));
+        assertThat(learned.probability(0)).isCloseTo(0.5 * 3 / 7, within(1e-9));
         for (int i = 0; i < 20; i++) {
             fresh.observe(4, 0);
         }

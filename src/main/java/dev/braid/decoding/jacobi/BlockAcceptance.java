@@ -40,22 +40,60 @@ final class BlockAcceptance {
         return refined > 0;
     }
 
-    /**
-     * Guesses a block of {@code block} is expected to have accepted. Where it runs past the refined
-     * guesses into cold ones, what those buy is mostly the step after it, which feeds them refined:
-     * such a block is priced at the mean of this step's gain and the gain of the same block refined
-     * whole. Priced by this step alone, a lane that fed one guess a step left one refined guess for
-     * the next, learned that the cold ones after it miss, and never again fed a block deep enough to
-     * refine (README, "Jacobi's cold guesses").
-     */
+    /** Guesses a block of {@code block} is expected to have accepted this step. */
     double expectedGain(int block) {
         double now = 0;
         double run = 1;
         for (int i = 0; i < block; i++) {
-            run *= i < refined ? refinedCurve.probability(i) : coldCurve.probability(i - refined);
+            run *= rightAt(i);
             now += run;
         }
-        return (now + refinedCurve.expected(block)) / 2;
+        return now;
+    }
+
+    /** That guess {@code i} of the coming block is right, given that those before it were. */
+    private double rightAt(int i) {
+        return i < refined ? refinedCurve.probability(i) : coldCurve.probability(i - refined);
+    }
+
+    /**
+     * What refined guesses are worth to the step that feeds them: element {@code k} is, for a step
+     * left {@code k} of them, the best expected gain of the blocks it may feed from them ({@code
+     * sizes}) beyond what that block must gain to be bought ({@code breakEven}, by size); 0 where
+     * none pays.
+     */
+    double[] refinedWorth(int[] sizes, double[] breakEven) {
+        double[] worth = new double[sizes[sizes.length - 1] + 1];
+        for (int s = 0; s < sizes.length; s++) {
+            double net = Math.max(0, refinedCurve.expected(sizes[s]) - breakEven[s]);
+            for (int k = sizes[s]; k < worth.length; k++) {
+                worth[k] = Math.max(worth[k], net);
+            }
+        }
+        return worth;
+    }
+
+    /**
+     * A block's gain this step and what the refined guesses it leaves are worth to the next
+     * ({@code refinedWorth}, from {@link #refinedWorth}). A step whose first {@code m} guesses are
+     * right leaves the predictions after them, {@code block - m} refined guesses; a plain step leaves
+     * only stale ones, and a block accepted whole nothing but filler. Priced by this step alone, a
+     * lane that fed one guess a step left one refined guess for the next, learned that the cold ones
+     * after it miss, and never again fed a block deep enough to refine; credited with the refined
+     * guesses it leaves whether or not the next step would buy them, a lane whose guesses miss bought
+     * cold blocks for refinements it then did not feed (README, "Jacobi's cold guesses").
+     */
+    double worth(int block, double[] refinedWorth) {
+        double now = 0;
+        double next = 0;
+        double allRight = 1; // that the first m guesses are right
+        for (int m = 0; m < block; m++) {
+            double right = rightAt(m);
+            next += allRight * (1 - right) * refinedWorth[Math.min(block - m, refinedWorth.length - 1)];
+            allRight *= right;
+            now += allRight;
+        }
+        return now + next;
     }
 
     /** A step fed {@code fed} guesses of the block and the first {@code matched} were right. */

@@ -93,12 +93,20 @@ final class JacobiLane extends Lane {
             options++;
         }
         int[] extra = new int[options + (LADDER[options - 1] == cap ? 0 : 1)];
-        double[] gain = new double[extra.length];
+        double[] breakEven = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            gain[i] = acceptance.expectedGain(extra[i]);
+            // after a guessing step a lane has one pending token, the model's own
+            breakEven[i] = breakEven(room, 1, extra[i]);
         }
-        return extra[choose(room, pendingCount, extra, gain, probing)];
+        double[] refinedWorth = acceptance.refinedWorth(extra, breakEven);
+        double[] gain = new double[extra.length];
+        double[] worth = new double[extra.length];
+        for (int i = 0; i < extra.length; i++) {
+            gain[i] = acceptance.expectedGain(extra[i]);
+            worth[i] = acceptance.worth(extra[i], refinedWorth);
+        }
+        return extra[choose(room, pendingCount, extra, gain, worth, probing)];
     }
 
     @Override

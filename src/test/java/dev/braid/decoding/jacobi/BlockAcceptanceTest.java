@@ -23,16 +23,34 @@ class BlockAcceptanceTest {
     @Test
     void aBlockIsPricedByItsRefinedGuessesFirstAndItsColdOnesAfterThem() {
         BlockAcceptance acceptance = remembering(0.9, 0.1);
-        // refined whole: this step's gain, 0.9 + 0.81 + 0.729 + 0.6561
+        // refined whole: 0.9 + 0.81 + 0.729 + 0.6561
         acceptance.refined(8);
         assertThat(acceptance.expectedGain(4)).isCloseTo(3.0951, within(1e-9));
-        // cold whole: the mean of this step's gain (0.1 + 0.01) and the block's once refined (0.9 + 0.81)
+        // cold whole: 0.1 + 0.01
         acceptance.refined(0);
-        assertThat(acceptance.expectedGain(2)).isCloseTo(0.91, within(1e-9));
-        // one refined guess, then a cold one: (0.9 + 0.9 * 0.1 + 1.71) / 2
+        assertThat(acceptance.expectedGain(2)).isCloseTo(0.11, within(1e-9));
+        // one refined guess, then a cold one: 0.9 + 0.9 * 0.1
         acceptance.refined(1);
-        assertThat(acceptance.expectedGain(2)).isCloseTo(1.35, within(1e-9));
+        assertThat(acceptance.expectedGain(2)).isCloseTo(0.99, within(1e-9));
         assertThat(acceptance.expectedGain(0)).isZero();
+    }
+
+    @Test
+    void aBlockIsWorthWhatItGainsNowAndWhatTheNextStepWouldBuyOfTheRefinedGuessesItLeaves() {
+        BlockAcceptance acceptance = remembering(0.9, 0.1);
+        // refined blocks of 1, 2 and 4 gain 0.9, 1.71 and 3.0951, and must gain 0.5, 1 and 2 to be bought
+        double[] refinedWorth = acceptance.refinedWorth(new int[] {0, 1, 2, 4}, new double[] {0, 0.5, 1, 2});
+        assertThat(refinedWorth).containsExactly(new double[] {0, 0.4, 0.71, 0.71, 1.0951}, within(1e-9));
+        // a cold block of two: 0.11 now; both missed (0.9) leaves two refined guesses, worth 0.71 net;
+        // the first right and the second missed (0.1 * 0.9) leaves one, worth 0.4
+        acceptance.refined(0);
+        assertThat(acceptance.worth(2, refinedWorth)).isCloseTo(0.11 + 0.9 * 0.71 + 0.09 * 0.4, within(1e-9));
+        assertThat(acceptance.worth(0, refinedWorth)).isZero();
+        // where no refined block would be bought, what a block leaves is worth nothing: a lane whose
+        // guesses miss buys no cold block for refinements it would not feed
+        double[] unpaid = acceptance.refinedWorth(new int[] {0, 1, 2, 4}, new double[] {0, 5, 5, 5});
+        assertThat(unpaid).containsOnly(0.0);
+        assertThat(acceptance.worth(2, unpaid)).isCloseTo(0.11, within(1e-9));
     }
 
     /**
@@ -51,9 +69,9 @@ class BlockAcceptanceTest {
         // kept its even prior: 0.75 + 0.75 * 0.5
         lane.refined(8);
         assertThat(lane.expectedGain(2)).isCloseTo(1.125, within(1e-9));
-        // cold: position 0 moved halfway to a miss; a cold block of one: (0.25 + 0.75) / 2
+        // cold: position 0 moved halfway to a miss
         lane.refined(0);
-        assertThat(lane.expectedGain(1)).isCloseTo(0.5, within(1e-9));
+        assertThat(lane.expectedGain(1)).isCloseTo(0.25, within(1e-9));
         // the next lane on the worker starts where this one left off
         BlockAcceptance next = new BlockAcceptance(memory, 8);
         next.refined(8);
@@ -67,8 +85,10 @@ class BlockAcceptanceTest {
         // the second refined guess missed: the cold ones after it were never tried
         acceptance.observe(8, 1);
         acceptance.refined(0);
-        // cold position 0 still 0.5; refined position 0 moved a tenth of the way to a hit (0.55): (0.5 + 0.55) / 2
-        assertThat(acceptance.expectedGain(1)).isCloseTo(0.525, within(1e-9));
+        // cold position 0 still at 0.5; refined position 0, recalled, moved a quarter of the way to a hit
+        assertThat(acceptance.expectedGain(1)).isCloseTo(0.5, within(1e-9));
         assertThat(acceptance.anyRefined()).isFalse();
+        acceptance.refined(8);
+        assertThat(acceptance.expectedGain(1)).isCloseTo(0.625, within(1e-9));
     }
 }
