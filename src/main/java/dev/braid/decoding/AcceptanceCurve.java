@@ -9,10 +9,8 @@ import java.util.Arrays;
  * {@code sum over i < b of p[0]·…·p[i]}. A curve that starts from the even-chance prior counts the
  * prior as one observation, so its first observations move it as far as their average with the
  * prior: a worker's first lanes, whose guesses missed on a model not trained for them, otherwise
- * kept buying blocks for most of an answer while a tenth a step took the prior down. Estimates a
- * curve recalls from what earlier sequences learned count as {@link #LEARNED} observations more, so
- * the sequence's own first observations move them by a quarter, a fifth and so on down to a tenth:
- * its text may be unlike what the worker's earlier requests asked.
+ * kept buying blocks for most of an answer while a tenth a step took the prior down. Positions a
+ * curve recalls from what earlier sequences learned move by a tenth a step from the start.
  */
 public final class AcceptanceCurve {
 
@@ -20,14 +18,8 @@ public final class AcceptanceCurve {
     /** Weight of the newest observation: about the last ten tries of a position count. */
     private static final double RATE = 0.1;
 
-    /**
-     * Observations an estimate recalled from earlier sequences counts as beyond the one any starting
-     * estimate counts as. Counted as ten, a Jacobi lane whose worker had learned from explanations
-     * that a first refined guess is rarely right (0.11) fed nothing but its probes' guesses for much
-     * of a list's answer, whose guesses were mostly right, and on bench's modelled device, where
-     * probes that did not win the lane back grew their wait, for whole answers.
-     */
-    private static final int LEARNED = 2;
+    /** Observations an estimate recalled from earlier sequences counts as: from then on each moves it by {@link #RATE}. */
+    private static final int LEARNED = (int) Math.ceil(1 / RATE);
 
     private final double[] accept;
     /** Observations per position so far, the starting estimate's included. */

@@ -22,12 +22,15 @@ public final class ProbeSchedule {
 
     /** Tokens a probe adds to what each guessing option is expected to gain, for its choice alone. */
     public static final double BONUS = 1;
-    static final int FIRST = 16;
+    public static final int FIRST = 16;
     static final int LONGEST = 256;
     private static final double[] UNKNOWN = {FIRST};
 
     private final GuessMemory memory;
     private final String key;
+    /** Plain steps after which this schedule's first probe is due whatever the remembered wait. */
+    private final int firstWithin;
+    private boolean probed;
     private int interval;
     private int plainRun;
 
@@ -38,19 +41,32 @@ public final class ProbeSchedule {
 
     /** A schedule that starts from, and keeps, the wait remembered under {@code key}. */
     public ProbeSchedule(GuessMemory memory, String key) {
+        this(memory, key, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A schedule that keeps the wait remembered under {@code key} but makes its own first probe after
+     * at most {@code firstWithin} plain steps: for a strategy whose probe costs a fraction of a step,
+     * a text unlike the ones that made the wait long gets its chance within the answer. Jacobi on
+     * braid-cllm, after explanations had taught the worker that a first refined guess is rarely right
+     * and had grown the wait to its longest, ran every list answer on plain steps.
+     */
+    public ProbeSchedule(GuessMemory memory, String key, int firstWithin) {
         this.memory = memory;
         this.key = key;
+        this.firstWithin = firstWithin;
         this.interval = Math.max(FIRST, (int) memory.recall(key, UNKNOWN)[0]);
     }
 
     /** Whether this step should guess whatever the price says. */
     public boolean due() {
-        return plainRun >= interval;
+        return plainRun >= (probed ? interval : Math.min(interval, firstWithin));
     }
 
     /** The step just planned: plain, guessing by the price's choice, or a probe (which may have stayed plain). */
     public void planned(boolean guessing, boolean probe) {
         if (probe) {
+            probed = true;
             plainRun = 0;
             nextProbeAfter(Math.min(LONGEST, interval * 2));
         } else if (guessing) {

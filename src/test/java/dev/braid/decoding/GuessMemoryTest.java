@@ -52,9 +52,8 @@ class GuessMemoryTest {
         for (int i = 0; i < 4; i++) {
             curve.observe(4, 4);
         }
-        // a known position counts as three observations, so four hits leave 3/7 of its miss chance;
-        // a position nobody tried averages with its prior
-        assertThat(curve.probability(0)).isCloseTo(1 - 0.5 * 3 / 7, within(1e-9));
+        // a known position moves a tenth a step; a position nobody tried averages with its prior
+        assertThat(curve.probability(0)).isCloseTo(1 - 0.5 * Math.pow(0.9, 4), within(1e-9));
         assertThat(curve.probability(2)).isCloseTo(0.9, within(1e-9));
     }
 

@@ -263,7 +263,7 @@ class GuessPricingTest {
     }
 
     @Test
-    void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneAsThree() {
+    void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneMovesByATenth() {
         AcceptanceCurve fresh = new AcceptanceCurve(4);
         GuessMemory memory = new GuessMemory();
         memory.remember("jacobi", AcceptanceCurve.prior(4));
@@ -272,9 +272,9 @@ class GuessPricingTest {
             fresh.observe(4, 0);
             learned.observe(4, 0);
         }
-        // 0.5 averaged with four misses, against 0.5 counted three times averaged with them
+        // 0.5 averaged with four misses, against four tenths of the way down
         assertThat(fresh.probability(0)).isCloseTo(0.1, within(1e-9));
-        assertThat(learned.probability(0)).isCloseTo(0.5 * 3 / 7, within(1e-9));
+        assertThat(learned.probability(0)).isCloseTo(0.5 * Math.pow(0.9, 4), within(1e-9));
         for (int i = 0; i < 20; i++) {
             fresh.observe(4, 0);
         }
@@ -330,6 +330,17 @@ class GuessPricingTest {
         paying.planned(true, false);
         paying.paid();
         assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "lookahead-probes"))).isEqualTo(ProbeSchedule.FIRST);
+    }
+
+    @Test
+    void aScheduleThatProbesItsOwnTextSoonMakesItsFirstProbeWithinItsLimitAndThenKeepsTheWait() {
+        GuessMemory memory = new GuessMemory();
+        memory.keep("jacobi-probes", new double[] {ProbeSchedule.LONGEST});
+        ProbeSchedule own = new ProbeSchedule(memory, "jacobi-probes", ProbeSchedule.FIRST);
+        assertThat(plainStepsUntilDue(own)).isEqualTo(ProbeSchedule.FIRST);
+        own.planned(true, true); // the probe did not win the lane back
+        assertThat(plainStepsUntilDue(own)).isEqualTo(ProbeSchedule.LONGEST);
+        assertThat(plainStepsUntilDue(new ProbeSchedule(memory, "jacobi-probes"))).isEqualTo(ProbeSchedule.LONGEST);
     }
 
     @Test

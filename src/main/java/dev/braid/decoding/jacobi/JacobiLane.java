@@ -23,7 +23,7 @@ final class JacobiLane extends Lane {
 
     /** Block sizes a step may feed, up to the request's cap: a ladder keeps the choice cheap. */
     private static final int[] LADDER = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
-    private static final String PROBE_MEMORY = "jacobi-probes";
+    static final String PROBE_MEMORY = "jacobi-probes";
 
     private final JacobiParams params;
     private final SplittableRandom random;
@@ -74,7 +74,7 @@ final class JacobiLane extends Lane {
             // a new sequence starts from how this worker's Jacobi guesses have been doing
             GuessMemory memory = room.price().memory();
             acceptance = new BlockAcceptance(memory, params.blockSize());
-            probes = new ProbeSchedule(memory, PROBE_MEMORY);
+            probes = new ProbeSchedule(memory, PROBE_MEMORY, ProbeSchedule.FIRST);
         }
         int cap = Math.min(params.blockSize(), guessLimit());
         probing = false;
