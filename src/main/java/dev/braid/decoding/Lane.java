@@ -142,8 +142,8 @@ public abstract class Lane {
         return best;
     }
 
-    /** The gain {@code extra} guessed tokens beside {@code base} must be expected to add to be bought at this step's price. */
-    protected double breakEven(StepRoom room, int base, int extra) {
+    /** The gain each option's guessed tokens ({@code extra}) beside {@code base} must be expected to add to be bought at this step's price. */
+    protected double[] breakEven(StepRoom room, int base, int[] extra) {
         return room.price().breakEven(lastTokens, lastAccepted, base, sequence.table().length(), extra);
     }
 

@@ -94,14 +94,18 @@ public record StepPrice(StepCost cost, int tokens, double accepted, GuessMemory 
     }
 
     /**
-     * The gain {@code extra} guessed tokens must be expected to add before {@link #best} buys them:
-     * the milliseconds they add, at the plain step's tokens per millisecond and the {@link #MARGIN}.
-     * Parameters as {@link #best}'s.
+     * The gain each option's guessed tokens ({@code extra}) must be expected to add before {@link
+     * #best} buys them: the milliseconds they add, at the plain step's tokens per millisecond and the
+     * {@link #MARGIN}. Other parameters as {@link #best}'s.
      */
-    public double breakEven(int ownTokens, double ownAccepted, int base, int context, int extra) {
+    public double[] breakEven(int ownTokens, double ownAccepted, int base, int context, int[] extra) {
         Plain plain = plain(ownTokens, ownAccepted, base);
-        double added = plain.millisWith(extra, context) - plain.millis();
-        return Math.max(0, added) * (1 + MARGIN) * plain.rate();
+        double[] gain = new double[extra.length];
+        for (int i = 0; i < extra.length; i++) {
+            double added = plain.millisWith(extra[i], context) - plain.millis();
+            gain[i] = extra[i] == 0 ? 0 : Math.max(0, added) * (1 + MARGIN) * plain.rate();
+        }
+        return gain;
     }
 
     private Plain plain(int ownTokens, double ownAccepted, int base) {

@@ -55,6 +55,17 @@ class GuessPricingTest {
     }
 
     @Test
+    void aBreakEvenIsTheGainFromWhichTheBestOptionBuysTheGuesses() {
+        // alone: the plain step is 3 ms for 1 token; a guess adds 1.5 ms, worth 0.5 tokens at that rate
+        StepPrice price = new StepPrice(tokens -> 1.5 + 1.5 * tokens, 1, 1);
+        double[] breakEven = price.breakEven(1, 1, 1, 0, new int[] {0, 1, 2});
+        assertThat(breakEven).containsExactly(new double[] {0, 0.625, 1.25}, within(1e-9));
+        int[] two = {0, 2};
+        assertThat(price.best(1, 1, 1, 0, two, new double[] {0, 1.26})).isEqualTo(1);
+        assertThat(price.best(1, 1, 1, 0, two, new double[] {0, 1.24})).isZero();
+    }
+
+    @Test
     void otherLanesInTheStepRaiseTheBar() {
         AcceptanceCurve middling = accepting(0.5, 200);
         StepCost cpu = tokens -> 5.0 + 0.5 * tokens;

@@ -93,13 +93,11 @@ final class JacobiLane extends Lane {
             options++;
         }
         int[] extra = new int[options + (LADDER[options - 1] == cap ? 0 : 1)];
-        double[] breakEven = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
             extra[i] = i < options ? LADDER[i] : cap;
-            // after a guessing step a lane has one pending token, the model's own
-            breakEven[i] = breakEven(room, 1, extra[i]);
         }
-        double[] refinedWorth = acceptance.refinedWorth(extra, breakEven);
+        // after a guessing step a lane has one pending token, the model's own
+        double[] refinedWorth = acceptance.refinedWorth(extra, breakEven(room, 1, extra));
         double[] gain = new double[extra.length];
         double[] worth = new double[extra.length];
         for (int i = 0; i < extra.length; i++) {
