@@ -41,11 +41,7 @@ class JacobiBudgetTest {
                     new StopCriteria(Set.of(), List.of(), 200), 1, StrategyParams.DEFAULTS);
             DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
             driver.start(task);
-            while (!task.finished()) {
-                task.observePrice(new StepPrice(CPU, 1, 1));
-                driver.step(task);
-            }
-            task.release();
+            runAt(new StepPrice(CPU, 1, 1), task, driver);
             GenerationResult result = task.result();
 
             // a random model's guesses miss: the lane settles on plain steps with probes among them
@@ -91,11 +87,7 @@ class JacobiBudgetTest {
                 GuessMemory fresh = new GuessMemory();
                 try (StepDriver driver = new StepDriver(model, 1, 1024)) {
                     DecodingTask task = startOnOneToken(model, driver, 1, 40, seed);
-                    while (!task.finished()) {
-                        task.observePrice(new StepPrice(fifth, 1, 1, fresh));
-                        driver.step(task);
-                    }
-                    task.release();
+                    runAt(new StepPrice(fifth, 1, 1, fresh), task, driver);
                     // the first probe is due after 16 plain steps; the steps before it guess only while learning
                     List<Integer> guessed = driver.planned().stream().limit(16)
                             .map(plans -> plans.get(0).queryCount() - 1).toList();
@@ -134,11 +126,7 @@ class JacobiBudgetTest {
                     new StopCriteria(Set.of(), List.of(), 128), 1, StrategyParams.DEFAULTS);
             DecodingTask task = new JacobiStrategy().newTask(request, model.tokenizer(), new ResultFuture());
             driver.start(task);
-            while (!task.finished()) {
-                task.observePrice(new StepPrice(tenth, 1, 1, memory));
-                driver.step(task);
-            }
-            task.release();
+            runAt(new StepPrice(tenth, 1, 1, memory), task, driver);
             List<Integer> guessed = driver.planned().stream().skip(1)
                     .map(plans -> plans.get(0).queryCount() - 1).toList();
             int probe = guessed.indexOf(1);
@@ -147,6 +135,15 @@ class JacobiBudgetTest {
             assertThat(after.stream().filter(g -> g > 0).count()).as("guessing steps from the first probe on, %s", guessed)
                     .isGreaterThanOrEqualTo(after.size() / 2);
         }
+    }
+
+    /** Steps {@code task} to its end at {@code price}, the same every step, and releases it. */
+    private static void runAt(StepPrice price, DecodingTask task, StepDriver driver) {
+        while (!task.finished()) {
+            task.observePrice(price);
+            driver.step(task);
+        }
+        task.release();
     }
 
     /**
