@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * How often a lane's guesses are accepted, position by position: {@code p[i]} estimates the chance
  * that guess {@code i} is right given that the guesses before it were, as a decaying average over
- * the steps that tried it. The expected tokens a block of {@code b} guesses adds are
+ * the steps that tried it (a position none tried reads as the one before it). The expected tokens a
+ * block of {@code b} guesses adds are
  * {@code sum over i < b of p[0]·…·p[i]}. A curve that starts from the even-chance prior counts the
  * prior as one observation, so its first observations move it as far as their average with the
  * prior: a worker's first lanes, whose guesses missed on a model not trained for them, otherwise
@@ -40,6 +41,7 @@ public final class AcceptanceCurve {
         double[] recalled = memory.recall(key, curve.accept);
         System.arraycopy(recalled, 0, curve.accept, 0, positions);
         Arrays.fill(curve.observed, 0, Math.min(positions, memory.knownPositions(key)), LEARNED);
+        curve.inheritUntried();
         return curve;
     }
 
@@ -59,6 +61,21 @@ public final class AcceptanceCurve {
         for (int i = 0; i < Math.min(fed, accept.length) && i <= matched; i++) {
             double hit = i < matched ? 1 : 0;
             accept[i] += GuessMemory.weightOf(++observed[i], RATE) * (hit - accept[i]);
+        }
+        inheritUntried();
+    }
+
+    /**
+     * A position never tried reads as the one before it. Left at the prior, positions past the
+     * blocks a lane fed stayed at an even chance: a lane whose first guesses were right nine times in
+     * ten saw little gain in a deeper block and never fed one to learn otherwise, and a lane whose
+     * first guess missed expected its untried later guesses to be right half the time.
+     */
+    private void inheritUntried() {
+        for (int i = 1; i < accept.length; i++) {
+            if (observed[i] == 0) {
+                accept[i] = accept[i - 1];
+            }
         }
     }
 

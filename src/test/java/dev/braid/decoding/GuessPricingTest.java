@@ -274,6 +274,20 @@ class GuessPricingTest {
     }
 
     @Test
+    void aPositionNeverTriedReadsAsTheOneBeforeIt() {
+        AcceptanceCurve curve = new AcceptanceCurve(8);
+        curve.observe(2, 2);
+        // both fed guesses right: 0.75 each, and the six never fed read as the second
+        assertThat(curve.probability(7)).isCloseTo(0.75, within(1e-9));
+        assertThat(curve.expected(3)).isCloseTo(0.75 + 0.5625 + 0.421875, within(1e-9));
+        // the third, tried at last and wrong, averages a miss with what it read, not with the prior
+        curve.observe(8, 2);
+        assertThat(curve.probability(2)).isCloseTo(0.375, within(1e-9));
+        assertThat(curve.probability(5)).isCloseTo(0.375, within(1e-9));
+        assertThat(curve.probability(1)).isCloseTo(1 - 0.25 * 2 / 3, within(1e-9));
+    }
+
+    @Test
     void aCurveFromThePriorCountsItAsOneObservationAndALearnedOneMovesByATenth() {
         AcceptanceCurve fresh = new AcceptanceCurve(4);
         GuessMemory memory = new GuessMemory();

@@ -65,17 +65,18 @@ class BlockAcceptanceTest {
         lane.refined(1);
         // the refined guess was right, the first cold one behind it wrong
         lane.observe(8, 1);
-        // refined: position 0 moved halfway to a hit (the prior counts as one observation), position 1
-        // kept its even prior: 0.75 + 0.75 * 0.5
+        // refined: position 0 moved halfway to a hit (the prior counts as one observation), and
+        // position 1, never tried, reads as it: 0.75 + 0.75 * 0.75. On one curve the cold miss would
+        // have taught position 1 a miss: 0.75 + 0.75 * 0.25
         lane.refined(8);
-        assertThat(lane.expectedGain(2)).isCloseTo(1.125, within(1e-9));
+        assertThat(lane.expectedGain(2)).isCloseTo(1.3125, within(1e-9));
         // cold: position 0 moved halfway to a miss
         lane.refined(0);
         assertThat(lane.expectedGain(1)).isCloseTo(0.25, within(1e-9));
         // the next lane on the worker starts where this one left off
         BlockAcceptance next = new BlockAcceptance(memory, 8);
         next.refined(8);
-        assertThat(next.expectedGain(2)).isCloseTo(1.125, within(1e-9));
+        assertThat(next.expectedGain(2)).isCloseTo(1.3125, within(1e-9));
     }
 
     @Test
