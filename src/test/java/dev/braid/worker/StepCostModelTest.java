@@ -130,6 +130,23 @@ class StepCostModelTest {
         assertThat(excessAt(model, 4)).as("every guess switched: none taught its point").isZero();
     }
 
+    @Test
+    void theStepAfterAPrefillTeachesNeitherTheSwitchBackNorAnExcess() {
+        StepCostModel model = calibrated();
+        model.calibrateSwitch(new boolean[] {false, false, true, true}, 0.5, 0.1);
+        // plain steps at the curve and a millisecond; every 20th step prefills a prompt on the packed
+        // copy, and the plain step after it costs 1.4 ms more than a plain one
+        for (int i = 0; i < 800; i++) {
+            boolean afterPrefill = i > 0 && i % 20 == 0;
+            model.observe(1, 1, 5.35 + 1.0 + (afterPrefill ? 1.4 : 0), true);
+            if (i % 20 == 19) {
+                model.observe(16, 1, 7.31 + 1.0 + 0.5, false);
+            }
+        }
+        assertThat(model.switchMillis(4, 1)).as("the calibrated switch back").isEqualTo(0.1, within(1e-9));
+        assertThat(excessAt(model, 2)).isZero();
+    }
+
     private static double excessAt(StepCostModel model, int tokens) {
         return model.excess().stream().filter(p -> p.tokens() == tokens).findFirst().orElseThrow().millis();
     }
