@@ -113,16 +113,9 @@ class StepCostModelTest {
     void theFirstPlainStepAfterAGuessTeachesTheSwitchBackNotThePlainLevel() {
         StepCostModel model = calibrated();
         model.calibrateSwitch(new boolean[] {false, false, true, true}, 0.5, 0.1);
-        // plain steps at the curve and a millisecond; one in ten guesses three tokens at its price with
-        // the switch to the packed copy, and the plain step after it pays 0.8 ms more than the
-        // calibrated switch back
-        for (int i = 0; i < 800; i++) {
-            boolean afterGuess = i > 0 && i % 10 == 0;
-            model.observe(1, 1, 5.35 + 1.0 + (afterGuess ? 0.1 + 0.8 : 0), true);
-            if (i % 10 == 9) {
-                model.observe(4, 1, 6.33 + 1.0 + 0.5, true);
-            }
-        }
+        // one in ten guesses three tokens at its price with the switch to the packed copy, and the
+        // plain step after it pays 0.8 ms more than the calibrated switch back
+        plainStepsAndEvery(model, 10, 4, 6.33 + 1.0 + 0.5, true, 0.1 + 0.8);
         assertThat(model.switchMillis(4, 1)).isEqualTo(0.9, within(0.05));
         assertThat(model.switchFromPackedMillis()).isEqualTo(model.switchMillis(4, 1));
         assertThat(model.switchMillis(1, 4)).as("the switch to the packed copy was priced right").isEqualTo(0.5, within(0.05));
@@ -134,17 +127,27 @@ class StepCostModelTest {
     void theStepAfterAPrefillTeachesNeitherTheSwitchBackNorAnExcess() {
         StepCostModel model = calibrated();
         model.calibrateSwitch(new boolean[] {false, false, true, true}, 0.5, 0.1);
-        // plain steps at the curve and a millisecond; every 20th step prefills a prompt on the packed
-        // copy, and the plain step after it costs 1.4 ms more than a plain one
-        for (int i = 0; i < 800; i++) {
-            boolean afterPrefill = i > 0 && i % 20 == 0;
-            model.observe(1, 1, 5.35 + 1.0 + (afterPrefill ? 1.4 : 0), true);
-            if (i % 20 == 19) {
-                model.observe(16, 1, 7.31 + 1.0 + 0.5, false);
-            }
-        }
+        // every 20th step prefills a prompt on the packed copy, and the plain step after it costs 1.4 ms
+        // more than a plain one
+        plainStepsAndEvery(model, 20, 16, 7.31 + 1.0 + 0.5, false, 1.4);
         assertThat(model.switchMillis(4, 1)).as("the calibrated switch back").isEqualTo(0.1, within(1e-9));
         assertThat(excessAt(model, 2)).isZero();
+    }
+
+    /**
+     * 800 one-token steps at the curve and a millisecond; after every {@code period}-th a step of
+     * {@code tokens} that takes {@code ms} ({@code decoding}, or a prefill), and the one-token step
+     * after that takes {@code afterMs} more.
+     */
+    private static void plainStepsAndEvery(StepCostModel model, int period, int tokens, double ms, boolean decoding,
+                                           double afterMs) {
+        for (int i = 0; i < 800; i++) {
+            boolean after = i > 0 && i % period == 0;
+            model.observe(1, 1, 5.35 + 1.0 + (after ? afterMs : 0), true);
+            if (i % period == period - 1) {
+                model.observe(tokens, 1, ms, decoding);
+            }
+        }
     }
 
     private static double excessAt(StepCostModel model, int tokens) {

@@ -84,16 +84,14 @@ final class BlockAcceptance {
      * cold blocks for refinements it then did not feed (README, "Jacobi's cold guesses").
      */
     double worth(int block, double[] refinedWorth) {
-        double now = 0;
         double next = 0;
         double allRight = 1; // that the first m guesses are right
         for (int m = 0; m < block; m++) {
             double right = rightAt(m);
             next += allRight * (1 - right) * refinedWorth[Math.min(block - m, refinedWorth.length - 1)];
             allRight *= right;
-            now += allRight;
         }
-        return now + next;
+        return expectedGain(block) + next;
     }
 
     /** A step fed {@code fed} guesses of the block and the first {@code matched} were right. */
